@@ -1,0 +1,130 @@
+/*
+ * Core internals shared by the per-family files. Not a public header.
+ */
+#ifndef WT_CORE_INTERNAL_H
+#define WT_CORE_INTERNAL_H
+
+#include <dirent.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "wt/core.h"
+
+/* What backs an open description. */
+#define WT_DESC_HOST 0   /* a host fd: file, directory, tty, pipe */
+#define WT_DESC_SOCKET 1 /* a host socket (preopened or accepted) */
+
+/*
+ * An open file description. fds made by renumber or (later) dup share one;
+ * it is freed when the last fd referring to it closes. Rights are not here:
+ * WASI keeps them per fd.
+ */
+typedef struct wt__desc_s {
+  uint32_t refs;
+  uint8_t kind;
+  wt_filetype_t type;
+  int host_fd;
+  /*
+   * NONBLOCK as the guest set it. Kept here and emulated (poll before a
+   * blocking operation) rather than set on host_fd, because a host fd may
+   * share its description with the terminal (stdio) and must not change
+   * under the user's shell.
+   */
+  bool nonblock;
+  /* Guest name of a preopened directory (NUL-terminated), else NULL. */
+  char *preopen;
+  uint32_t preopen_len;
+  /*
+   * Directory listing state for fd_readdir: a host DIR stream over a
+   * duplicate of host_fd, positioned by cookie (see fd_readdir.c).
+   */
+  DIR *dir;
+  uint64_t dir_pos;
+} wt__desc_t;
+
+/* A slot of the guest fd table. desc == NULL: free. */
+typedef struct wt__fd_s {
+  wt__desc_t *desc;
+  wt_rights_t base;
+  wt_rights_t inheriting;
+} wt__fd_t;
+
+struct wt_s {
+  wt_allocator_t mem;
+  /* argv and environ as one NUL-separated buffer each, with offsets. */
+  uint32_t argc;
+  uint32_t *argv_off;
+  char *argv_buf;
+  uint32_t argv_buf_size;
+  uint32_t envc;
+  uint32_t *env_off;
+  char *env_buf;
+  uint32_t env_buf_size;
+  /* The fd table: a fixed array of fd_table_size slots. */
+  wt__fd_t *fds;
+  uint32_t nfds;
+  /* How the guest ended, for the embedder. */
+  int64_t exit_code;
+  uint8_t raised_signal;
+  void (*on_exit)(void *ud, uint32_t code);
+  void *on_exit_ud;
+  void (*on_raise)(void *ud, uint8_t sig);
+  void *on_raise_ud;
+};
+
+/* Listening socket for "HOST:PORT" (see wt_preopen_socket_t); sock.c. */
+wt_errno_t wt__sock_listen(const char *address, int *out_fd);
+
+/* Allocation through the instance's hooks. */
+void *wt__malloc(const wt_t *w, size_t n);
+void *wt__calloc(const wt_t *w, size_t n, size_t size);
+void *wt__realloc(const wt_t *w, void *p, size_t n);
+void wt__free(const wt_t *w, void *p);
+char *wt__strndup(const wt_t *w, const char *s, size_t n);
+
+/*
+ * Looks up `fd` and checks that it holds every right in `base` and
+ * `inheriting`. Returns WT_EBADF for a free or out-of-range slot and
+ * WT_ENOTCAPABLE for a missing right. The entry is borrowed.
+ */
+wt_errno_t wt__fd_get(wt_t *w, wt_fd_t fd, wt_rights_t base,
+                      wt_rights_t inheriting, wt__fd_t **out);
+
+/*
+ * Allocates a description for host_fd (taken over: closed when the last
+ * reference goes) of the given kind and type. NULL on ENOMEM, in which case
+ * host_fd is left open for the caller.
+ */
+wt__desc_t *wt__desc_new(wt_t *w, uint8_t kind, wt_filetype_t type,
+                         int host_fd);
+
+/*
+ * Puts `desc` (the reference passes to the table) into the lowest free slot
+ * numbered `min` or above and returns its number in *fd. Rights are narrowed to those that apply to
+ * desc->type. WT_EMFILE when the table is full; the reference then stays
+ * with the caller.
+ */
+wt_errno_t wt__fd_insert(wt_t *w, wt__desc_t *desc, wt_rights_t base,
+                         wt_rights_t inheriting, wt_fd_t min, wt_fd_t *fd);
+
+/* Drops a reference; the last one closes the host fd and frees. */
+void wt__desc_unref(wt_t *w, wt__desc_t *desc);
+
+/* Frees slot `fd` (which must be in use), dropping its reference. */
+void wt__fd_release(wt_t *w, wt_fd_t fd);
+
+/* The rights that apply to a file type: base and inheriting maxima. */
+void wt__rights_for_type(wt_filetype_t type, bool listening,
+                         wt_rights_t *base, wt_rights_t *inheriting);
+
+/* The WASI file type of a host st_mode. */
+wt_filetype_t wt__filetype_from_mode(unsigned mode);
+
+/* Host struct stat -> wt_filestat_t (nanosecond timestamps kept). */
+struct stat;
+void wt__filestat_from_host(const struct stat *st, wt_filestat_t *out);
+
+/* WT_E* from the current host errno. */
+#define WT__ERR() wt_errno_from_host(errno)
+
+#endif /* WT_CORE_INTERNAL_H */

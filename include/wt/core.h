@@ -1,0 +1,155 @@
+/*
+ * wasitrace core: WASI preview1 implemented for real on the host.
+ *
+ * An instance (wt_t) owns a guest's fd table, its preopened directories and
+ * sockets, its argv and environment. Every call takes the instance first and
+ * returns a WASI errno; arguments are host values (the runtime's ABI layer
+ * decodes guest memory into them). The calls are not thread-safe: one guest
+ * thread drives one instance.
+ *
+ * Layers (tracer, policy, replay) interpose through wt_api_t, a table of
+ * function pointers with one typed entry per call of core/calls.def.
+ */
+#ifndef WT_CORE_H
+#define WT_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "callgen.h"
+#include "types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WT_VERSION_MAJOR 0
+#define WT_VERSION_MINOR 1
+#define WT_VERSION_PATCH 0
+#define WT_VERSION_STRING "0.1.0"
+
+/* The library's version, which may differ from the header's. */
+const char *wt_version_string(void);
+
+/* One id per call of core/calls.def: WT_CALL_fd_write, ... */
+typedef enum wt_call_id_e {
+#define WT_CALL(name, set, fam, ret, ...) WT_CALL_##name,
+#include "calls.def"
+#undef WT_CALL
+  WT_CALL_COUNT
+} wt_call_id_t;
+
+/* Allocator hooks; every function receives `ud`. NULL means libc's. */
+typedef struct wt_allocator_s {
+  void *ud;
+  void *(*malloc)(size_t size, void *ud);
+  void (*free)(void *ptr, void *ud);
+  void *(*calloc)(size_t n, size_t size, void *ud);
+  void *(*realloc)(void *ptr, size_t size, void *ud);
+} wt_allocator_t;
+
+/* A directory the guest sees at guest_path, backed by host_path. */
+typedef struct wt_preopen_s {
+  const char *guest_path;
+  const char *host_path;
+} wt_preopen_t;
+
+/*
+ * A listening socket the guest can accept on. Either `address` is
+ * "HOST:PORT" (IPv4 or [IPv6]; port 0 picks a free one) and the core binds
+ * and listens, or `address` is NULL and `host_fd` is a listening socket the
+ * instance takes over (and closes at destroy).
+ */
+typedef struct wt_preopen_socket_s {
+  const char *address;
+  int host_fd;
+} wt_preopen_socket_t;
+
+typedef struct wt_options_s {
+  /* Size of the guest fd table (0: default 1024). */
+  uint32_t fd_table_size;
+  /* argv: argc strings, copied at init. */
+  uint32_t argc;
+  const char *const *argv;
+  /* Environment: a NULL-terminated array of "NAME=VALUE", copied. */
+  const char *const *envp;
+  uint32_t preopenc;
+  const wt_preopen_t *preopens;
+  uint32_t preopen_socketc;
+  const wt_preopen_socket_t *preopen_sockets;
+  /* Host fds behind guest fds 0, 1, 2 (dup'ed at init; -1: closed). */
+  int in, out, err;
+  const wt_allocator_t *allocator;
+  /*
+   * Called by proc_exit. Expected not to return (the runtime unwinds to its
+   * entry point). If it does return, or is NULL, proc_exit records the
+   * code (wt_exit_code) and returns WT_ESUCCESS.
+   */
+  void (*proc_exit)(void *ud, uint32_t code);
+  void *proc_exit_ud;
+  /*
+   * Called by proc_raise for a signal whose default action terminates the
+   * process; same contract as proc_exit. NULL: the signal is recorded
+   * (wt_raised_signal) and the call returns WT_ESUCCESS.
+   */
+  void (*proc_raise)(void *ud, uint8_t sig);
+  void *proc_raise_ud;
+} wt_options_t;
+
+typedef struct wt_s wt_t;
+
+/* Fills `opts` with defaults: stdio 0/1/2, nothing preopened. */
+void wt_options_init(wt_options_t *opts);
+
+/*
+ * Creates an instance. On success *out owns every copied option and opened
+ * preopen; release it with wt_destroy. Returns WT_ESUCCESS, WT_ENOMEM, or
+ * the errno of the preopen that failed (the message from wt_init_error()
+ * names it).
+ */
+wt_errno_t wt_init(const wt_options_t *opts, wt_t **out);
+void wt_destroy(wt_t *w);
+
+/* A description of the last wt_init failure on this thread (static). */
+const char *wt_init_error(void);
+
+/* The code passed to proc_exit, or -1 if the guest has not exited. */
+int64_t wt_exit_code(const wt_t *w);
+/* The signal a proc_raise terminated with, or 0. */
+uint8_t wt_raised_signal(const wt_t *w);
+
+/* Errno names ("BADF") and descriptions; "unknown" for a bad value. */
+const char *wt_errno_name(wt_errno_t e);
+const char *wt_errno_string(wt_errno_t e);
+/* Maps a host errno (ENOENT) to WASI (WT_ENOENT); unknown ones to WT_EIO. */
+wt_errno_t wt_errno_from_host(int host_errno);
+
+/* Call names ("fd_write") and lookup by name (-1 when unknown). */
+const char *wt_call_name(wt_call_id_t id);
+int wt_call_lookup(const char *name, size_t len);
+
+/* Prototypes of the core calls: wt_fd_write(wt_t *w, ...) and so on. */
+#define WT_CALL(name, set, fam, ret, ...)                                    \
+  wt_errno_t wt_##name(wt_t *w WT_ARGS(WT_HP, __VA_ARGS__));
+#include "calls.def"
+#undef WT_CALL
+
+/*
+ * The interposition table. Every entry takes the layer's own context first.
+ * wt_core_api() returns the table whose context is a wt_t*.
+ */
+typedef struct wt_api_s {
+#define WT_CALL(name, set, fam, ret, ...)                                    \
+  wt_errno_t (*name)(void *ctx WT_ARGS(WT_HP, __VA_ARGS__));
+#include "calls.def"
+#undef WT_CALL
+} wt_api_t;
+
+const wt_api_t *wt_core_api(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WT_CORE_H */

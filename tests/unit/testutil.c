@@ -1,0 +1,136 @@
+/*
+ * Shared cmocka helpers: temporary sandboxes and instances over them.
+ */
+#define _XOPEN_SOURCE 700
+#include "testutil.h"
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int rm_entry(const char *path, const struct stat *st, int flag,
+                    struct FTW *ftw) {
+  (void)st;
+  (void)flag;
+  (void)ftw;
+  remove(path);
+  return 0;
+}
+
+void wt_test_rmtree(const char *path) {
+  nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void wt_test_open(wt_test_env_t *env) {
+  char base[256];
+  const char *tmp = getenv("TMPDIR");
+  wt_options_t o;
+  wt_preopen_t pre;
+  int devnull;
+  memset(env, 0, sizeof *env);
+  snprintf(base, sizeof base, "%s/wt-test-XXXXXX", tmp ? tmp : "/tmp");
+  if (mkdtemp(base) == NULL)
+    fail_msg("mkdtemp %s failed", base);
+  snprintf(env->root, sizeof env->root, "%s/sandbox", base);
+  snprintf(env->outside, sizeof env->outside, "%s/outside", base);
+  if (mkdir(env->root, 0755) != 0 || mkdir(env->outside, 0755) != 0)
+    fail_msg("mkdir in %s failed", base);
+  devnull = open("/dev/null", O_RDWR);
+  assert_true(devnull >= 0);
+  wt_options_init(&o);
+  o.in = o.out = o.err = devnull;
+  pre.guest_path = "/sandbox";
+  pre.host_path = env->root;
+  o.preopenc = 1;
+  o.preopens = &pre;
+  if (wt_init(&o, &env->w) != WT_ESUCCESS)
+    fail_msg("wt_init: %s", wt_init_error());
+  close(devnull);
+}
+
+void wt_test_close(wt_test_env_t *env) {
+  char base[256];
+  size_t n = strlen(env->root) - strlen("/sandbox");
+  wt_destroy(env->w);
+  env->w = NULL;
+  snprintf(base, sizeof base, "%.*s", (int)n, env->root);
+  wt_test_rmtree(base);
+}
+
+int wt_test_setup(void **state) {
+  wt_test_env_t *env = malloc(sizeof *env);
+  assert_non_null(env);
+  wt_test_open(env);
+  *state = env;
+  return 0;
+}
+
+int wt_test_teardown(void **state) {
+  wt_test_close(*state);
+  free(*state);
+  return 0;
+}
+
+static void host_path(const wt_test_env_t *env, const char *rel, char *out,
+                      size_t size) {
+  snprintf(out, size, "%s/%s", env->root, rel);
+}
+
+void wt_test_write_file(const wt_test_env_t *env, const char *rel,
+                        const char *content) {
+  char p[512];
+  FILE *f;
+  host_path(env, rel, p, sizeof p);
+  f = fopen(p, "wb");
+  if (f == NULL)
+    fail_msg("fopen %s failed", p);
+  fputs(content, f);
+  fclose(f);
+}
+
+void wt_test_mkdir(const wt_test_env_t *env, const char *rel) {
+  char p[512];
+  host_path(env, rel, p, sizeof p);
+  if (mkdir(p, 0755) != 0)
+    fail_msg("mkdir %s failed", p);
+}
+
+void wt_test_symlink(const wt_test_env_t *env, const char *target,
+                     const char *rel) {
+  char p[512];
+  host_path(env, rel, p, sizeof p);
+  if (symlink(target, p) != 0)
+    fail_msg("symlink %s -> %s failed", p, target);
+}
+
+long wt_test_read_file(const char *path, char *buf, size_t size) {
+  FILE *f = fopen(path, "rb");
+  size_t n;
+  if (f == NULL)
+    return -1;
+  n = fread(buf, 1, size - 1, f);
+  buf[n] = '\0';
+  fclose(f);
+  return (long)n;
+}
+
+wt_fd_t wt_test_open_file(wt_t *w, const char *path, uint16_t oflags,
+                          uint64_t rights) {
+  wt_fd_t fd = (wt_fd_t)-1;
+  wt_errno_t e = wt_path_open(w, WT_TEST_DIRFD, WT_LOOKUP_SYMLINK_FOLLOW, path,
+                              (uint32_t)strlen(path), oflags, rights, 0, 0,
+                              &fd);
+  if (e != WT_ESUCCESS)
+    fail_msg("path_open %s: %s", path, wt_errno_name(e));
+  return fd;
+}
+
+wt_errno_t wt_test_write_str(wt_t *w, wt_fd_t fd, const char *s) {
+  wt_ciovec_t iov = {(const uint8_t *)s, (uint32_t)strlen(s)};
+  uint32_t n = 0;
+  return wt_fd_write(w, fd, &iov, 1, &n);
+}
