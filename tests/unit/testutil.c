@@ -26,13 +26,13 @@ void wt_test_rmtree(const char *path) {
 }
 
 void wt_test_open(wt_test_env_t *env) {
-  char base[256];
+  char base[200];
   const char *tmp = getenv("TMPDIR");
   wt_options_t o;
   wt_preopen_t pre;
   int devnull;
   memset(env, 0, sizeof *env);
-  snprintf(base, sizeof base, "%s/wt-test-XXXXXX", tmp ? tmp : "/tmp");
+  snprintf(base, sizeof base, "%.150s/wt-test-XXXXXX", tmp ? tmp : "/tmp");
   if (mkdtemp(base) == NULL)
     fail_msg("mkdtemp %s failed", base);
   snprintf(env->root, sizeof env->root, "%s/sandbox", base);
