@@ -10,6 +10,7 @@ static wt_errno_t fill_strtab(wt_strtab_t *t, uint32_t n, const uint32_t *off,
   /* Too little room is what writing past the end of memory would be. */
   if (t->offsets_cap < n || t->buf_cap < buf_size)
     return WT_EFAULT;
+  /* Host and guest are both little-endian (types.h checks). */
   memcpy(t->offsets, off, (size_t)n * sizeof *off);
   memcpy(t->buf, buf, buf_size);
   t->count = n;

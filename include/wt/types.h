@@ -393,14 +393,16 @@ typedef struct wt_iovec_s {
 } wt_iovec_t;
 
 /*
- * args_get / environ_get output. The caller provides room (offsets_cap
- * entries, buf_cap bytes); the call stores each string NUL-terminated in buf,
- * its offset within buf in offsets[i], and sets count and buf_used. The ABI
- * layer turns offsets into guest pointers. Room too small: WT_EFAULT, as
+ * args_get / environ_get output. The caller provides room: offsets_cap
+ * entries of 4 bytes at `offsets` (any alignment) and buf_cap bytes at `buf`.
+ * The call stores each string NUL-terminated in buf, the offset of string i
+ * within buf as a little-endian u32 at offsets + 4*i, and sets count and
+ * buf_used. The ABI layer hands guest memory over directly and then adds the
+ * guest address of buf to each offset. Too little room: WT_EFAULT, as
  * writing past the end of guest memory would be.
  */
 typedef struct wt_strtab_s {
-  uint32_t *offsets;
+  uint8_t *offsets;
   uint32_t offsets_cap;
   uint8_t *buf;
   uint32_t buf_cap;
