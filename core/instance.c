@@ -127,6 +127,7 @@ static wt_errno_t add_stdio(wt_t *w, int host, wt_fd_t fd) {
     close(dup_fd);
     return WT_ENOMEM;
   }
+  desc->shared = true;
   wt__rights_for_type(desc->type, false, &base, &inh);
   /* Slots 0-2 are free at this point, so `got` is `fd`. */
   return wt__fd_insert(w, desc, base, inh, fd, &got);

@@ -31,6 +31,11 @@ typedef struct wt__desc_s {
    * under the user's shell.
    */
   bool nonblock;
+  /*
+   * The host fd shares its open file description with the host's terminal
+   * or the embedder (stdio): the core never changes its status flags.
+   */
+  bool shared;
   /* Guest name of a preopened directory (NUL-terminated), else NULL. */
   char *preopen;
   uint32_t preopen_len;

@@ -15,17 +15,11 @@
 #define WT_PENDING_proc(name, ...)
 #define WT_PENDING_fd(name, ...) WT__PENDING(name, __VA_ARGS__)
 #define WT_PENDING_path(name, ...) WT__PENDING(name, __VA_ARGS__)
-#define WT_PENDING_poll(name, ...) WT__PENDING(name, __VA_ARGS__)
-#define WT_PENDING_sock(name, ...) WT__PENDING(name, __VA_ARGS__)
+#define WT_PENDING_poll(name, ...)
+#define WT_PENDING_sock(name, ...)
 
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #define WT_CALL(name, set, fam, ret, ...) WT_PENDING_##fam(name, __VA_ARGS__)
 #include "calls.def"
 #undef WT_CALL
 
-/* sock.c owns this; remove with the sock line above. */
-wt_errno_t wt__sock_listen(const char *address, int *out_fd) {
-  (void)address;
-  (void)out_fd;
-  return WT_ENOSYS;
-}

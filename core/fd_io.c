@@ -1,0 +1,313 @@
+/*
+ * fd_read, fd_write, fd_pread, fd_pwrite, fd_seek, fd_tell: data transfer
+ * and the file offset.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* Host iovecs for a call; small counts stay on the stack. */
+#define IOV_STACK 16
+
+typedef struct io_vec_s {
+  struct iovec stack[IOV_STACK];
+  struct iovec *v;
+  int n;
+  size_t total;
+} io_vec_t;
+
+/*
+ * Makes room for n host iovecs. Counts over IOV_MAX are cut to IOV_MAX:
+ * the host would refuse them with EINVAL, while a short transfer is
+ * something every reader and writer must handle anyway.
+ */
+static wt_errno_t vec_init(wt_t *w, io_vec_t *io, uint32_t n) {
+  io->n = n > IOV_MAX ? IOV_MAX : (int)n;
+  io->total = 0;
+  io->v = io->stack;
+  if (io->n > IOV_STACK) {
+    io->v = wt__malloc(w, (size_t)io->n * sizeof *io->v);
+    if (io->v == NULL)
+      return WT_ENOMEM;
+  }
+  return WT_ESUCCESS;
+}
+
+static void vec_set(io_vec_t *io, int i, void *buf, uint32_t len) {
+  io->v[i].iov_base = buf;
+  io->v[i].iov_len = len;
+  io->total += len;
+}
+
+static void vec_free(wt_t *w, io_vec_t *io) {
+  if (io->v != io->stack)
+    wt__free(w, io->v);
+}
+
+static wt_errno_t vec_from_iovs(wt_t *w, io_vec_t *io, const wt_iovec_t *iovs,
+                                uint32_t n) {
+  wt_errno_t err = vec_init(w, io, n);
+  for (int i = 0; err == WT_ESUCCESS && i < io->n; i++)
+    vec_set(io, i, iovs[i].buf, iovs[i].buf_len);
+  return err;
+}
+
+static wt_errno_t vec_from_ciovs(wt_t *w, io_vec_t *io,
+                                 const wt_ciovec_t *iovs, uint32_t n) {
+  wt_errno_t err = vec_init(w, io, n);
+  /* The host's writev takes non-const iovecs but does not write to them. */
+  for (int i = 0; err == WT_ESUCCESS && i < io->n; i++)
+    vec_set(io, i, (void *)iovs[i].buf, iovs[i].buf_len);
+  return err;
+}
+
+/*
+ * NONBLOCK emulation (see wt__desc_t.nonblock): a non-blocking guest fd
+ * that is not a regular file gets EAGAIN unless the host fd is ready now.
+ * Hang-ups and errors count as ready so the transfer reports them.
+ */
+static wt_errno_t would_block(const wt__desc_t *d, short events) {
+  struct pollfd p = {d->host_fd, events, 0};
+  int r;
+  if (!d->nonblock || d->type == WT_FILETYPE_REGULAR_FILE)
+    return WT_ESUCCESS;
+  do
+    r = poll(&p, 1, 0);
+  while (r < 0 && errno == EINTR);
+  if (r < 0)
+    return WT__ERR();
+  return r == 0 ? WT_EAGAIN : WT_ESUCCESS;
+}
+
+/*
+ * Writes to a pipe whose reader has gone raise SIGPIPE, which would kill the
+ * whole host process (and the trace being recorded) instead of telling the
+ * guest EPIPE. The signal is blocked for the write and, if the write raised
+ * it, consumed. A SIGPIPE that was already pending is left alone.
+ */
+static ssize_t writev_nosigpipe(int fd, const struct iovec *iov, int n) {
+  static const struct timespec no_wait = {0, 0};
+  sigset_t pipe_set, old, pending;
+  bool was_pending;
+  ssize_t r;
+  int err;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+  was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE);
+  r = writev(fd, iov, n);
+  err = errno;
+  if (r < 0 && err == EPIPE && !was_pending)
+    while (sigtimedwait(&pipe_set, NULL, &no_wait) < 0 && errno == EINTR)
+      ;
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  errno = err;
+  return r;
+}
+
+/* One write attempt, without raising SIGPIPE on pipes and sockets. */
+static ssize_t host_writev(const wt__desc_t *d, const io_vec_t *io) {
+  switch (d->type) {
+  case WT_FILETYPE_SOCKET_STREAM:
+  case WT_FILETYPE_SOCKET_DGRAM: {
+    struct msghdr m = {0};
+    m.msg_iov = io->v;
+    m.msg_iovlen = (size_t)io->n;
+    return sendmsg(d->host_fd, &m, MSG_NOSIGNAL);
+  }
+  case WT_FILETYPE_UNKNOWN: /* FIFOs, the only other SIGPIPE source */
+    return writev_nosigpipe(d->host_fd, io->v, io->n);
+  default:
+    return writev(d->host_fd, io->v, io->n);
+  }
+}
+
+/*
+ * The transfer helpers below retry EINTR: the guest has no signal handlers
+ * that could want to see it. Linux transfers at most 0x7ffff000 bytes per
+ * call, so the byte count always fits the guest's uint32.
+ */
+static wt_errno_t do_readv(const wt__desc_t *d, const io_vec_t *io,
+                           uint32_t *nread) {
+  ssize_t r;
+  do
+    r = readv(d->host_fd, io->v, io->n);
+  while (r < 0 && errno == EINTR);
+  if (r < 0)
+    return WT__ERR();
+  *nread = (uint32_t)r;
+  return WT_ESUCCESS;
+}
+
+static wt_errno_t do_writev(const wt__desc_t *d, const io_vec_t *io,
+                            uint32_t *nwritten) {
+  ssize_t r;
+  do
+    r = host_writev(d, io);
+  while (r < 0 && errno == EINTR);
+  if (r < 0)
+    return WT__ERR();
+  *nwritten = (uint32_t)r;
+  return WT_ESUCCESS;
+}
+
+wt_errno_t wt_fd_read(wt_t *w, wt_fd_t fd, const wt_iovec_t *iovs,
+                      uint32_t iovs_len, uint32_t *nread) {
+  wt__fd_t *e;
+  io_vec_t io;
+  wt_errno_t err = wt__fd_get(w, fd, WT_RIGHT_FD_READ, 0, &e);
+  if (err != WT_ESUCCESS)
+    return err;
+  if (e->desc->type == WT_FILETYPE_DIRECTORY)
+    return WT_EISDIR;
+  err = vec_from_iovs(w, &io, iovs, iovs_len);
+  if (err != WT_ESUCCESS)
+    goto out;
+  /* Nothing asked for: done, without waiting for or consuming anything. */
+  *nread = 0;
+  if (io.total == 0)
+    goto out;
+  err = would_block(e->desc, POLLIN);
+  if (err == WT_ESUCCESS)
+    err = do_readv(e->desc, &io, nread);
+out:
+  vec_free(w, &io);
+  return err;
+}
+
+wt_errno_t wt_fd_write(wt_t *w, wt_fd_t fd, const wt_ciovec_t *iovs,
+                       uint32_t iovs_len, uint32_t *nwritten) {
+  wt__fd_t *e;
+  io_vec_t io;
+  wt_errno_t err = wt__fd_get(w, fd, WT_RIGHT_FD_WRITE, 0, &e);
+  if (err != WT_ESUCCESS)
+    return err;
+  if (e->desc->type == WT_FILETYPE_DIRECTORY)
+    return WT_EISDIR;
+  err = vec_from_ciovs(w, &io, iovs, iovs_len);
+  if (err != WT_ESUCCESS)
+    goto out;
+  *nwritten = 0;
+  if (io.total == 0)
+    goto out;
+  err = would_block(e->desc, POLLOUT);
+  if (err == WT_ESUCCESS)
+    err = do_writev(e->desc, &io, nwritten);
+out:
+  vec_free(w, &io);
+  return err;
+}
+
+/*
+ * Positioned transfers go to the host even with nothing to transfer, so a
+ * pipe or terminal answers ESPIPE (and a directory EISDIR) consistently.
+ */
+wt_errno_t wt_fd_pread(wt_t *w, wt_fd_t fd, const wt_iovec_t *iovs,
+                       uint32_t iovs_len, uint64_t offset, uint32_t *nread) {
+  wt__fd_t *e;
+  io_vec_t io;
+  ssize_t r;
+  wt_errno_t err = wt__fd_get(w, fd, WT_RIGHT_FD_READ, 0, &e);
+  if (err != WT_ESUCCESS)
+    return err;
+  if (offset > INT64_MAX)
+    return WT_EINVAL;
+  err = vec_from_iovs(w, &io, iovs, iovs_len);
+  if (err != WT_ESUCCESS)
+    goto out;
+  do
+    r = preadv(e->desc->host_fd, io.v, io.n, (off_t)offset);
+  while (r < 0 && errno == EINTR);
+  if (r < 0)
+    err = WT__ERR();
+  else
+    *nread = (uint32_t)r;
+out:
+  vec_free(w, &io);
+  return err;
+}
+
+/*
+ * On a file opened with APPEND, Linux appends whatever the offset (see
+ * pwrite(2), BUGS); the guest gets the host's behaviour.
+ */
+wt_errno_t wt_fd_pwrite(wt_t *w, wt_fd_t fd, const wt_ciovec_t *iovs,
+                        uint32_t iovs_len, uint64_t offset,
+                        uint32_t *nwritten) {
+  wt__fd_t *e;
+  io_vec_t io;
+  ssize_t r;
+  wt_errno_t err = wt__fd_get(w, fd, WT_RIGHT_FD_WRITE, 0, &e);
+  if (err != WT_ESUCCESS)
+    return err;
+  if (offset > INT64_MAX)
+    return WT_EINVAL;
+  err = vec_from_ciovs(w, &io, iovs, iovs_len);
+  if (err != WT_ESUCCESS)
+    goto out;
+  do
+    r = pwritev(e->desc->host_fd, io.v, io.n, (off_t)offset);
+  while (r < 0 && errno == EINTR);
+  if (r < 0)
+    err = WT__ERR();
+  else
+    *nwritten = (uint32_t)r;
+out:
+  vec_free(w, &io);
+  return err;
+}
+
+static wt_errno_t host_whence(uint8_t whence, int *out) {
+  switch (whence) {
+  case WT_WHENCE_SET:
+    *out = SEEK_SET;
+    return WT_ESUCCESS;
+  case WT_WHENCE_CUR:
+    *out = SEEK_CUR;
+    return WT_ESUCCESS;
+  case WT_WHENCE_END:
+    *out = SEEK_END;
+    return WT_ESUCCESS;
+  default:
+    return WT_EINVAL;
+  }
+}
+
+/* A resulting negative offset is refused by the host with EINVAL. */
+wt_errno_t wt_fd_seek(wt_t *w, wt_fd_t fd, int64_t offset, uint8_t whence,
+                      uint64_t *newoffset) {
+  wt__fd_t *e;
+  off_t r;
+  int how;
+  wt_errno_t err = wt__fd_get(w, fd, WT_RIGHT_FD_SEEK, 0, &e);
+  if (err != WT_ESUCCESS)
+    return err;
+  err = host_whence(whence, &how);
+  if (err != WT_ESUCCESS)
+    return err;
+  r = lseek(e->desc->host_fd, (off_t)offset, how);
+  if (r < 0)
+    return WT__ERR();
+  *newoffset = (uint64_t)r;
+  return WT_ESUCCESS;
+}
+
+wt_errno_t wt_fd_tell(wt_t *w, wt_fd_t fd, uint64_t *offset) {
+  wt__fd_t *e;
+  off_t r;
+  wt_errno_t err = wt__fd_get(w, fd, WT_RIGHT_FD_TELL, 0, &e);
+  if (err != WT_ESUCCESS)
+    return err;
+  r = lseek(e->desc->host_fd, 0, SEEK_CUR);
+  if (r < 0)
+    return WT__ERR();
+  *offset = (uint64_t)r;
+  return WT_ESUCCESS;
+}
