@@ -15,11 +15,11 @@
 
 #define NSEC_PER_SEC 1000000000ull
 
-#define FDFLAGS_ALL                                                          \
-  (WT_FDFLAG_APPEND | WT_FDFLAG_DSYNC | WT_FDFLAG_NONBLOCK |                 \
-   WT_FDFLAG_RSYNC | WT_FDFLAG_SYNC)
-#define FSTFLAGS_ALL                                                         \
-  (WT_FSTFLAG_ATIM | WT_FSTFLAG_ATIM_NOW | WT_FSTFLAG_MTIM |                 \
+#define FDFLAGS_ALL                                                            \
+  (WT_FDFLAG_APPEND | WT_FDFLAG_DSYNC | WT_FDFLAG_NONBLOCK | WT_FDFLAG_RSYNC | \
+   WT_FDFLAG_SYNC)
+#define FSTFLAGS_ALL                                                           \
+  (WT_FSTFLAG_ATIM | WT_FSTFLAG_ATIM_NOW | WT_FSTFLAG_MTIM |                   \
    WT_FSTFLAG_MTIM_NOW)
 
 /* The host's synchronisation bits. O_SYNC includes O_DSYNC on Linux. */
@@ -37,7 +37,8 @@ wt_errno_t wt_fd_close(wt_t *w, wt_fd_t fd) {
 
 /*
  * `to` takes over fd's description and rights; its previous description
- * loses a reference, and fd's slot becomes free.
+ * loses a reference, and fd's slot becomes free. The observer sees `to`
+ * closed, then the move.
  */
 wt_errno_t wt_fd_renumber(wt_t *w, wt_fd_t fd, wt_fd_t to) {
   wt__fd_t *from, *dst;
@@ -51,6 +52,7 @@ wt_errno_t wt_fd_renumber(wt_t *w, wt_fd_t fd, wt_fd_t to) {
   *dst = *from;
   from->desc = NULL;
   from->base = from->inheriting = 0;
+  wt__emit(w, WT_TR_FD_RENUMBERED, fd, to, 0, 0, 0);
   return WT_ESUCCESS;
 }
 
@@ -259,8 +261,7 @@ wt_errno_t wt_fd_advise(wt_t *w, wt_fd_t fd, uint64_t offset, uint64_t len,
   return r == 0 ? WT_ESUCCESS : wt_errno_from_host(r);
 }
 
-wt_errno_t wt_fd_allocate(wt_t *w, wt_fd_t fd, uint64_t offset,
-                          uint64_t len) {
+wt_errno_t wt_fd_allocate(wt_t *w, wt_fd_t fd, uint64_t offset, uint64_t len) {
   wt__fd_t *e;
   int r;
   wt_errno_t err = wt__fd_get(w, fd, WT_RIGHT_FD_ALLOCATE, 0, &e);

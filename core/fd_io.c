@@ -59,8 +59,8 @@ static wt_errno_t vec_from_iovs(wt_t *w, io_vec_t *io, const wt_iovec_t *iovs,
   return err;
 }
 
-static wt_errno_t vec_from_ciovs(wt_t *w, io_vec_t *io,
-                                 const wt_ciovec_t *iovs, uint32_t n) {
+static wt_errno_t vec_from_ciovs(wt_t *w, io_vec_t *io, const wt_ciovec_t *iovs,
+                                 uint32_t n) {
   wt_errno_t err = vec_init(w, io, n);
   /* The host's writev takes non-const iovecs but does not write to them. */
   for (int i = 0; err == WT_ESUCCESS && i < io->n; i++)
@@ -68,15 +68,25 @@ static wt_errno_t vec_from_ciovs(wt_t *w, io_vec_t *io,
   return err;
 }
 
+static bool is_socket(const wt__desc_t *d) {
+  return d->type == WT_FILETYPE_SOCKET_STREAM ||
+         d->type == WT_FILETYPE_SOCKET_DGRAM;
+}
+
 /*
- * NONBLOCK emulation (see wt__desc_t.nonblock): a non-blocking guest fd
- * that is not a regular file gets EAGAIN unless the host fd is ready now.
- * Hang-ups and errors count as ready so the transfer reports them.
+ * NONBLOCK emulation (see wt__desc_t.nonblock). Sockets take MSG_DONTWAIT
+ * per call. Regular files never block. Anything else (pipes, terminals)
+ * gets EAGAIN unless poll says the host fd is ready now; hang-ups and
+ * errors count as ready so the transfer reports them.
  */
+static bool emulated(const wt__desc_t *d) {
+  return d->nonblock && !is_socket(d) && d->type != WT_FILETYPE_REGULAR_FILE;
+}
+
 static wt_errno_t would_block(const wt__desc_t *d, short events) {
   struct pollfd p = {d->host_fd, events, 0};
   int r;
-  if (!d->nonblock || d->type == WT_FILETYPE_REGULAR_FILE)
+  if (!emulated(d))
     return WT_ESUCCESS;
   do
     r = poll(&p, 1, 0);
@@ -84,6 +94,24 @@ static wt_errno_t would_block(const wt__desc_t *d, short events) {
   if (r < 0)
     return WT__ERR();
   return r == 0 ? WT_EAGAIN : WT_ESUCCESS;
+}
+
+/*
+ * A writable pipe has room for at least PIPE_BUF bytes, but a blocking
+ * write of more waits until all of it is taken. An emulated non-blocking
+ * write is therefore cut to PIPE_BUF bytes: a short write, never a wait.
+ */
+static void vec_cap(io_vec_t *io, size_t max) {
+  size_t sum = 0;
+  for (int i = 0; i < io->n; i++) {
+    if (io->v[i].iov_len >= max - sum) {
+      io->v[i].iov_len = max - sum;
+      io->n = i + 1;
+      io->total = max;
+      return;
+    }
+    sum += io->v[i].iov_len;
+  }
 }
 
 /*
@@ -112,21 +140,24 @@ static ssize_t writev_nosigpipe(int fd, const struct iovec *iov, int n) {
   return r;
 }
 
+/* Sockets go through sendmsg/recvmsg for their per-call flags. */
+static ssize_t sock_io(const wt__desc_t *d, const io_vec_t *io, bool out) {
+  struct msghdr m = {0};
+  int flags = d->nonblock ? MSG_DONTWAIT : 0;
+  m.msg_iov = io->v;
+  m.msg_iovlen = (size_t)io->n;
+  return out ? sendmsg(d->host_fd, &m, flags | MSG_NOSIGNAL)
+             : recvmsg(d->host_fd, &m, flags);
+}
+
 /* One write attempt, without raising SIGPIPE on pipes and sockets. */
 static ssize_t host_writev(const wt__desc_t *d, const io_vec_t *io) {
-  switch (d->type) {
-  case WT_FILETYPE_SOCKET_STREAM:
-  case WT_FILETYPE_SOCKET_DGRAM: {
-    struct msghdr m = {0};
-    m.msg_iov = io->v;
-    m.msg_iovlen = (size_t)io->n;
-    return sendmsg(d->host_fd, &m, MSG_NOSIGNAL);
-  }
-  case WT_FILETYPE_UNKNOWN: /* FIFOs, the only other SIGPIPE source */
+  if (is_socket(d))
+    return sock_io(d, io, true);
+  /* FIFOs are the only other source of SIGPIPE. */
+  if (d->type == WT_FILETYPE_UNKNOWN)
     return writev_nosigpipe(d->host_fd, io->v, io->n);
-  default:
-    return writev(d->host_fd, io->v, io->n);
-  }
+  return writev(d->host_fd, io->v, io->n);
 }
 
 /*
@@ -138,7 +169,7 @@ static wt_errno_t do_readv(const wt__desc_t *d, const io_vec_t *io,
                            uint32_t *nread) {
   ssize_t r;
   do
-    r = readv(d->host_fd, io->v, io->n);
+    r = is_socket(d) ? sock_io(d, io, false) : readv(d->host_fd, io->v, io->n);
   while (r < 0 && errno == EINTR);
   if (r < 0)
     return WT__ERR();
@@ -146,9 +177,11 @@ static wt_errno_t do_readv(const wt__desc_t *d, const io_vec_t *io,
   return WT_ESUCCESS;
 }
 
-static wt_errno_t do_writev(const wt__desc_t *d, const io_vec_t *io,
+static wt_errno_t do_writev(const wt__desc_t *d, io_vec_t *io,
                             uint32_t *nwritten) {
   ssize_t r;
+  if (emulated(d) && io->total > PIPE_BUF)
+    vec_cap(io, PIPE_BUF);
   do
     r = host_writev(d, io);
   while (r < 0 && errno == EINTR);

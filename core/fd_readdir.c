@@ -115,7 +115,8 @@ static uint32_t put(uint8_t *buf, uint32_t buf_len, uint32_t used,
   uint32_t room = buf_len - used;
   if (n > room)
     n = room;
-  memcpy(buf + used, src, n);
+  if (n > 0)
+    memcpy(buf + used, src, n);
   return n;
 }
 

@@ -55,6 +55,7 @@ wt_errno_t wt__fd_insert(wt_t *w, wt__desc_t *desc, wt_rights_t base,
     w->fds[i].base = base & max_base;
     w->fds[i].inheriting = inheriting & max_inh;
     *fd = i;
+    wt__emit(w, WT_TR_FD_OPENED, i, 0, desc->type, 0, 0);
     return WT_ESUCCESS;
   }
   return WT_EMFILE;
@@ -64,6 +65,7 @@ void wt__fd_release(wt_t *w, wt_fd_t fd) {
   wt__desc_t *d = w->fds[fd].desc;
   w->fds[fd].desc = NULL;
   w->fds[fd].base = w->fds[fd].inheriting = 0;
+  wt__emit(w, WT_TR_FD_CLOSED, fd, 0, 0, 0, 0);
   wt__desc_unref(w, d);
 }
 

@@ -253,6 +253,8 @@ fail:
 void wt_destroy(wt_t *w) {
   if (w == NULL)
     return;
+  /* Tearing down is not the guest's doing: report nothing. */
+  w->observer = NULL;
   if (w->fds != NULL)
     for (wt_fd_t fd = 0; fd < w->nfds; fd++)
       if (w->fds[fd].desc != NULL)

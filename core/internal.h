@@ -75,7 +75,19 @@ struct wt_s {
   void *on_exit_ud;
   void (*on_raise)(void *ud, uint8_t sig);
   void *on_raise_ud;
+  wt_observer_fn observer;
+  void *observer_ud;
 };
+
+/* Reports a transition to the observer, if any (see core.h). */
+static inline void wt__emit(wt_t *w, wt_transition_kind_t kind, uint32_t fd,
+                            uint32_t fd2, uint64_t a, uint64_t b,
+                            uint64_t data) {
+  if (w->observer != NULL) {
+    wt_transition_t t = {(uint16_t)kind, fd, fd2, a, b, data};
+    w->observer(w->observer_ud, &t);
+  }
+}
 
 /* Listening socket for "HOST:PORT" (see wt_preopen_socket_t); sock.c. */
 wt_errno_t wt__sock_listen(const char *address, int *out_fd);
@@ -128,6 +140,40 @@ wt_filetype_t wt__filetype_from_mode(unsigned mode);
 /* Host struct stat -> wt_filestat_t (nanosecond timestamps kept). */
 struct stat;
 void wt__filestat_from_host(const struct stat *st, wt_filestat_t *out);
+
+/*
+ * Sandboxed path resolution (resolve.c). A resolved path is a host
+ * directory fd plus one final name ("." when the path names a directory
+ * it ended on, as "a/.." does). The final name is never resolved: run the
+ * operation on (dirfd, name) with O_NOFOLLOW / AT_SYMLINK_NOFOLLOW.
+ */
+#define WT__RESOLVE_FOLLOW 1u /* a final symlink is followed (by us) */
+
+typedef struct wt__path_s {
+  int dirfd;         /* O_PATH directory fd, or the root's own fd */
+  bool own;          /* dirfd is to be closed by wt__path_done */
+  bool dir_required; /* the path ended in '/': a directory is meant */
+  char name[256];    /* NAME_MAX + 1 */
+} wt__path_t;
+
+/*
+ * Checks a guest path: WT_ENOENT when empty, WT_EINVAL with an embedded
+ * NUL, WT_ENAMETOOLONG from PATH_MAX bytes, WT_ENOTCAPABLE when absolute.
+ */
+wt_errno_t wt__path_check(const char *path, uint32_t len);
+
+/*
+ * Resolves `path` (len bytes, not NUL-terminated) under the directory
+ * `root` (a host fd, borrowed), never leaving it: ".." above root, an
+ * absolute symlink, or a link leading out give WT_ENOTCAPABLE; more than
+ * 40 symlink expansions WT_ELOOP; a component over NAME_MAX
+ * WT_ENAMETOOLONG. With WT__RESOLVE_FOLLOW (or a trailing slash) a final
+ * symlink is expanded. A trailing slash on an existing non-directory gives
+ * WT_ENOTDIR. On success release *out with wt__path_done.
+ */
+wt_errno_t wt__path_resolve(wt_t *w, int root, const char *path, uint32_t len,
+                            unsigned flags, wt__path_t *out);
+void wt__path_done(wt__path_t *p);
 
 /* WT_E* from the current host errno. */
 #define WT__ERR() wt_errno_from_host(errno)

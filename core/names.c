@@ -71,3 +71,26 @@ int wt_call_lookup(const char *name, size_t len) {
       return i;
   return -1;
 }
+
+void wt_set_observer(wt_t *w, wt_observer_fn fn, void *ud) {
+  w->observer = fn;
+  w->observer_ud = ud;
+}
+
+const char *wt_transition_name(unsigned kind) {
+  static const char *const names[] = {
+#define XX(name, desc, f1, f2, a, b, d) #name,
+      WT_TRANSITION_MAP(XX)
+#undef XX
+  };
+  return kind < WT_TR_COUNT ? names[kind] : "unknown";
+}
+
+const char *wt_transition_description(unsigned kind) {
+  static const char *const descs[] = {
+#define XX(name, desc, f1, f2, a, b, d) desc,
+      WT_TRANSITION_MAP(XX)
+#undef XX
+  };
+  return kind < WT_TR_COUNT ? descs[kind] : "unknown";
+}

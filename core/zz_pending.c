@@ -13,8 +13,8 @@
 #define WT_PENDING_args(name, ...)
 #define WT_PENDING_clock(name, ...)
 #define WT_PENDING_proc(name, ...)
-#define WT_PENDING_fd(name, ...) WT__PENDING(name, __VA_ARGS__)
-#define WT_PENDING_path(name, ...) WT__PENDING(name, __VA_ARGS__)
+#define WT_PENDING_fd(name, ...)
+#define WT_PENDING_path(name, ...)
 #define WT_PENDING_poll(name, ...)
 #define WT_PENDING_sock(name, ...)
 

@@ -129,6 +129,73 @@ wt_errno_t wt_errno_from_host(int host_errno);
 const char *wt_call_name(wt_call_id_t id);
 int wt_call_lookup(const char *name, size_t len);
 
+/*
+ * State transitions: the core reports every change of state a call causes
+ * (fd table changes, eventfd counters, epoll interest and ready lists,
+ * signals) to an optional observer, synchronously, on the guest's thread,
+ * while the call runs. A layer that wraps the call (the tracer) attributes
+ * them to it. With no observer set, reporting costs one branch.
+ *
+ * XX(NAME, "description", "meaning of fd", "fd2", "a", "b", "data"); "" for
+ * a field the kind does not use. The names let the viewer print every kind
+ * without per-kind code.
+ */
+#define WT_TRANSITION_MAP(XX)                                                \
+  XX(FD_OPENED, "fd opened", "fd", "", "filetype", "", "")                   \
+  XX(FD_CLOSED, "fd closed", "fd", "", "", "", "")                           \
+  XX(FD_RENUMBERED, "fd renumbered", "from", "to", "", "", "")               \
+  XX(FD_DUPLICATED, "fd duplicated", "fd", "new fd", "", "", "")             \
+  XX(EVENTFD_COUNTER, "eventfd counter changed", "eventfd", "", "before",    \
+     "after", "cause")                                                       \
+  XX(EVENTFD_READINESS, "eventfd readiness changed", "eventfd", "",          \
+     "before", "after", "")                                                  \
+  XX(EPOLL_ADDED, "epoll entry added", "epoll fd", "fd", "events", "",       \
+     "data")                                                                 \
+  XX(EPOLL_MODIFIED, "epoll entry modified", "epoll fd", "fd", "events", "", \
+     "data")                                                                 \
+  XX(EPOLL_REMOVED, "epoll entry removed by DEL", "epoll fd", "fd", "", "",  \
+     "")                                                                     \
+  XX(EPOLL_REMOVED_BY_CLOSE, "epoll entry removed by close", "epoll fd",     \
+     "fd", "", "", "")                                                       \
+  XX(EPOLL_READY, "epoll entry became ready", "epoll fd", "fd", "events",    \
+     "", "")                                                                 \
+  XX(EPOLL_DELIVERED, "epoll event delivered", "epoll fd", "fd", "events",   \
+     "", "data")                                                             \
+  XX(EPOLL_DROPPED, "epoll entry dropped at harvest", "epoll fd", "fd", "",  \
+     "", "")                                                                 \
+  XX(EPOLL_DISABLED, "epoll entry disabled by oneshot", "epoll fd", "fd",    \
+     "", "", "")                                                             \
+  XX(SIGNAL_RAISED, "signal raised", "", "", "signal", "", "")               \
+  XX(SIGNAL_DELIVERED, "signal delivered to handler", "", "", "signal", "",  \
+     "")                                                                     \
+  XX(SIGNAL_DEFAULT, "signal default action", "", "", "signal", "terminates",\
+     "")
+
+typedef enum wt_transition_kind_e {
+#define XX(name, desc, f1, f2, a, b, d) WT_TR_##name,
+  WT_TRANSITION_MAP(XX)
+#undef XX
+  WT_TR_COUNT
+} wt_transition_kind_t;
+
+typedef struct wt_transition_s {
+  uint16_t kind; /* wt_transition_kind_t */
+  uint32_t fd;
+  uint32_t fd2;
+  uint64_t a;
+  uint64_t b;
+  uint64_t data;
+} wt_transition_t;
+
+typedef void (*wt_observer_fn)(void *ud, const wt_transition_t *t);
+
+/* Sets (or with fn NULL clears) the instance's observer. */
+void wt_set_observer(wt_t *w, wt_observer_fn fn, void *ud);
+
+/* Kind names ("EPOLL_ADDED") and descriptions; "unknown" when out of range. */
+const char *wt_transition_name(unsigned kind);
+const char *wt_transition_description(unsigned kind);
+
 /* Prototypes of the core calls: wt_fd_write(wt_t *w, ...) and so on. */
 #define WT_CALL(name, set, fam, ret, ...)                                    \
   wt_errno_t wt_##name(wt_t *w WT_ARGS(WT_HP, __VA_ARGS__));

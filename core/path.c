@@ -1,0 +1,406 @@
+/*
+ * The path_* calls. Every path goes through wt__path_resolve, which keeps
+ * it inside the directory fd it is relative to; the host operation then
+ * runs on (directory fd, final name) without following a final symlink.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h> /* renameat */
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define OFLAGS_ALL (WT_O_CREAT | WT_O_DIRECTORY | WT_O_EXCL | WT_O_TRUNC)
+#define FDFLAGS_ALL                                                            \
+  (WT_FDFLAG_APPEND | WT_FDFLAG_DSYNC | WT_FDFLAG_NONBLOCK | WT_FDFLAG_RSYNC | \
+   WT_FDFLAG_SYNC)
+#define FSTFLAGS_ALL                                                           \
+  (WT_FSTFLAG_ATIM | WT_FSTFLAG_ATIM_NOW | WT_FSTFLAG_MTIM |                   \
+   WT_FSTFLAG_MTIM_NOW)
+/* Rights asking for a host fd open for reading / writing. */
+#define READ_RIGHTS (WT_RIGHT_FD_READ | WT_RIGHT_FD_READDIR)
+#define WRITE_RIGHTS                                                           \
+  (WT_RIGHT_FD_WRITE | WT_RIGHT_FD_ALLOCATE | WT_RIGHT_FD_FILESTAT_SET_SIZE)
+
+static wt_errno_t resolve(wt_t *w, const wt__fd_t *dir, const char *path,
+                          uint32_t len, unsigned flags, wt__path_t *out) {
+  return wt__path_resolve(w, dir->desc->host_fd, path, len, flags, out);
+}
+
+static unsigned follow_flag(uint32_t lookupflags) {
+  return (lookupflags & WT_LOOKUP_SYMLINK_FOLLOW) ? WT__RESOLVE_FOLLOW : 0;
+}
+
+static bool exists(const wt__path_t *p) {
+  struct stat st;
+  return fstatat(p->dirfd, p->name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/*
+ * A new non-directory named with a trailing slash ("new/"): Linux answers
+ * EEXIST if something is there, else ENOENT; we never pass the slash to
+ * the kernel (it would follow a final symlink), so answer the same here.
+ */
+static wt_errno_t slash_on_new_file(const wt__path_t *p) {
+  if (!p->dir_required)
+    return WT_ESUCCESS;
+  return exists(p) ? WT_EEXIST : WT_ENOENT;
+}
+
+/* ---- path_open ---------------------------------------------------------- */
+
+/* The rights path_open needs on the directory, and that the new fd's
+ * rights are a subset of what the directory passes on. */
+static wt_errno_t open_rights(const wt__fd_t *dir, uint16_t oflags,
+                              wt_rights_t base, wt_rights_t inheriting) {
+  wt_rights_t need = WT_RIGHT_PATH_OPEN;
+  if (oflags & WT_O_CREAT)
+    need |= WT_RIGHT_PATH_CREATE_FILE;
+  if (oflags & WT_O_TRUNC)
+    need |= WT_RIGHT_PATH_FILESTAT_SET_SIZE;
+  if ((dir->base & need) != need)
+    return WT_ENOTCAPABLE;
+  if (((base | inheriting) & ~dir->inheriting) != 0)
+    return WT_ENOTCAPABLE;
+  return WT_ESUCCESS;
+}
+
+static int host_oflags(uint16_t oflags, wt_rights_t base, uint16_t fdflags) {
+  bool rd = (base & READ_RIGHTS) != 0, wr = (base & WRITE_RIGHTS) != 0;
+  /* The kernel never follows a final symlink for us: O_NOFOLLOW. */
+  int f = O_CLOEXEC | O_NOFOLLOW | O_NOCTTY;
+  if (oflags & WT_O_DIRECTORY)
+    return f | O_RDONLY | O_DIRECTORY;
+  f |= wr ? (rd ? O_RDWR : O_WRONLY) : O_RDONLY;
+  f |= (oflags & WT_O_CREAT) ? O_CREAT : 0;
+  f |= (oflags & WT_O_EXCL) ? O_EXCL : 0;
+  f |= (oflags & WT_O_TRUNC) ? O_TRUNC : 0;
+  f |= (fdflags & WT_FDFLAG_APPEND) ? O_APPEND : 0;
+  f |= (fdflags & WT_FDFLAG_DSYNC) ? O_DSYNC : 0;
+  f |= (fdflags & WT_FDFLAG_SYNC) ? O_SYNC : 0;
+  f |= (fdflags & WT_FDFLAG_RSYNC) ? O_RSYNC : 0;
+  return f;
+}
+
+/* Opens the resolved path on the host; *out receives the host fd. */
+static wt_errno_t open_host(wt__path_t *p, uint16_t oflags, wt_rights_t base,
+                            uint16_t fdflags, int *out) {
+  int fd;
+  if (p->dir_required) {
+    /* "name/" with CREAT: Linux says EISDIR whether or not it exists;
+     * with TRUNC, EISDIR for a directory. */
+    if (oflags & WT_O_CREAT)
+      return WT_EISDIR;
+    if (oflags & WT_O_TRUNC)
+      return exists(p) ? WT_EISDIR : WT_ENOENT;
+    oflags |= WT_O_DIRECTORY;
+  }
+  fd = openat(p->dirfd, p->name, host_oflags(oflags, base, fdflags), 0666);
+  /*
+   * A directory asked for with write rights: open it read-only, the
+   * write rights are dropped by file type rather than refused.
+   */
+  if (fd < 0 && errno == EISDIR && !(oflags & (WT_O_CREAT | WT_O_TRUNC)))
+    fd = openat(p->dirfd, p->name, host_oflags(WT_O_DIRECTORY, 0, 0));
+  if (fd < 0)
+    return WT__ERR();
+  *out = fd;
+  return WT_ESUCCESS;
+}
+
+/* Puts host fd `hfd` (taken over) into the table. */
+static wt_errno_t insert_host(wt_t *w, int hfd, wt_rights_t base,
+                              wt_rights_t inheriting, uint16_t fdflags,
+                              wt_fd_t *opened) {
+  struct stat st;
+  wt__desc_t *desc;
+  wt_errno_t e;
+  if (fstat(hfd, &st) != 0) {
+    e = WT__ERR();
+    close(hfd);
+    return e;
+  }
+  desc = wt__desc_new(w, WT_DESC_HOST, wt__filetype_from_mode(st.st_mode), hfd);
+  if (desc == NULL) {
+    close(hfd);
+    return WT_ENOMEM;
+  }
+  /* Emulated: the host fd stays blocking (see wt__desc_t.nonblock). */
+  desc->nonblock = (fdflags & WT_FDFLAG_NONBLOCK) != 0;
+  e = wt__fd_insert(w, desc, base, inheriting, 0, opened);
+  if (e != WT_ESUCCESS)
+    wt__desc_unref(w, desc);
+  return e;
+}
+
+wt_errno_t wt_path_open(wt_t *w, wt_fd_t fd, uint32_t dirflags,
+                        const char *path, uint32_t path_len, uint16_t oflags,
+                        uint64_t rights_base, uint64_t rights_inheriting,
+                        uint16_t fdflags, uint32_t *opened) {
+  wt__fd_t *dir;
+  wt__path_t p;
+  unsigned follow = follow_flag(dirflags);
+  int hfd = -1;
+  wt_errno_t e = wt__fd_get(w, fd, WT_RIGHT_PATH_OPEN, 0, &dir);
+  if (e != WT_ESUCCESS)
+    return e;
+  if ((dirflags & ~WT_LOOKUP_SYMLINK_FOLLOW) || (oflags & ~OFLAGS_ALL) ||
+      (fdflags & ~FDFLAGS_ALL))
+    return WT_EINVAL;
+  if ((e = open_rights(dir, oflags, rights_base, rights_inheriting)) !=
+      WT_ESUCCESS)
+    return e;
+  /* A directory cannot be created or truncated by open (Linux: EINVAL). */
+  if ((oflags & WT_O_DIRECTORY) && (oflags & (WT_O_CREAT | WT_O_TRUNC)))
+    return WT_EINVAL;
+  /* CREAT|EXCL never follows a final symlink: it exists (EEXIST). */
+  if ((oflags & (WT_O_CREAT | WT_O_EXCL)) == (WT_O_CREAT | WT_O_EXCL))
+    follow = 0;
+  if ((e = resolve(w, dir, path, path_len, follow, &p)) != WT_ESUCCESS)
+    return e;
+  e = open_host(&p, oflags, rights_base, fdflags, &hfd);
+  wt__path_done(&p);
+  if (e != WT_ESUCCESS)
+    return e;
+  return insert_host(w, hfd, rights_base, rights_inheriting, fdflags, opened);
+}
+
+/* ---- stat and times ----------------------------------------------------- */
+
+wt_errno_t wt_path_filestat_get(wt_t *w, wt_fd_t fd, uint32_t flags,
+                                const char *path, uint32_t path_len,
+                                wt_filestat_t *buf) {
+  wt__fd_t *dir;
+  wt__path_t p;
+  struct stat st;
+  wt_errno_t e = wt__fd_get(w, fd, WT_RIGHT_PATH_FILESTAT_GET, 0, &dir);
+  if (e != WT_ESUCCESS)
+    return e;
+  if (flags & ~WT_LOOKUP_SYMLINK_FOLLOW)
+    return WT_EINVAL;
+  e = resolve(w, dir, path, path_len, follow_flag(flags), &p);
+  if (e != WT_ESUCCESS)
+    return e;
+  if (fstatat(p.dirfd, p.name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+    e = WT__ERR();
+  else
+    wt__filestat_from_host(&st, buf);
+  wt__path_done(&p);
+  return e;
+}
+
+static struct timespec one_time(uint64_t ns, bool set, bool now) {
+  struct timespec ts = {0, UTIME_OMIT};
+  if (now) {
+    ts.tv_nsec = UTIME_NOW;
+  } else if (set) {
+    ts.tv_sec = (time_t)(ns / 1000000000u);
+    ts.tv_nsec = (long)(ns % 1000000000u);
+  }
+  return ts;
+}
+
+/* fstflags -> utimensat times. A value and NOW for the same time, or an
+ * unknown bit, is EINVAL. */
+static wt_errno_t times_from_fst(uint64_t atim, uint64_t mtim, uint16_t fst,
+                                 struct timespec ts[2]) {
+  if ((fst & ~FSTFLAGS_ALL) ||
+      ((fst & WT_FSTFLAG_ATIM) && (fst & WT_FSTFLAG_ATIM_NOW)) ||
+      ((fst & WT_FSTFLAG_MTIM) && (fst & WT_FSTFLAG_MTIM_NOW)))
+    return WT_EINVAL;
+  ts[0] = one_time(atim, fst & WT_FSTFLAG_ATIM, fst & WT_FSTFLAG_ATIM_NOW);
+  ts[1] = one_time(mtim, fst & WT_FSTFLAG_MTIM, fst & WT_FSTFLAG_MTIM_NOW);
+  return WT_ESUCCESS;
+}
+
+wt_errno_t wt_path_filestat_set_times(wt_t *w, wt_fd_t fd, uint32_t flags,
+                                      const char *path, uint32_t path_len,
+                                      uint64_t atim, uint64_t mtim,
+                                      uint16_t fst_flags) {
+  wt__fd_t *dir;
+  wt__path_t p;
+  struct timespec ts[2];
+  wt_errno_t e = wt__fd_get(w, fd, WT_RIGHT_PATH_FILESTAT_SET_TIMES, 0, &dir);
+  if (e != WT_ESUCCESS)
+    return e;
+  if (flags & ~WT_LOOKUP_SYMLINK_FOLLOW)
+    return WT_EINVAL;
+  if ((e = times_from_fst(atim, mtim, fst_flags, ts)) != WT_ESUCCESS)
+    return e;
+  e = resolve(w, dir, path, path_len, follow_flag(flags), &p);
+  if (e != WT_ESUCCESS)
+    return e;
+  if (utimensat(p.dirfd, p.name, ts, AT_SYMLINK_NOFOLLOW) != 0)
+    e = WT__ERR();
+  wt__path_done(&p);
+  return e;
+}
+
+/* ---- links -------------------------------------------------------------- */
+
+wt_errno_t wt_path_link(wt_t *w, wt_fd_t old_fd, uint32_t old_flags,
+                        const char *old_path, uint32_t old_path_len,
+                        wt_fd_t new_fd, const char *new_path,
+                        uint32_t new_path_len) {
+  wt__fd_t *od, *nd;
+  wt__path_t op, np;
+  wt_errno_t e = wt__fd_get(w, old_fd, WT_RIGHT_PATH_LINK_SOURCE, 0, &od);
+  if (e != WT_ESUCCESS)
+    return e;
+  if ((e = wt__fd_get(w, new_fd, WT_RIGHT_PATH_LINK_TARGET, 0, &nd)) !=
+      WT_ESUCCESS)
+    return e;
+  if (old_flags & ~WT_LOOKUP_SYMLINK_FOLLOW)
+    return WT_EINVAL;
+  e = resolve(w, od, old_path, old_path_len, follow_flag(old_flags), &op);
+  if (e != WT_ESUCCESS)
+    return e;
+  e = resolve(w, nd, new_path, new_path_len, 0, &np);
+  if (e == WT_ESUCCESS) {
+    e = slash_on_new_file(&np);
+    /* No AT_SYMLINK_FOLLOW: our resolver already followed if asked to. */
+    if (e == WT_ESUCCESS &&
+        linkat(op.dirfd, op.name, np.dirfd, np.name, 0) != 0)
+      e = WT__ERR();
+    wt__path_done(&np);
+  }
+  wt__path_done(&op);
+  return e;
+}
+
+wt_errno_t wt_path_readlink(wt_t *w, wt_fd_t fd, const char *path,
+                            uint32_t path_len, uint8_t *buf, uint32_t buf_len,
+                            uint32_t *bufused) {
+  wt__fd_t *dir;
+  wt__path_t p;
+  char target[PATH_MAX];
+  ssize_t n;
+  wt_errno_t e = wt__fd_get(w, fd, WT_RIGHT_PATH_READLINK, 0, &dir);
+  if (e != WT_ESUCCESS)
+    return e;
+  if ((e = resolve(w, dir, path, path_len, 0, &p)) != WT_ESUCCESS)
+    return e;
+  /* Through a full-size buffer: readlinkat refuses a zero-sized one. */
+  n = readlinkat(p.dirfd, p.name, target, sizeof target);
+  if (n < 0) {
+    e = WT__ERR();
+  } else {
+    /* A short buffer gets the first bytes, as readlink(2) does. */
+    uint32_t used = (size_t)n < buf_len ? (uint32_t)n : buf_len;
+    if (used > 0)
+      memcpy(buf, target, used);
+    *bufused = used;
+  }
+  wt__path_done(&p);
+  return e;
+}
+
+wt_errno_t wt_path_symlink(wt_t *w, const char *old_path, uint32_t old_path_len,
+                           wt_fd_t fd, const char *new_path,
+                           uint32_t new_path_len) {
+  wt__fd_t *dir;
+  wt__path_t p;
+  char target[PATH_MAX];
+  wt_errno_t e = wt__fd_get(w, fd, WT_RIGHT_PATH_SYMLINK, 0, &dir);
+  if (e != WT_ESUCCESS)
+    return e;
+  /*
+   * The link text is stored verbatim. An absolute one is refused (it
+   * could only ever be ENOTCAPABLE to follow); a relative one climbing
+   * out may be made: the resolver never follows it out.
+   */
+  if ((e = wt__path_check(old_path, old_path_len)) != WT_ESUCCESS)
+    return e;
+  memcpy(target, old_path, old_path_len);
+  target[old_path_len] = '\0';
+  if ((e = resolve(w, dir, new_path, new_path_len, 0, &p)) != WT_ESUCCESS)
+    return e;
+  e = slash_on_new_file(&p);
+  if (e == WT_ESUCCESS && symlinkat(target, p.dirfd, p.name) != 0)
+    e = WT__ERR();
+  wt__path_done(&p);
+  return e;
+}
+
+/* ---- directories, unlink, rename ---------------------------------------- */
+
+wt_errno_t wt_path_create_directory(wt_t *w, wt_fd_t fd, const char *path,
+                                    uint32_t path_len) {
+  wt__fd_t *dir;
+  wt__path_t p;
+  wt_errno_t e = wt__fd_get(w, fd, WT_RIGHT_PATH_CREATE_DIRECTORY, 0, &dir);
+  if (e != WT_ESUCCESS)
+    return e;
+  if ((e = resolve(w, dir, path, path_len, 0, &p)) != WT_ESUCCESS)
+    return e;
+  if (mkdirat(p.dirfd, p.name, 0777) != 0)
+    e = WT__ERR();
+  wt__path_done(&p);
+  return e;
+}
+
+/* unlinkat on a resolved path: AT_REMOVEDIR or 0. */
+static wt_errno_t unlink_path(wt_t *w, wt_fd_t fd, wt_rights_t right,
+                              const char *path, uint32_t path_len, int how) {
+  wt__fd_t *dir;
+  wt__path_t p;
+  wt_errno_t e = wt__fd_get(w, fd, right, 0, &dir);
+  if (e != WT_ESUCCESS)
+    return e;
+  if ((e = resolve(w, dir, path, path_len, 0, &p)) != WT_ESUCCESS)
+    return e;
+  /* Linux: EISDIR for unlink on a directory, ENOTDIR for rmdir on a file,
+   * ENOTEMPTY for a non-empty directory. */
+  if (unlinkat(p.dirfd, p.name, how) != 0)
+    e = WT__ERR();
+  wt__path_done(&p);
+  return e;
+}
+
+wt_errno_t wt_path_remove_directory(wt_t *w, wt_fd_t fd, const char *path,
+                                    uint32_t path_len) {
+  return unlink_path(w, fd, WT_RIGHT_PATH_REMOVE_DIRECTORY, path, path_len,
+                     AT_REMOVEDIR);
+}
+
+wt_errno_t wt_path_unlink_file(wt_t *w, wt_fd_t fd, const char *path,
+                               uint32_t path_len) {
+  return unlink_path(w, fd, WT_RIGHT_PATH_UNLINK_FILE, path, path_len, 0);
+}
+
+/* renameat, with a trailing slash on either side meaning "a directory". */
+static wt_errno_t rename_resolved(const wt__path_t *op, const wt__path_t *np) {
+  struct stat st;
+  if ((op->dir_required || np->dir_required) &&
+      fstatat(op->dirfd, op->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+      !S_ISDIR(st.st_mode))
+    return WT_ENOTDIR;
+  if (renameat(op->dirfd, op->name, np->dirfd, np->name) != 0)
+    return WT__ERR();
+  return WT_ESUCCESS;
+}
+
+wt_errno_t wt_path_rename(wt_t *w, wt_fd_t fd, const char *old_path,
+                          uint32_t old_path_len, wt_fd_t new_fd,
+                          const char *new_path, uint32_t new_path_len) {
+  wt__fd_t *od, *nd;
+  wt__path_t op, np;
+  wt_errno_t e = wt__fd_get(w, fd, WT_RIGHT_PATH_RENAME_SOURCE, 0, &od);
+  if (e != WT_ESUCCESS)
+    return e;
+  if ((e = wt__fd_get(w, new_fd, WT_RIGHT_PATH_RENAME_TARGET, 0, &nd)) !=
+      WT_ESUCCESS)
+    return e;
+  if ((e = resolve(w, od, old_path, old_path_len, 0, &op)) != WT_ESUCCESS)
+    return e;
+  e = resolve(w, nd, new_path, new_path_len, 0, &np);
+  if (e == WT_ESUCCESS) {
+    e = rename_resolved(&op, &np);
+    wt__path_done(&np);
+  }
+  wt__path_done(&op);
+  return e;
+}

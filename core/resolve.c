@@ -1,0 +1,320 @@
+/*
+ * Sandboxed path resolution: turns a guest path relative to a directory fd
+ * into (host directory fd, single final name) without ever leaving that
+ * directory.
+ *
+ * The kernel is never asked to interpret more than one component, nor to
+ * follow a symlink, nor to follow "..":
+ *   - components are opened one at a time with O_PATH | O_DIRECTORY |
+ *     O_NOFOLLOW, so a directory swapped for a symlink between two calls
+ *     makes the open fail instead of being followed;
+ *   - ".." pops a stack of the directory fds we descended through, so it
+ *     can never climb above the root, even if a directory we hold is moved
+ *     elsewhere meanwhile;
+ *   - symlinks are read with readlinkat and spliced into the rest of the
+ *     path by us: absolute targets are refused, relative ones are resolved
+ *     from the link's directory and meet the same ".." rule.
+ * The caller then runs its operation on (dirfd, name) with O_NOFOLLOW or
+ * AT_SYMLINK_NOFOLLOW.
+ *
+ * To keep the number of host fds bounded however deep the path goes, only
+ * the innermost HELD_MAX directories of the stack keep their fd; the names
+ * of all of them are kept, and a ".." that pops to a closed level reopens
+ * the chain from the root, name by name, with the same flags.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* Symlink expansions per resolution, as Linux allows (MAXSYMLINKS). */
+#define LINKS_MAX 40
+/* Directory fds held open at once by one resolution (root excluded). */
+#define HELD_MAX 16
+#define DIR_FLAGS (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+
+typedef struct level_s {
+  int fd;       /* -1 once closed to bound the fds held */
+  uint32_t off; /* NUL-terminated name in walk_t.names */
+} level_t;
+
+typedef struct walk_s {
+  wt_t *w;
+  level_t *lv; /* lv[0] is the root (borrowed), lv[depth] the current dir */
+  uint32_t depth;
+  uint32_t cap;
+  uint32_t lo; /* levels lo..depth hold their fd (lo >= 1) */
+  char *names;
+  size_t names_len;
+  size_t names_cap;
+  const char *path; /* the rest of the path: path[pos..len) */
+  size_t pos;
+  size_t len;
+  char *own_path; /* path after a symlink expansion, ours to free */
+  unsigned links;
+} walk_t;
+
+static int cur_fd(const walk_t *k) {
+  return k->lv[k->depth].fd;
+}
+
+/* Appends a level for `name` (opened as fd) and closes the oldest held fd
+ * when more than HELD_MAX are open. */
+static wt_errno_t push(walk_t *k, const char *name, int fd) {
+  size_t n = strlen(name) + 1;
+  if (k->depth + 1 >= k->cap) {
+    uint32_t cap = k->cap * 2;
+    level_t *lv = wt__realloc(k->w, k->lv, cap * sizeof *lv);
+    if (lv == NULL)
+      return WT_ENOMEM;
+    k->lv = lv;
+    k->cap = cap;
+  }
+  if (k->names_len + n > k->names_cap) {
+    size_t cap = (k->names_len + n) * 2;
+    char *names = wt__realloc(k->w, k->names, cap);
+    if (names == NULL)
+      return WT_ENOMEM;
+    k->names = names;
+    k->names_cap = cap;
+  }
+  memcpy(k->names + k->names_len, name, n);
+  k->depth++;
+  k->lv[k->depth].fd = fd;
+  k->lv[k->depth].off = (uint32_t)k->names_len;
+  k->names_len += n;
+  if (k->depth - k->lo + 1 > HELD_MAX) {
+    close(k->lv[k->lo].fd);
+    k->lv[k->lo].fd = -1;
+    k->lo++;
+  }
+  return WT_ESUCCESS;
+}
+
+/*
+ * Reopens levels 1..depth from the root by their names, keeping the fds of
+ * the innermost HELD_MAX. Used when ".." pops to a level whose fd was
+ * closed. Every name is a directory we opened before (never "..", never a
+ * symlink), opened again with O_NOFOLLOW, so this stays under the root.
+ */
+static wt_errno_t rewalk(walk_t *k) {
+  uint32_t target = k->depth;
+  uint32_t lo = target > HELD_MAX ? target - HELD_MAX + 1 : 1;
+  int cur = k->lv[0].fd;
+  k->lo = lo;
+  for (uint32_t i = 1; i <= target; i++) {
+    int fd = openat(cur, k->names + k->lv[i].off, DIR_FLAGS);
+    int err = errno;
+    if (i - 1 >= 1 && i - 1 < lo)
+      close(cur);
+    if (fd < 0) {
+      /* Levels lo..i-1 are held; the cleanup closes them. */
+      k->depth = i - 1;
+      return wt_errno_from_host(err);
+    }
+    if (i >= lo)
+      k->lv[i].fd = fd;
+    cur = fd;
+  }
+  return WT_ESUCCESS;
+}
+
+/* "..": back to the parent level, never above the root. */
+static wt_errno_t pop(walk_t *k) {
+  if (k->depth == 0)
+    return WT_ENOTCAPABLE;
+  close(k->lv[k->depth].fd);
+  k->names_len = k->lv[k->depth].off;
+  k->depth--;
+  if (k->depth == 0) {
+    k->lo = 1;
+    return WT_ESUCCESS;
+  }
+  if (k->depth < k->lo)
+    return rewalk(k);
+  return WT_ESUCCESS;
+}
+
+/*
+ * Replaces the component just consumed (the symlink `name` in the current
+ * directory) by its target: the rest of the path becomes target + rest.
+ * `not_link` is returned when `name` turns out not to be a symlink.
+ */
+static wt_errno_t expand(walk_t *k, const char *name, wt_errno_t not_link) {
+  char target[PATH_MAX];
+  size_t rest = k->len - k->pos;
+  ssize_t n;
+  char *p;
+  n = readlinkat(cur_fd(k), name, target, sizeof target);
+  if (n < 0)
+    return errno == EINVAL ? not_link : WT__ERR();
+  /* Counting expansions also ends cycles (a -> b -> a, a -> a). */
+  if (++k->links > LINKS_MAX)
+    return WT_ELOOP;
+  if (n == 0)
+    return WT_ENOENT;
+  if ((size_t)n >= sizeof target)
+    return WT_ENAMETOOLONG;
+  /* Never followed: an absolute target names the host's root. */
+  if (target[0] == '/')
+    return WT_ENOTCAPABLE;
+  p = wt__malloc(k->w, (size_t)n + rest + 1);
+  if (p == NULL)
+    return WT_ENOMEM;
+  memcpy(p, target, (size_t)n);
+  memcpy(p + n, k->path + k->pos, rest);
+  wt__free(k->w, k->own_path);
+  k->own_path = p;
+  k->path = p;
+  k->pos = 0;
+  k->len = (size_t)n + rest;
+  return WT_ESUCCESS;
+}
+
+/* An intermediate component: descend into it, or expand it if a link. */
+static wt_errno_t descend(walk_t *k, const char *name) {
+  wt_errno_t e;
+  int fd = openat(cur_fd(k), name, DIR_FLAGS);
+  if (fd >= 0) {
+    e = push(k, name, fd);
+    if (e != WT_ESUCCESS)
+      close(fd);
+    return e;
+  }
+  /* O_NOFOLLOW | O_DIRECTORY on a symlink fails with ENOTDIR (or ELOOP). */
+  if (errno == ENOTDIR || errno == ELOOP)
+    return expand(k, name, WT_ENOTDIR);
+  return WT__ERR();
+}
+
+/*
+ * The last component, to be followed if a symlink (`follow`, or a trailing
+ * slash). Sets *done when `name` is the final name: not a link, or absent.
+ */
+static wt_errno_t last(walk_t *k, const char *name, bool slash, bool *done) {
+  struct stat st;
+  if (fstatat(cur_fd(k), name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    *done = errno == ENOENT;
+    return *done ? WT_ESUCCESS : WT__ERR();
+  }
+  if (S_ISLNK(st.st_mode)) {
+    *done = false;
+    return expand(k, name, WT_EINVAL);
+  }
+  *done = true;
+  /* A trailing slash asks for a directory. */
+  return slash && !S_ISDIR(st.st_mode) ? WT_ENOTDIR : WT_ESUCCESS;
+}
+
+static bool is_dots(const char *name, size_t n) {
+  return name[0] == '.' && (n == 1 || (n == 2 && name[1] == '.'));
+}
+
+/* Resolves k->path; on success out->name is set and lv[depth] holds its
+ * directory. */
+static wt_errno_t walk(walk_t *k, unsigned flags, wt__path_t *out) {
+  char name[NAME_MAX + 1];
+  for (;;) {
+    size_t start, end, next;
+    bool is_last, slash, done = false;
+    wt_errno_t e = WT_ESUCCESS;
+    while (k->pos < k->len && k->path[k->pos] == '/')
+      k->pos++;
+    if (k->pos == k->len) {
+      /* The path ended on the current directory itself ("a/..", "."). */
+      memcpy(out->name, ".", 2);
+      return WT_ESUCCESS;
+    }
+    start = end = k->pos;
+    while (end < k->len && k->path[end] != '/')
+      end++;
+    for (next = end; next < k->len && k->path[next] == '/';)
+      next++;
+    is_last = next == k->len;
+    slash = is_last && end < k->len;
+    if (end - start > NAME_MAX)
+      return WT_ENAMETOOLONG;
+    memcpy(name, k->path + start, end - start);
+    name[end - start] = '\0';
+    k->pos = end;
+    if (is_dots(name, end - start)) {
+      if (end - start == 2 && (e = pop(k)) != WT_ESUCCESS)
+        return e;
+      continue;
+    }
+    if (!is_last)
+      e = descend(k, name);
+    else if (slash || (flags & WT__RESOLVE_FOLLOW))
+      e = last(k, name, slash, &done);
+    else
+      done = true; /* a final symlink is the operation's own business */
+    if (e != WT_ESUCCESS)
+      return e;
+    if (done) {
+      memcpy(out->name, name, end - start + 1);
+      out->dir_required = slash;
+      return WT_ESUCCESS;
+    }
+  }
+}
+
+/* Checks a guest path before resolution. */
+wt_errno_t wt__path_check(const char *path, uint32_t len) {
+  if (len == 0)
+    return WT_ENOENT;
+  if (memchr(path, '\0', len) != NULL)
+    return WT_EINVAL;
+  if (len >= PATH_MAX)
+    return WT_ENAMETOOLONG;
+  if (path[0] == '/')
+    return WT_ENOTCAPABLE;
+  return WT_ESUCCESS;
+}
+
+wt_errno_t wt__path_resolve(wt_t *w, int root, const char *path, uint32_t len,
+                            unsigned flags, wt__path_t *out) {
+  walk_t k;
+  wt_errno_t e;
+  out->dirfd = -1;
+  out->own = false;
+  out->dir_required = false;
+  out->name[0] = '\0';
+  if ((e = wt__path_check(path, len)) != WT_ESUCCESS)
+    return e;
+  memset(&k, 0, sizeof k);
+  k.w = w;
+  k.lo = 1;
+  k.path = path;
+  k.len = len;
+  k.cap = 16;
+  k.lv = wt__malloc(w, k.cap * sizeof *k.lv);
+  if (k.lv == NULL)
+    return WT_ENOMEM;
+  k.lv[0].fd = root;
+  k.lv[0].off = 0;
+  e = walk(&k, flags, out);
+  if (e == WT_ESUCCESS) {
+    /* The current directory's fd passes to the caller. */
+    out->dirfd = cur_fd(&k);
+    out->own = k.depth > 0;
+    k.lv[k.depth].fd = -1;
+  }
+  for (uint32_t i = k.lo; i <= k.depth; i++)
+    if (k.lv[i].fd >= 0)
+      close(k.lv[i].fd);
+  wt__free(w, k.lv);
+  wt__free(w, k.names);
+  wt__free(w, k.own_path);
+  return e;
+}
+
+void wt__path_done(wt__path_t *p) {
+  if (p->own && p->dirfd >= 0)
+    close(p->dirfd);
+  p->dirfd = -1;
+  p->own = false;
+}

@@ -1,0 +1,212 @@
+/*
+ * Runtime internals shared by the files of runtime/. Not a public header.
+ */
+#ifndef WT_RT_INTERNAL_H
+#define WT_RT_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wt/runtime.h"
+
+/* ---- sha256.c --------------------------------------------------------- */
+
+typedef struct wt__sha256_s {
+  uint32_t h[8];
+  uint64_t len;      /* bytes hashed so far */
+  uint8_t buf[64];
+  uint32_t used;     /* bytes waiting in buf */
+} wt__sha256_t;
+
+void wt__sha256_init(wt__sha256_t *s);
+void wt__sha256_update(wt__sha256_t *s, const void *data, size_t len);
+void wt__sha256_final(wt__sha256_t *s, uint8_t out[32]);
+/* Lower-case hex of a 32-byte digest into out[65]. */
+void wt__sha256_hex(const uint8_t digest[32], char out[65]);
+
+/* ---- wasm.c: the module reader ---------------------------------------- */
+
+#define WT__WASM_EXTERN_FUNC 0
+#define WT__WASM_EXTERN_TABLE 1
+#define WT__WASM_EXTERN_MEMORY 2
+#define WT__WASM_EXTERN_GLOBAL 3
+#define WT__WASM_EXTERN_TAG 4
+
+/* Names and value types point into the module bytes (not NUL-terminated). */
+typedef struct wt__wasm_name_s {
+  const uint8_t *p;
+  uint32_t len;
+} wt__wasm_name_t;
+
+typedef struct wt__wasm_functype_s {
+  wt__wasm_name_t params;   /* one value-type byte each */
+  wt__wasm_name_t results;
+} wt__wasm_functype_t;
+
+typedef struct wt__wasm_import_s {
+  wt__wasm_name_t module;
+  wt__wasm_name_t name;
+  uint8_t kind;      /* WT__WASM_EXTERN_* */
+  uint32_t type;     /* functions: type index */
+} wt__wasm_import_t;
+
+typedef struct wt__wasm_info_s {
+  uint32_t ntypes;
+  wt__wasm_functype_t *types;
+  uint32_t nimports;
+  wt__wasm_import_t *imports;
+  uint32_t nimported_funcs;
+  uint32_t nfuncs;           /* defined (not imported) functions */
+  uint32_t *func_types;      /* type index of each defined function */
+  bool has_start;            /* exports a function "_start" */
+  uint32_t start_func;       /* its function index */
+  bool has_memory;           /* exports a memory "memory" */
+} wt__wasm_info_t;
+
+/*
+ * Reads the sections of a module that the runtime needs. Never reads
+ * outside [bytes, bytes + len). On failure fills err and returns false;
+ * *info then owns nothing. Release with wt__wasm_info_free.
+ */
+bool wt__wasm_parse(const uint8_t *bytes, size_t len, wt__wasm_info_t *info,
+                    char *err, size_t err_size);
+void wt__wasm_info_free(wt__wasm_info_t *info);
+
+/* "(i32, i64) -> i32" for a type, into buf. */
+void wt__wasm_sig_string(const wt__wasm_functype_t *t, char *buf,
+                         size_t size);
+
+/* ---- imports.c: what the ABI provides --------------------------------- */
+
+/* The provided import `module`.`name` (not NUL-terminated), or NULL. */
+const wt_rt_import_t *wt__import_find(const wt__wasm_name_t *module,
+                                      const wt__wasm_name_t *name);
+
+/*
+ * Checks every import of `info` against the table. On failure writes the
+ * list of unknown or mistyped imports to err and returns false.
+ */
+bool wt__imports_check(const wt__wasm_info_t *info, char *err,
+                       size_t err_size);
+
+/* True when the module imports anything from `module`. */
+bool wt__imports_use(const wt__wasm_info_t *info, const char *module);
+
+/* ---- glue.c: the per-guest C file ------------------------------------- */
+
+/*
+ * The table the glue exports as the symbol `wt_glue`. Written once, used
+ * both as C here and, stringified, in the generated glue file, so the two
+ * sides cannot drift apart.
+ */
+#define WT__GLUE_FIELDS                                                      \
+  unsigned version;                                                          \
+  unsigned long instance_size;                                               \
+  int guard_pages;                                                           \
+  void (*open)(void);                                                        \
+  void (*close)(void);                                                       \
+  int (*instantiate)(void *inst, void *abi);                                 \
+  int (*start)(void *inst);                                                  \
+  void *(*memory)(void *inst);                                               \
+  void (*free)(void *inst);                                                  \
+  void (*unwound)(void);                                                     \
+  int (*trap_frames)(void ***frames);
+
+typedef struct wt__glue_s {
+  WT__GLUE_FIELDS
+} wt__glue_t;
+
+/* Bumped whenever the glue's text changes (it is part of the cache key). */
+#define WT__GLUE_VERSION 1u
+
+/* Writes the glue C file for `info` to `path`. */
+bool wt__glue_write(const char *path, const wt__wasm_info_t *info,
+                    const char *rt_impl, char *err, size_t err_size);
+
+/* ---- compile.c -------------------------------------------------------- */
+
+typedef struct wt__build_s {
+  const char *wasm_path;   /* the module file */
+  const char *dir;         /* a private directory for the work files */
+  const char *out_so;      /* where the shared object goes */
+  const wt__wasm_info_t *info;
+  const char *cc;
+  const char *wasm2c;
+  char opt_level;
+  bool guard_pages;
+  double translate_ms, compile_ms;  /* out */
+} wt__build_t;
+
+/* The C compiler flags for a build (also part of the cache key). */
+void wt__build_flags(char opt_level, bool guard_pages, char *buf,
+                     size_t size);
+
+/*
+ * Runs wasm2c and the C compiler. Returns WT_RT_EMODULE when wasm2c
+ * rejects the module, WT_RT_ETOOL for anything else that fails.
+ */
+wt_rt_status_t wt__build(wt__build_t *b, char *err, size_t err_size);
+
+/* The wasm2c runtime source compiled into every guest (configure-time). */
+const char *wt__rt_impl_path(void);
+
+/* ---- cache.c ---------------------------------------------------------- */
+
+/*
+ * Identifies a program for the cache key: its resolved path, size and
+ * mtime. False when `prog` is not found in PATH.
+ */
+bool wt__program_id(const char *prog, char *buf, size_t size);
+
+/* mkdir -p with mode 0700. */
+bool wt__mkdirs(const char *path);
+/* rm -r (best effort). */
+void wt__rmtree(const char *path);
+
+/* ---- symbols.c -------------------------------------------------------- */
+
+/*
+ * The name of the wasm function containing `pc` in the loaded shared object
+ * `so_path` mapped at `base` (wasm2c's `w2c_` prefix removed). False when
+ * pc is in no wasm function.
+ */
+bool wt__wasm_function_at(const char *so_path, uintptr_t base, uintptr_t pc,
+                          char *buf, size_t size);
+
+/* ---- module.c / run.c ------------------------------------------------- */
+
+#define WT__PATH_SIZE 4096
+
+struct wt_abi_s;
+
+struct wt_module_s {
+  char opt_level;
+  bool guard_pages;
+  bool no_cache;
+  char *cache_dir; /* NULL: the default */
+  char *cc;
+  char *wasm2c;
+  uint8_t sha256[32];
+  char so_path[WT__PATH_SIZE];
+  char tmp_dir[WT__PATH_SIZE]; /* removed at close; "" for none */
+  void *dl;
+  const wt__glue_t *glue;
+  uintptr_t base;          /* load address of the shared object */
+  struct wt_abi_s *abi;    /* the run in progress, for the exit hooks */
+  bool cache_hit;
+  double translate_ms, compile_ms, load_ms;
+};
+
+/* ---- util ------------------------------------------------------------- */
+
+/* snprintf into err (err may be NULL); returns the status for chaining. */
+wt_rt_status_t wt__rt_fail(wt_rt_status_t st, char *err, size_t size,
+                           const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+double wt__now_ms(void);
+
+#endif /* WT_RT_INTERNAL_H */

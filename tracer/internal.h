@@ -1,0 +1,322 @@
+/*
+ * Tracer internals shared by the files of tracer/. Not a public header.
+ */
+#ifndef WT_TRACER_INTERNAL_H
+#define WT_TRACER_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "wt/tracer.h"
+
+/* ---- little-endian helpers (the record and blob encodings are LE) ------- */
+
+static inline void wt__st16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
+static inline void wt__st32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static inline void wt__st64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+static inline uint16_t wt__ld16(const uint8_t *p) {
+  uint16_t v;
+  memcpy(&v, p, 2);
+  return v;
+}
+static inline uint32_t wt__ld32(const uint8_t *p) {
+  uint32_t v;
+  memcpy(&v, p, 4);
+  return v;
+}
+static inline uint64_t wt__ld64(const uint8_t *p) {
+  uint64_t v;
+  memcpy(&v, p, 8);
+  return v;
+}
+
+/* A bounds-checked reader over a byte string; `bad` sticks once set. */
+typedef struct wt__cur_s {
+  const uint8_t *p, *end;
+  bool bad;
+} wt__cur_t;
+
+/* The next n bytes, or NULL (and bad) when fewer remain. */
+static inline const uint8_t *wt__cur_take(wt__cur_t *c, size_t n) {
+  const uint8_t *p = c->p;
+  if (c->bad || (size_t)(c->end - c->p) < n) {
+    c->bad = true;
+    return NULL;
+  }
+  c->p += n;
+  return p;
+}
+static inline uint32_t wt__cur_u32(wt__cur_t *c) {
+  const uint8_t *p = wt__cur_take(c, 4);
+  return p ? wt__ld32(p) : 0;
+}
+static inline uint64_t wt__cur_u64(wt__cur_t *c) {
+  const uint8_t *p = wt__cur_take(c, 8);
+  return p ? wt__ld64(p) : 0;
+}
+
+/* ---- growable text and byte buffers (writer and reader side: libc) ------ */
+
+typedef struct wt__sb_s {
+  char *s;
+  size_t len, cap;
+  bool oom;
+} wt__sb_t;
+
+void wt__sb_grow(wt__sb_t *b, size_t more);
+static inline void wt__sb_putn(wt__sb_t *b, const char *s, size_t n) {
+  if (b->cap - b->len <= n)
+    wt__sb_grow(b, n);
+  if (b->oom)
+    return;
+  memcpy(b->s + b->len, s, n);
+  b->len += n;
+  b->s[b->len] = 0;
+}
+static inline void wt__sb_puts(wt__sb_t *b, const char *s) {
+  wt__sb_putn(b, s, strlen(s));
+}
+static inline void wt__sb_putc(wt__sb_t *b, char c) { wt__sb_putn(b, &c, 1); }
+void wt__sb_u64(wt__sb_t *b, uint64_t v);
+void wt__sb_i64(wt__sb_t *b, int64_t v);
+/* A JSON number when exact in a double (<= 2^53), else a decimal string. */
+void wt__sb_json_u64(wt__sb_t *b, uint64_t v);
+/* A JSON string of bytes: valid UTF-8 kept, other bytes as \u00XX. */
+void wt__sb_json_str(wt__sb_t *b, const void *s, size_t n);
+void wt__sb_base64(wt__sb_t *b, const uint8_t *p, size_t n);
+void wt__sb_hex64(wt__sb_t *b, uint64_t v);
+void wt__sb_reset(wt__sb_t *b);
+void wt__sb_free(wt__sb_t *b);
+
+/* Decodes base64 into *out (malloc'ed). -1 on bad input. */
+int wt__base64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen);
+/* Parses 16 hex digits. -1 on bad input. */
+int wt__hex64_parse(const char *s, uint64_t *out);
+
+/* SHA-256 of data, as 64 lowercase hex digits and a NUL. */
+void wt__sha256_hex(const void *data, size_t len, char out[65]);
+
+/* Streaming digest (wt_trace_digest over several pieces). */
+typedef struct wt__digest_s {
+  uint64_t v[4];
+  uint64_t total;
+  uint8_t stripe[32];
+  uint32_t nstripe;
+} wt__digest_t;
+void wt__digest_init(wt__digest_t *d);
+void wt__digest_add(wt__digest_t *d, const void *p, size_t n);
+uint64_t wt__digest_end(wt__digest_t *d);
+
+/* ---- names, both ways ----------------------------------------------------- */
+
+int wt__errno_lookup(const char *name);         /* -1 when unknown */
+int wt__transition_lookup(const char *name);    /* -1 when unknown */
+wt_rights_t wt__right_lookup(const char *name); /* 0 when unknown */
+extern const char *const wt__capture_names[3];  /* full, digest, none */
+extern const char *const wt__dir_names[2];      /* in, out */
+extern const char *const wt__denial_names[2];   /* rights, policy */
+int wt__name_index(const char *const *names, int n, const char *s);
+
+/*
+ * Value printers, one per fmt token of calls.def (plus filetype, used by
+ * transitions): each appends the value held in `size` little-endian bytes
+ * at p to b as JSON. A fmt missing here fails to compile the describers.
+ */
+#define WT__FMT_LIST(XX)                                                     \
+  XX(size) XX(fd) XX(exitcode) XX(timestamp) XX(filesize) XX(dircookie)      \
+  XX(filedelta) XX(clockid) XX(advice) XX(whence) XX(signal) XX(filetype)    \
+  XX(fdflags) XX(oflags) XX(fstflags) XX(lookupflags) XX(rights)             \
+  XX(riflags) XX(roflags) XX(siflags) XX(sdflags) XX(fdstat) XX(filestat)    \
+  XX(prestat) XX(subscription) XX(event)
+#define XX(f) void wt__pr_##f(wt__sb_t *b, const void *p, size_t size);
+WT__FMT_LIST(XX)
+#undef XX
+/* The same by name; false for an unknown fmt. */
+bool wt__fmt_value(wt__sb_t *b, const char *fmt, const void *p, size_t size);
+
+/* ---- the in-memory record (guest thread -> writer thread) -------------- */
+
+/*
+ * A record in the ring:
+ *   u32 total, u16 call, u16 errno, u64 start_ns, u64 dur_ns,
+ *   u32 args_len, u32 results_len, u16 npayloads, u16 ntransitions,
+ *   u16 ndenials, u16 0,
+ *   args, results,
+ *   ntransitions x {u16 kind, u32 fd, u32 fd2, u64 a, u64 b, u64 data},
+ *   ndenials x {u8 source, u32 fd, u64 right, u16 rule_len, rule},
+ *   npayloads x {u16 arg, u8 dir, u8 capture, u32 len, u64 size,
+ *                u64 digest, len bytes}
+ * A payload captured as WT__PAYLOAD_DEFER holds all its bytes; the writer
+ * reduces it to a digest and a prefix, off the guest's thread.
+ */
+#define WT__REC_HDR 40
+#define WT__TR_SIZE 34
+#define WT__DENY_SIZE 15
+#define WT__PL_HDR 24
+#define WT__PAYLOAD_DEFER 3
+/* Writes larger than this are digested on the guest thread instead. */
+#define WT__DEFER_MAX (64u * 1024u)
+
+/* Arrays a decoded record points into; reused from record to record. */
+typedef struct wt__callbuf_s {
+  wt_trace_call_t call;
+  wt_trace_payload_t *payloads;
+  uint32_t payloads_cap;
+  wt_transition_t *transitions;
+  uint32_t transitions_cap;
+  wt_trace_denial_t *denials;
+  uint32_t denials_cap;
+  /* Bytes the record's pointers refer to when they are copies. */
+  uint8_t *arena;
+  size_t arena_len, arena_cap;
+} wt__callbuf_t;
+
+/* Room for n of each; -1 on ENOMEM. Resets the arena. */
+int wt__callbuf_reserve(wt__callbuf_t *b, uint32_t npayloads,
+                        uint32_t ntransitions, uint32_t ndenials);
+/* Copies n bytes into the arena (offset returned; -1 on ENOMEM). */
+int64_t wt__callbuf_copy(wt__callbuf_t *b, const void *p, size_t n);
+void wt__callbuf_free(wt__callbuf_t *b);
+
+/*
+ * Decodes a ring record (total bytes at p) into b->call, assigning seq.
+ * Deferred payloads are reduced in place (p is the writer's own copy).
+ */
+int wt__record_decode(uint8_t *p, size_t total, uint64_t seq,
+                      wt__callbuf_t *b);
+
+/* Validates the binary args/results of a call against its argument list. */
+int wt__call_validate(const wt_trace_call_t *c);
+
+/* ---- the ring ------------------------------------------------------------ */
+
+/*
+ * A single-producer single-consumer byte ring. head and tail count bytes
+ * ever written and consumed; the producer publishes head with a release
+ * store at the end of each record (or mid-record when it must wait for
+ * room), the consumer frees space with a release store of tail. Sleeping is
+ * the only locking: the consumer sleeps when the ring is empty (woken by a
+ * timeout or by a producer that finds the ring a quarter full), the
+ * producer when the ring is full.
+ */
+typedef struct wt__ring_s {
+  uint8_t *buf;
+  size_t size, mask;
+  _Alignas(64) _Atomic uint64_t head;
+  uint64_t wpos;       /* producer: written, maybe not published */
+  uint64_t tail_seen;  /* producer: last tail it loaded */
+  _Alignas(64) _Atomic uint64_t tail;
+  _Atomic int consumer_sleeping;
+  _Atomic int producer_waiting;
+  _Atomic int wake; /* a flush or stop request is pending */
+  pthread_mutex_t mu;
+  pthread_cond_t cv_consumer, cv_producer;
+} wt__ring_t;
+
+int wt__ring_init(wt__ring_t *r, uint8_t *buf, size_t size);
+void wt__ring_destroy(wt__ring_t *r);
+/* Producer: copies n bytes in, waiting for room as needed. */
+void wt__ring_put_slow(wt__ring_t *r, const void *p, size_t n);
+static inline void wt__ring_put(wt__ring_t *r, const void *p, size_t n) {
+  size_t off = (size_t)(r->wpos & r->mask);
+  if (r->wpos + n - r->tail_seen <= r->size && off + n <= r->size) {
+    memcpy(r->buf + off, p, n);
+    r->wpos += n;
+  } else {
+    wt__ring_put_slow(r, p, n);
+  }
+}
+/* Producer: makes everything written visible to the consumer. */
+void wt__ring_publish(wt__ring_t *r);
+/* Consumer: bytes available. */
+static inline uint64_t wt__ring_avail(wt__ring_t *r) {
+  return atomic_load_explicit(&r->head, memory_order_acquire) -
+         atomic_load_explicit(&r->tail, memory_order_relaxed);
+}
+/* Consumer: copies n bytes starting off bytes past tail. */
+void wt__ring_peek(wt__ring_t *r, uint64_t off, void *dst, size_t n);
+/* Consumer: a pointer to n contiguous bytes at tail+off, or NULL. */
+uint8_t *wt__ring_ptr(wt__ring_t *r, uint64_t off, size_t n);
+/* Consumer: frees n bytes. */
+void wt__ring_consume(wt__ring_t *r, size_t n);
+/* Consumer: sleeps until woken or timeout_ns passes. */
+void wt__ring_sleep(wt__ring_t *r, uint64_t timeout_ns);
+/* Anyone: wakes the consumer now (flush, stop). */
+void wt__ring_wake(wt__ring_t *r);
+
+/* ---- the tracer --------------------------------------------------------- */
+
+#define WT__MAX_TR_INLINE 32
+
+struct wt_tracer_s {
+  const wt_api_t *inner;
+  void *inner_ctx;
+  wt_allocator_t mem;
+  wt_capture_t capture;
+  wt_t *core;
+  uint64_t base_ns; /* CLOCK_MONOTONIC at open */
+  wt__ring_t ring;
+  /* Guest thread: what the call in progress reported. */
+  wt_transition_t *trs;
+  uint32_t ntrs, trs_cap;
+  wt_transition_t trs_inline[WT__MAX_TR_INLINE];
+  wt_trace_denial_t denial; /* at most one per call */
+  char denial_rule[256];
+  bool has_denial;
+  uint64_t calls;
+  bool exited;
+  uint32_t exit_code;
+  /* Writer thread. */
+  pthread_t writer;
+  bool writer_started;
+  _Atomic int stop;
+  wt_sink_t *sink;
+  uint32_t commit_ms, commit_calls;
+  uint64_t written; /* calls handed to the sink */
+  int sink_failed;
+  char sink_error[256];
+};
+
+uint64_t wt__now_ns(void);
+void *wt__tmalloc(wt_tracer_t *t, size_t n);
+void wt__tfree(wt_tracer_t *t, void *p);
+/* The writer thread's body. */
+void *wt__writer_main(void *arg);
+
+/* ---- sinks and readers -------------------------------------------------------- */
+
+struct wt_sink_s {
+  const wt_sink_ops_t *ops;
+  void *impl;
+};
+
+/* Writes the metadata the tracer knows about a run (wt_tracer_open). */
+int wt__meta_write(wt_sink_t *s, const wt_tracer_options_t *o);
+int wt__meta_write_end(wt_sink_t *s, const wt_trace_end_t *end,
+                       uint64_t calls);
+
+typedef struct wt__reader_ops_s {
+  int (*next)(wt_trace_t *t, const wt_trace_call_t **out);
+  void (*close)(wt_trace_t *t);
+} wt__reader_ops_t;
+
+struct wt_trace_s {
+  wt_trace_format_t format;
+  const wt__reader_ops_t *ops;
+  void *impl;
+  /* Metadata, each key once. Strings and blobs owned. */
+  wt_trace_meta_t *meta;
+  uint32_t nmeta, meta_cap;
+  bool truncated;
+};
+
+/* Adds (or replaces) a metadata entry, copying everything. */
+int wt__trace_meta_set(wt_trace_t *t, const wt_trace_meta_t *m);
+
+int wt__reader_sqlite_open(wt_trace_t *t, const char *path);
+int wt__reader_jsonl_open(wt_trace_t *t, const char *path);
+
+#endif /* WT_TRACER_INTERNAL_H */

@@ -1,0 +1,149 @@
+/*
+ * The single-producer single-consumer byte ring between the guest's thread
+ * and the writer thread (see internal.h). The fast paths (put, avail) are
+ * inline in internal.h; this file has the slow paths and the sleeping.
+ */
+#include <errno.h>
+#include <time.h>
+
+#include "internal.h"
+
+int wt__ring_init(wt__ring_t *r, uint8_t *buf, size_t size) {
+  memset(r, 0, sizeof *r);
+  r->buf = buf;
+  r->size = size;
+  r->mask = size - 1;
+  atomic_init(&r->head, 0);
+  atomic_init(&r->tail, 0);
+  atomic_init(&r->consumer_sleeping, 0);
+  atomic_init(&r->producer_waiting, 0);
+  atomic_init(&r->wake, 0);
+  if (pthread_mutex_init(&r->mu, NULL) != 0)
+    return -1;
+  if (pthread_cond_init(&r->cv_consumer, NULL) != 0) {
+    pthread_mutex_destroy(&r->mu);
+    return -1;
+  }
+  if (pthread_cond_init(&r->cv_producer, NULL) != 0) {
+    pthread_cond_destroy(&r->cv_consumer);
+    pthread_mutex_destroy(&r->mu);
+    return -1;
+  }
+  return 0;
+}
+
+void wt__ring_destroy(wt__ring_t *r) {
+  pthread_cond_destroy(&r->cv_producer);
+  pthread_cond_destroy(&r->cv_consumer);
+  pthread_mutex_destroy(&r->mu);
+}
+
+static void deadline(struct timespec *ts, uint64_t ns) {
+  clock_gettime(CLOCK_REALTIME, ts);
+  ns += (uint64_t)ts->tv_nsec;
+  ts->tv_sec += (time_t)(ns / 1000000000u);
+  ts->tv_nsec = (long)(ns % 1000000000u);
+}
+
+void wt__ring_wake(wt__ring_t *r) {
+  atomic_store(&r->wake, 1);
+  pthread_mutex_lock(&r->mu);
+  atomic_store(&r->consumer_sleeping, 0);
+  pthread_cond_signal(&r->cv_consumer);
+  pthread_mutex_unlock(&r->mu);
+}
+
+/* Producer: waits until the consumer has freed some room. */
+static void wait_for_room(wt__ring_t *r) {
+  struct timespec ts;
+  atomic_store_explicit(&r->head, r->wpos, memory_order_release);
+  /* The consumer must run to make room: wake it even if the ring is not a
+   * quarter full by its count. */
+  wt__ring_wake(r);
+  pthread_mutex_lock(&r->mu);
+  atomic_store(&r->producer_waiting, 1);
+  r->tail_seen = atomic_load(&r->tail);
+  if (r->wpos - r->tail_seen == r->size) {
+    /* A timeout bounds the cost of a wakeup lost to a race. */
+    deadline(&ts, 1000000);
+    pthread_cond_timedwait(&r->cv_producer, &r->mu, &ts);
+  }
+  atomic_store(&r->producer_waiting, 0);
+  pthread_mutex_unlock(&r->mu);
+  r->tail_seen = atomic_load_explicit(&r->tail, memory_order_acquire);
+}
+
+void wt__ring_put_slow(wt__ring_t *r, const void *p, size_t n) {
+  const uint8_t *src = p;
+  while (n > 0) {
+    size_t room, off, chunk;
+    r->tail_seen = atomic_load_explicit(&r->tail, memory_order_acquire);
+    room = r->size - (size_t)(r->wpos - r->tail_seen);
+    if (room == 0) {
+      wait_for_room(r);
+      continue;
+    }
+    off = (size_t)(r->wpos & r->mask);
+    chunk = n < room ? n : room;
+    if (chunk > r->size - off)
+      chunk = r->size - off;
+    memcpy(r->buf + off, src, chunk);
+    r->wpos += chunk;
+    src += chunk;
+    n -= chunk;
+  }
+}
+
+void wt__ring_publish(wt__ring_t *r) {
+  atomic_store_explicit(&r->head, r->wpos, memory_order_release);
+  /*
+   * Wake a sleeping consumer only once the ring is a quarter full: waking
+   * it per record would cost the guest a futex call each time. Otherwise
+   * the consumer's own timeout brings it back within a few milliseconds.
+   */
+  if (atomic_load_explicit(&r->consumer_sleeping, memory_order_relaxed)) {
+    r->tail_seen = atomic_load_explicit(&r->tail, memory_order_acquire);
+    if (r->wpos - r->tail_seen >= r->size / 4) {
+      pthread_mutex_lock(&r->mu);
+      atomic_store(&r->consumer_sleeping, 0);
+      pthread_cond_signal(&r->cv_consumer);
+      pthread_mutex_unlock(&r->mu);
+    }
+  }
+}
+
+void wt__ring_peek(wt__ring_t *r, uint64_t off, void *dst, size_t n) {
+  uint64_t pos = atomic_load_explicit(&r->tail, memory_order_relaxed) + off;
+  size_t o = (size_t)(pos & r->mask);
+  size_t first = n < r->size - o ? n : r->size - o;
+  memcpy(dst, r->buf + o, first);
+  memcpy((uint8_t *)dst + first, r->buf, n - first);
+}
+
+uint8_t *wt__ring_ptr(wt__ring_t *r, uint64_t off, size_t n) {
+  uint64_t pos = atomic_load_explicit(&r->tail, memory_order_relaxed) + off;
+  size_t o = (size_t)(pos & r->mask);
+  return o + n <= r->size ? r->buf + o : NULL;
+}
+
+void wt__ring_consume(wt__ring_t *r, size_t n) {
+  uint64_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);
+  atomic_store(&r->tail, t + n);
+  if (atomic_load(&r->producer_waiting)) {
+    pthread_mutex_lock(&r->mu);
+    pthread_cond_signal(&r->cv_producer);
+    pthread_mutex_unlock(&r->mu);
+  }
+}
+
+void wt__ring_sleep(wt__ring_t *r, uint64_t timeout_ns) {
+  struct timespec ts;
+  deadline(&ts, timeout_ns);
+  pthread_mutex_lock(&r->mu);
+  atomic_store(&r->consumer_sleeping, 1);
+  if (!atomic_load(&r->wake) && wt__ring_avail(r) < r->size / 4)
+    pthread_cond_timedwait(&r->cv_consumer, &r->mu, &ts);
+  atomic_store(&r->consumer_sleeping, 0);
+  atomic_store(&r->wake, 0);
+  pthread_mutex_unlock(&r->mu);
+}
