@@ -13,14 +13,7 @@
 
 #include "internal.h"
 
-#define NSEC_PER_SEC 1000000000ull
 
-#define FDFLAGS_ALL                                                            \
-  (WT_FDFLAG_APPEND | WT_FDFLAG_DSYNC | WT_FDFLAG_NONBLOCK | WT_FDFLAG_RSYNC | \
-   WT_FDFLAG_SYNC)
-#define FSTFLAGS_ALL                                                           \
-  (WT_FSTFLAG_ATIM | WT_FSTFLAG_ATIM_NOW | WT_FSTFLAG_MTIM |                   \
-   WT_FSTFLAG_MTIM_NOW)
 
 /* The host's synchronisation bits. O_SYNC includes O_DSYNC on Linux. */
 #define HOST_SYNC_BITS (O_DSYNC | O_RSYNC | O_SYNC)
@@ -149,7 +142,7 @@ wt_errno_t wt_fd_fdstat_set_flags(wt_t *w, wt_fd_t fd, uint16_t flags) {
   wt_errno_t err = wt__fd_get(w, fd, WT_RIGHT_FD_FDSTAT_SET_FLAGS, 0, &e);
   if (err != WT_ESUCCESS)
     return err;
-  if (flags & ~FDFLAGS_ALL)
+  if (flags & ~WT_FDFLAGS_ALL)
     return WT_EINVAL;
   fl = fcntl(e->desc->host_fd, F_GETFL);
   if (fl < 0)
@@ -207,18 +200,6 @@ wt_errno_t wt_fd_filestat_set_size(wt_t *w, wt_fd_t fd, uint64_t size) {
   return WT_ESUCCESS;
 }
 
-/* One futimens timestamp from a guest value and its SET / NOW flags. */
-static struct timespec host_time(uint64_t ns, bool set, bool now) {
-  struct timespec ts = {0, UTIME_OMIT};
-  if (now) {
-    ts.tv_nsec = UTIME_NOW;
-  } else if (set) {
-    ts.tv_sec = (time_t)(ns / NSEC_PER_SEC);
-    ts.tv_nsec = (long)(ns % NSEC_PER_SEC);
-  }
-  return ts;
-}
-
 /* Asking for a given time and "now" at once is EINVAL, as are unknown bits. */
 wt_errno_t wt_fd_filestat_set_times(wt_t *w, wt_fd_t fd, uint64_t atim,
                                     uint64_t mtim, uint16_t fst_flags) {
@@ -227,14 +208,8 @@ wt_errno_t wt_fd_filestat_set_times(wt_t *w, wt_fd_t fd, uint64_t atim,
   wt_errno_t err = wt__fd_get(w, fd, WT_RIGHT_FD_FILESTAT_SET_TIMES, 0, &e);
   if (err != WT_ESUCCESS)
     return err;
-  if ((fst_flags & ~FSTFLAGS_ALL) != 0 ||
-      ((fst_flags & WT_FSTFLAG_ATIM) && (fst_flags & WT_FSTFLAG_ATIM_NOW)) ||
-      ((fst_flags & WT_FSTFLAG_MTIM) && (fst_flags & WT_FSTFLAG_MTIM_NOW)))
-    return WT_EINVAL;
-  ts[0] = host_time(atim, fst_flags & WT_FSTFLAG_ATIM,
-                    fst_flags & WT_FSTFLAG_ATIM_NOW);
-  ts[1] = host_time(mtim, fst_flags & WT_FSTFLAG_MTIM,
-                    fst_flags & WT_FSTFLAG_MTIM_NOW);
+  if ((err = wt__times_from_fst(atim, mtim, fst_flags, ts)) != WT_ESUCCESS)
+    return err;
   if (futimens(e->desc->host_fd, ts) != 0)
     return WT__ERR();
   return WT_ESUCCESS;

@@ -128,3 +128,26 @@ void wt__filestat_from_host(const struct stat *st, wt_filestat_t *out) {
   out->mtim = ts_ns(&st->st_mtim);
   out->ctim = ts_ns(&st->st_ctim);
 }
+
+/* One utimensat/futimens timestamp from a guest value and its flags. */
+static struct timespec host_time(uint64_t ns, bool set, bool now) {
+  struct timespec ts = {0, UTIME_OMIT};
+  if (now) {
+    ts.tv_nsec = UTIME_NOW;
+  } else if (set) {
+    ts.tv_sec = (time_t)(ns / WT_NSEC_PER_SEC);
+    ts.tv_nsec = (long)(ns % WT_NSEC_PER_SEC);
+  }
+  return ts;
+}
+
+wt_errno_t wt__times_from_fst(uint64_t atim, uint64_t mtim, uint16_t fst,
+                              struct timespec *ts) {
+  if ((fst & ~WT_FSTFLAGS_ALL) != 0 ||
+      ((fst & WT_FSTFLAG_ATIM) && (fst & WT_FSTFLAG_ATIM_NOW)) ||
+      ((fst & WT_FSTFLAG_MTIM) && (fst & WT_FSTFLAG_MTIM_NOW)))
+    return WT_EINVAL;
+  ts[0] = host_time(atim, fst & WT_FSTFLAG_ATIM, fst & WT_FSTFLAG_ATIM_NOW);
+  ts[1] = host_time(mtim, fst & WT_FSTFLAG_MTIM, fst & WT_FSTFLAG_MTIM_NOW);
+  return WT_ESUCCESS;
+}

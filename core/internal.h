@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "wt/core.h"
 
@@ -174,6 +175,14 @@ wt_errno_t wt__path_check(const char *path, uint32_t len);
 wt_errno_t wt__path_resolve(wt_t *w, int root, const char *path, uint32_t len,
                             unsigned flags, wt__path_t *out);
 void wt__path_done(wt__path_t *p);
+
+/*
+ * fstflags and guest times -> the two timespecs of utimensat/futimens
+ * (UTIME_NOW / UTIME_OMIT as the flags say). A time given both as a value
+ * and as NOW, or an unknown bit, is WT_EINVAL.
+ */
+wt_errno_t wt__times_from_fst(uint64_t atim, uint64_t mtim, uint16_t fst,
+                              struct timespec *ts);
 
 /* WT_E* from the current host errno. */
 #define WT__ERR() wt_errno_from_host(errno)

@@ -13,13 +13,6 @@
 
 #include "internal.h"
 
-#define OFLAGS_ALL (WT_O_CREAT | WT_O_DIRECTORY | WT_O_EXCL | WT_O_TRUNC)
-#define FDFLAGS_ALL                                                            \
-  (WT_FDFLAG_APPEND | WT_FDFLAG_DSYNC | WT_FDFLAG_NONBLOCK | WT_FDFLAG_RSYNC | \
-   WT_FDFLAG_SYNC)
-#define FSTFLAGS_ALL                                                           \
-  (WT_FSTFLAG_ATIM | WT_FSTFLAG_ATIM_NOW | WT_FSTFLAG_MTIM |                   \
-   WT_FSTFLAG_MTIM_NOW)
 /* Rights asking for a host fd open for reading / writing. */
 #define READ_RIGHTS (WT_RIGHT_FD_READ | WT_RIGHT_FD_READDIR)
 #define WRITE_RIGHTS                                                           \
@@ -147,8 +140,8 @@ wt_errno_t wt_path_open(wt_t *w, wt_fd_t fd, uint32_t dirflags,
   wt_errno_t e = wt__fd_get(w, fd, WT_RIGHT_PATH_OPEN, 0, &dir);
   if (e != WT_ESUCCESS)
     return e;
-  if ((dirflags & ~WT_LOOKUP_SYMLINK_FOLLOW) || (oflags & ~OFLAGS_ALL) ||
-      (fdflags & ~FDFLAGS_ALL))
+  if ((dirflags & ~WT_LOOKUP_SYMLINK_FOLLOW) || (oflags & ~WT_OFLAGS_ALL) ||
+      (fdflags & ~WT_FDFLAGS_ALL))
     return WT_EINVAL;
   if ((e = open_rights(dir, oflags, rights_base, rights_inheriting)) !=
       WT_ESUCCESS)
@@ -192,30 +185,6 @@ wt_errno_t wt_path_filestat_get(wt_t *w, wt_fd_t fd, uint32_t flags,
   return e;
 }
 
-static struct timespec one_time(uint64_t ns, bool set, bool now) {
-  struct timespec ts = {0, UTIME_OMIT};
-  if (now) {
-    ts.tv_nsec = UTIME_NOW;
-  } else if (set) {
-    ts.tv_sec = (time_t)(ns / 1000000000u);
-    ts.tv_nsec = (long)(ns % 1000000000u);
-  }
-  return ts;
-}
-
-/* fstflags -> utimensat times. A value and NOW for the same time, or an
- * unknown bit, is EINVAL. */
-static wt_errno_t times_from_fst(uint64_t atim, uint64_t mtim, uint16_t fst,
-                                 struct timespec ts[2]) {
-  if ((fst & ~FSTFLAGS_ALL) ||
-      ((fst & WT_FSTFLAG_ATIM) && (fst & WT_FSTFLAG_ATIM_NOW)) ||
-      ((fst & WT_FSTFLAG_MTIM) && (fst & WT_FSTFLAG_MTIM_NOW)))
-    return WT_EINVAL;
-  ts[0] = one_time(atim, fst & WT_FSTFLAG_ATIM, fst & WT_FSTFLAG_ATIM_NOW);
-  ts[1] = one_time(mtim, fst & WT_FSTFLAG_MTIM, fst & WT_FSTFLAG_MTIM_NOW);
-  return WT_ESUCCESS;
-}
-
 wt_errno_t wt_path_filestat_set_times(wt_t *w, wt_fd_t fd, uint32_t flags,
                                       const char *path, uint32_t path_len,
                                       uint64_t atim, uint64_t mtim,
@@ -228,7 +197,7 @@ wt_errno_t wt_path_filestat_set_times(wt_t *w, wt_fd_t fd, uint32_t flags,
     return e;
   if (flags & ~WT_LOOKUP_SYMLINK_FOLLOW)
     return WT_EINVAL;
-  if ((e = times_from_fst(atim, mtim, fst_flags, ts)) != WT_ESUCCESS)
+  if ((e = wt__times_from_fst(atim, mtim, fst_flags, ts)) != WT_ESUCCESS)
     return e;
   e = resolve(w, dir, path, path_len, follow_flag(flags), &p);
   if (e != WT_ESUCCESS)

@@ -198,6 +198,15 @@ static void strtab_out(uint32_t buf, const wt_strtab_t *t) {
   }
 }
 
+void wt_abi_init(wt_abi_t *a, const wt_api_t *api, void *ctx,
+                 wasm_rt_memory_t *mem, sigjmp_buf *unwind) {
+  memset(a, 0, sizeof *a);
+  a->api = api;
+  a->ctx = ctx;
+  a->mem = mem;
+  a->unwind = unwind;
+}
+
 /* After a call: unwind to the runtime if the call ended the guest. */
 static void check_stop(wt_abi_t *a) {
   if (a->stop != WT_ABI_RUNNING && a->unwind != NULL)

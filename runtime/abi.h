@@ -46,6 +46,14 @@ typedef struct wt_abi_s {
   sigjmp_buf *unwind;
 } wt_abi_t;
 
+/*
+ * Sets up the state of one run. (Also what makes the runtime link abi.c's
+ * object into the executable: nothing else refers to the import functions
+ * before the guest's shared object is loaded.)
+ */
+void wt_abi_init(wt_abi_t *a, const wt_api_t *api, void *ctx,
+                 wasm_rt_memory_t *mem, sigjmp_buf *unwind);
+
 /* The host-defined instance types wasm2c declares, one per module. */
 struct Z_wasi_snapshot_preview1_instance_t {
   wt_abi_t abi;

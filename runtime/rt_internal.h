@@ -121,6 +121,9 @@ typedef struct wt__glue_s {
 /* Bumped whenever the glue's text changes (it is part of the cache key). */
 #define WT__GLUE_VERSION 1u
 
+/* Adds the glue's template text to a hash (the cache key). */
+void wt__glue_hash(wt__sha256_t *s);
+
 /* Writes the glue C file for `info` to `path`. */
 bool wt__glue_write(const char *path, const wt__wasm_info_t *info,
                     const char *rt_impl, char *err, size_t err_size);

@@ -274,6 +274,7 @@ static void r_strtab(desc_t *d, const char *name) {
     jkey(d->ja, &d->afirst, #name);                                          \
     wt__pr_##fmt(d->ja, &v_, sizeof v_);                                     \
     name##_val = (uint64_t)v_;                                               \
+    (void)name##_val;                                                        \
   }                                                                          \
   argi++;
 #define DA_IN_STR(name)                                                      \
@@ -422,7 +423,7 @@ static bool payloads_ok(const wt_trace_call_t *c) {
 }
 
 int wt_trace_summarize(const wt_trace_call_t *c, wt_trace_summary_t *s) {
-  summary_priv_t *priv = calloc(1, sizeof *priv);
+  summary_priv_t *priv = s->priv_ ? s->priv_ : calloc(1, sizeof *priv);
   desc_t d = {c,    {c->args, c->args + c->args_len, false},
               {c->results, c->results + c->results_len, false},
               NULL, NULL, true, true, s};
@@ -431,6 +432,8 @@ int wt_trace_summarize(const wt_trace_call_t *c, wt_trace_summary_t *s) {
     wt_trace_set_error("out of memory");
     return -1;
   }
+  wt__sb_reset(&priv->ja);
+  wt__sb_reset(&priv->jr);
   s->priv_ = priv;
   d.ja = &priv->ja;
   d.jr = &priv->jr;

@@ -135,8 +135,10 @@ typedef struct wt_trace_summary_s {
 } wt_trace_summary_t;
 
 /*
- * Fills *s from c. Returns -1 when the binary encoding does not match the
- * call's argument list (a corrupt trace). Free with wt_trace_summary_free.
+ * Fills *s from c. *s must be zeroed before its first use; passing it again
+ * reuses its buffers. Returns -1 when the binary encoding does not match
+ * the call's argument list (a corrupt trace). Release with
+ * wt_trace_summary_free.
  */
 int wt_trace_summarize(const wt_trace_call_t *c, wt_trace_summary_t *s);
 void wt_trace_summary_free(wt_trace_summary_t *s);
@@ -188,8 +190,8 @@ typedef struct wt_sink_ops_s {
   int (*call)(void *impl, const wt_trace_call_t *c);
   /* Makes everything stored so far durable against a process kill. */
   int (*commit)(void *impl);
-  /* Commits, finalizes (indexes) when `complete`, and frees impl. */
-  int (*close)(void *impl, bool complete);
+  /* Commits, finalizes (indexes), and frees impl. */
+  int (*close)(void *impl);
 } wt_sink_ops_t;
 
 typedef struct wt_sink_s wt_sink_t;
@@ -208,8 +210,8 @@ int wt_sink_jsonl_open(const char *path, wt_sink_t **out);
 int wt_sink_meta(wt_sink_t *s, const wt_trace_meta_t *m);
 int wt_sink_call(wt_sink_t *s, const wt_trace_call_t *c);
 int wt_sink_commit(wt_sink_t *s);
-/* Closes and frees the sink; complete: the trace is whole (finished). */
-int wt_sink_close(wt_sink_t *s, bool complete);
+/* Commits, closes and frees the sink. */
+int wt_sink_close(wt_sink_t *s);
 
 /* Sets the message wt_trace_error() returns (for custom sinks). */
 void wt_trace_set_error(const char *fmt, ...)

@@ -230,18 +230,26 @@ enum { WT_RIGHT_NONE = 0, WT_RIGHTS_MAP(XX) };
 #define WT_FDFLAG_RSYNC ((wt_fdflags_t)8)
 #define WT_FDFLAG_SYNC ((wt_fdflags_t)16)
 
+#define WT_OFLAGS_ALL                                                        \
+  ((wt_oflags_t)(WT_O_CREAT | WT_O_DIRECTORY | WT_O_EXCL | WT_O_TRUNC))
+#define WT_FDFLAGS_ALL                                                       \
+  ((wt_fdflags_t)(WT_FDFLAG_APPEND | WT_FDFLAG_DSYNC | WT_FDFLAG_NONBLOCK |   \
+                  WT_FDFLAG_RSYNC | WT_FDFLAG_SYNC))
+
 #define WT_LOOKUP_SYMLINK_FOLLOW ((wt_lookupflags_t)1)
 
 #define WT_FSTFLAG_ATIM ((wt_fstflags_t)1)
 #define WT_FSTFLAG_ATIM_NOW ((wt_fstflags_t)2)
 #define WT_FSTFLAG_MTIM ((wt_fstflags_t)4)
 #define WT_FSTFLAG_MTIM_NOW ((wt_fstflags_t)8)
+#define WT_FSTFLAGS_ALL ((wt_fstflags_t)15)
 
 #define WT_EVENTTYPE_CLOCK ((wt_eventtype_t)0)
 #define WT_EVENTTYPE_FD_READ ((wt_eventtype_t)1)
 #define WT_EVENTTYPE_FD_WRITE ((wt_eventtype_t)2)
 #define WT_EVENT_FD_READWRITE_HANGUP ((wt_eventrwflags_t)1)
 #define WT_SUBSCRIPTION_CLOCK_ABSTIME ((wt_subclockflags_t)1)
+#define WT_NSEC_PER_SEC 1000000000ull
 
 #define WT_SOCK_RECV_PEEK ((wt_riflags_t)1)
 #define WT_SOCK_RECV_WAITALL ((wt_riflags_t)2)

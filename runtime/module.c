@@ -1,0 +1,331 @@
+/*
+ * Loading a module: read, check, find in the cache or build, dlopen.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rt_internal.h"
+
+#define ERR_MAX 256
+
+void wt_rt_config_init(wt_rt_config_t *cfg) {
+  memset(cfg, 0, sizeof *cfg);
+  cfg->opt_level = WT_RT_DEFAULT_OPT_LEVEL;
+}
+
+/* Guard pages need a 64-bit address space and no AddressSanitizer. */
+static bool default_guard_pages(void) {
+#if defined(__SANITIZE_ADDRESS__)
+  return false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  return false;
+#endif
+#endif
+  return UINTPTR_MAX > 0xffffffffu;
+}
+
+static char *dup_or_null(const char *s) {
+  return s != NULL ? strdup(s) : NULL;
+}
+
+static wt_rt_status_t configure(wt_module_t *m, const wt_rt_config_t *cfg,
+                                char *err, size_t size) {
+  wt_rt_config_t defaults;
+  if (cfg == NULL) {
+    wt_rt_config_init(&defaults);
+    cfg = &defaults;
+  }
+  m->opt_level = cfg->opt_level ? cfg->opt_level : WT_RT_DEFAULT_OPT_LEVEL;
+  if (strchr("0123s", m->opt_level) == NULL)
+    return wt__rt_fail(WT_RT_ETOOL, err, size,
+                       "bad optimisation level '%c' (use 0, 1, 2, 3 or s)",
+                       m->opt_level);
+  m->guard_pages = cfg->memcheck == WT_RT_MEMCHECK_DEFAULT
+                       ? default_guard_pages()
+                       : cfg->memcheck == WT_RT_MEMCHECK_GUARD;
+  m->no_cache = cfg->no_cache;
+  m->cache_dir = dup_or_null(cfg->cache_dir);
+  m->cc = strdup(cfg->cc ? cfg->cc : "cc");
+  m->wasm2c = strdup(cfg->wasm2c ? cfg->wasm2c : "wasm2c");
+  if ((cfg->cache_dir && !m->cache_dir) || !m->cc || !m->wasm2c)
+    return wt__rt_fail(WT_RT_ETOOL, err, size, "out of memory");
+  return WT_RT_OK;
+}
+
+static wt_rt_status_t read_file(const char *path, uint8_t **out, size_t *len,
+                                char *err, size_t size) {
+  struct stat st;
+  uint8_t *buf;
+  size_t got = 0;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return wt__rt_fail(WT_RT_ETOOL, err, size, "cannot open %s: %s", path,
+                       strerror(errno));
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return wt__rt_fail(WT_RT_ETOOL, err, size, "%s is not a regular file",
+                       path);
+  }
+  buf = malloc(st.st_size > 0 ? (size_t)st.st_size : 1);
+  while (buf != NULL && got < (size_t)st.st_size) {
+    ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    got += (size_t)n;
+  }
+  close(fd);
+  if (buf == NULL || got != (size_t)st.st_size) {
+    free(buf);
+    return wt__rt_fail(WT_RT_ETOOL, err, size, "cannot read %s", path);
+  }
+  *out = buf;
+  *len = got;
+  return WT_RT_OK;
+}
+
+static wt_rt_status_t check(const uint8_t *bytes, size_t len,
+                            wt__wasm_info_t *info, char *err, size_t size) {
+  if (!wt__wasm_parse(bytes, len, info, err, size))
+    return WT_RT_EMODULE;
+  if (!info->has_start) {
+    wt__wasm_info_free(info);
+    return wt__rt_fail(WT_RT_EMODULE, err, size,
+                       "the module exports no _start function: it is not a "
+                       "WASI command (a reactor or library module?)");
+  }
+  if (!wt__imports_check(info, err, size)) {
+    wt__wasm_info_free(info);
+    return WT_RT_EMODULE;
+  }
+  return WT_RT_OK;
+}
+
+/* The cache key: everything that changes the shared object. */
+static void cache_key(const wt_module_t *m, char hex[65]) {
+  char line[WT__PATH_SIZE + 64], id[WT__PATH_SIZE + 64];
+  uint8_t digest[32];
+  wt__sha256_t s;
+  wt__sha256_init(&s);
+#define KEY_LINE(...)                                                        \
+  do {                                                                       \
+    snprintf(line, sizeof line, __VA_ARGS__);                                \
+    wt__sha256_update(&s, line, strlen(line));                               \
+  } while (0)
+  wt__sha256_hex(m->sha256, hex);
+  KEY_LINE("wasitrace-cache 1\nversion %s\nglue %u\nmodule %s\n",
+           WT_VERSION_STRING, WT__GLUE_VERSION, hex);
+  wt__program_id(m->cc, id, sizeof id);
+  KEY_LINE("cc %s\n", id);
+  wt__program_id(m->wasm2c, id, sizeof id);
+  KEY_LINE("wasm2c %s\n", id);
+  wt__program_id(wt__rt_impl_path(), id, sizeof id);
+  KEY_LINE("runtime %s\n", id);
+  wt__build_flags(m->opt_level, m->guard_pages, id, sizeof id);
+  KEY_LINE("flags %s\n", id);
+#undef KEY_LINE
+  wt__glue_hash(&s);
+  wt__sha256_final(&s, digest);
+  wt__sha256_hex(digest, hex);
+}
+
+/*
+ * Builds into a fresh private directory made from `tmpl` (a mkdtemp
+ * template); *made tells whether the directory exists to be removed.
+ */
+static wt_rt_status_t build(wt_module_t *m, const char *path,
+                            const wt__wasm_info_t *info, char *tmpl,
+                            bool *made, char *err, size_t size) {
+  char so[WT__PATH_SIZE + 16];
+  wt__build_t b;
+  wt_rt_status_t st;
+  *made = mkdtemp(tmpl) != NULL;
+  if (!*made)
+    return wt__rt_fail(WT_RT_ETOOL, err, size, "cannot create %s: %s", tmpl,
+                       strerror(errno));
+  snprintf(so, sizeof so, "%s/guest.so", tmpl);
+  memset(&b, 0, sizeof b);
+  b.wasm_path = path;
+  b.dir = tmpl;
+  b.out_so = so;
+  b.info = info;
+  b.cc = m->cc;
+  b.wasm2c = m->wasm2c;
+  b.opt_level = m->opt_level;
+  b.guard_pages = m->guard_pages;
+  st = wt__build(&b, err, size);
+  m->translate_ms = b.translate_ms;
+  m->compile_ms = b.compile_ms;
+  if (st == WT_RT_OK)
+    snprintf(m->so_path, sizeof m->so_path, "%s", so);
+  return st;
+}
+
+/* --no-cache: build under $TMPDIR; the directory goes at close. */
+static wt_rt_status_t build_uncached(wt_module_t *m, const char *path,
+                                     const wt__wasm_info_t *info, char *err,
+                                     size_t size) {
+  const char *tmp = getenv("TMPDIR");
+  bool made;
+  wt_rt_status_t st;
+  snprintf(m->tmp_dir, sizeof m->tmp_dir, "%s/wasitrace.XXXXXX",
+           tmp && tmp[0] ? tmp : "/tmp");
+  st = build(m, path, info, m->tmp_dir, &made, err, size);
+  if (!made)
+    m->tmp_dir[0] = '\0';
+  return st;
+}
+
+/* Builds in the cache directory and publishes with an atomic rename. */
+static wt_rt_status_t build_cached(wt_module_t *m, const char *path,
+                                   const wt__wasm_info_t *info,
+                                   const char *dir, const char *final,
+                                   char *err, size_t size) {
+  char tmpl[WT__PATH_SIZE];
+  bool made;
+  wt_rt_status_t st;
+  snprintf(tmpl, sizeof tmpl, "%s/tmp.XXXXXX", dir);
+  st = build(m, path, info, tmpl, &made, err, size);
+  if (st == WT_RT_OK && rename(m->so_path, final) != 0)
+    st = wt__rt_fail(WT_RT_ETOOL, err, size, "cannot store %s: %s", final,
+                     strerror(errno));
+  if (st == WT_RT_OK)
+    snprintf(m->so_path, sizeof m->so_path, "%s", final);
+  if (made)
+    wt__rmtree(tmpl);
+  return st;
+}
+
+/* Turns dlopen's "undefined symbol: Z_<module>Z_<name>" into advice. */
+static wt_rt_status_t dlopen_failed(const char *so, char *err, size_t size) {
+  const char *msg = dlerror(), *sym;
+  if (msg == NULL)
+    msg = "unknown error";
+  sym = strstr(msg, "undefined symbol: Z_");
+  if (sym != NULL)
+    return wt__rt_fail(WT_RT_ETOOL, err, size,
+                       "cannot load the compiled guest: the import %s is not "
+                       "exported by this program (an embedder must link "
+                       "with -rdynamic)",
+                       sym + strlen("undefined symbol: "));
+  return wt__rt_fail(WT_RT_ETOOL, err, size,
+                     "cannot load the compiled guest %s: %s", so, msg);
+}
+
+static wt_rt_status_t open_so(wt_module_t *m, char *err, size_t size) {
+  const wt__glue_t *glue;
+  Dl_info di;
+  m->dl = dlopen(m->so_path, RTLD_NOW | RTLD_LOCAL);
+  if (m->dl == NULL)
+    return dlopen_failed(m->so_path, err, size);
+  glue = dlsym(m->dl, "wt_glue");
+  if (glue == NULL || glue->version != WT__GLUE_VERSION)
+    return wt__rt_fail(WT_RT_ETOOL, err, size,
+                       "%s was built by another wasitrace version; clear "
+                       "the cache (wasitrace cache clear)",
+                       m->so_path);
+  if (dladdr(glue, &di) != 0)
+    m->base = (uintptr_t)di.dli_fbase;
+  m->glue = glue;
+  m->glue->open();
+  return WT_RT_OK;
+}
+
+/* Finds the shared object in the cache or builds it, then opens it. */
+static wt_rt_status_t obtain(wt_module_t *m, const char *path,
+                             const wt__wasm_info_t *info, char *err,
+                             size_t size) {
+  char dir[WT__PATH_SIZE], final[WT__PATH_SIZE + 80], hex[65];
+  wt_rt_status_t st;
+  if (m->no_cache) {
+    st = build_uncached(m, path, info, err, size);
+    return st == WT_RT_OK ? open_so(m, err, size) : st;
+  }
+  if (!wt_rt_cache_dir(&(wt_rt_config_t){.cache_dir = m->cache_dir}, dir,
+                       sizeof dir))
+    return wt__rt_fail(WT_RT_ETOOL, err, size,
+                       "no cache directory (set XDG_CACHE_HOME or HOME, or "
+                       "use --no-cache)");
+  cache_key(m, hex);
+  snprintf(final, sizeof final, "%s/%s.so", dir, hex);
+  snprintf(m->so_path, sizeof m->so_path, "%s", final);
+  if (access(final, R_OK) == 0 && open_so(m, NULL, 0) == WT_RT_OK) {
+    m->cache_hit = true;
+    return WT_RT_OK;
+  }
+  if (m->dl != NULL) { /* unusable entry: rebuild it */
+    dlclose(m->dl);
+    m->dl = NULL;
+    m->glue = NULL;
+  }
+  if (!wt__mkdirs(dir))
+    return wt__rt_fail(WT_RT_ETOOL, err, size, "cannot create %s: %s", dir,
+                       strerror(errno));
+  st = build_cached(m, path, info, dir, final, err, size);
+  return st == WT_RT_OK ? open_so(m, err, size) : st;
+}
+
+wt_rt_status_t wt_module_load(const char *path, const wt_rt_config_t *cfg,
+                              wt_module_t **out, char *err, size_t size) {
+  double t0 = wt__now_ms();
+  wt__wasm_info_t info;
+  wt__sha256_t s;
+  uint8_t *bytes = NULL;
+  size_t len = 0;
+  wt_rt_status_t st;
+  wt_module_t *m = calloc(1, sizeof *m);
+  *out = NULL;
+  if (m == NULL)
+    return wt__rt_fail(WT_RT_ETOOL, err, size, "out of memory");
+  if ((st = configure(m, cfg, err, size)) != WT_RT_OK ||
+      (st = read_file(path, &bytes, &len, err, size)) != WT_RT_OK)
+    goto out;
+  wt__sha256_init(&s);
+  wt__sha256_update(&s, bytes, len);
+  wt__sha256_final(&s, m->sha256);
+  if ((st = check(bytes, len, &info, err, size)) != WT_RT_OK)
+    goto out;
+  st = obtain(m, path, &info, err, size);
+  wt__wasm_info_free(&info);
+out:
+  free(bytes);
+  if (st != WT_RT_OK) {
+    wt_module_close(m);
+    return st;
+  }
+  m->load_ms = wt__now_ms() - t0;
+  *out = m;
+  return WT_RT_OK;
+}
+
+void wt_module_close(wt_module_t *m) {
+  if (m == NULL)
+    return;
+  if (m->glue != NULL)
+    m->glue->close();
+  if (m->dl != NULL)
+    dlclose(m->dl);
+  if (m->tmp_dir[0] != '\0')
+    wt__rmtree(m->tmp_dir);
+  free(m->cache_dir);
+  free(m->cc);
+  free(m->wasm2c);
+  free(m);
+}
+
+void wt_module_info(const wt_module_t *m, wt_module_info_t *info) {
+  memcpy(info->sha256, m->sha256, sizeof info->sha256);
+  info->cache_hit = m->cache_hit;
+  info->translate_ms = m->translate_ms;
+  info->compile_ms = m->compile_ms;
+  info->load_ms = m->load_ms;
+  info->so_path = m->so_path;
+}

@@ -1,0 +1,132 @@
+/*
+ * Running a loaded module: instantiate, _start, and how it ended.
+ *
+ * Three ways out of the guest: _start returns; a trap (wasm2c longjmps to
+ * the glue's try point, which returns the trap code); or the ABI layer
+ * unwinds with siglongjmp to the jump buffer set here, after a proc_exit
+ * or a terminating proc_raise has returned through every layer.
+ */
+#include <dlfcn.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "abi.h"
+#include "rt_internal.h"
+
+const char *wt_trap_string(wt_trap_t trap) {
+  switch (trap) {
+  case WT_TRAP_NONE: return "no trap";
+  case WT_TRAP_OOB: return "out of bounds memory access";
+  case WT_TRAP_INT_OVERFLOW: return "integer overflow";
+  case WT_TRAP_DIV_BY_ZERO: return "integer divide by zero";
+  case WT_TRAP_INVALID_CONVERSION: return "invalid conversion to integer";
+  case WT_TRAP_UNREACHABLE: return "unreachable instruction executed";
+  case WT_TRAP_CALL_INDIRECT:
+    return "indirect call to a null or mistyped table element";
+  case WT_TRAP_UNCAUGHT_EXCEPTION: return "uncaught exception";
+  case WT_TRAP_EXHAUSTION: return "call stack exhausted";
+  }
+  return "unknown trap";
+}
+
+int wt_rt_host_signal(uint8_t sig) {
+#define SIGNONE 0
+#define XX(v, name)                                                          \
+  case v:                                                                    \
+    return SIG##name;
+  switch (sig) { WT_SIGNAL_MAP(XX) }
+#undef XX
+#undef SIGNONE
+  return 0;
+}
+
+void wt_rt_proc_exit(void *ud, uint32_t code) {
+  wt_module_t *m = ud;
+  if (m != NULL && m->abi != NULL && m->abi->stop == WT_ABI_RUNNING) {
+    m->abi->stop = WT_ABI_EXITED;
+    m->abi->stop_value = code;
+  }
+}
+
+void wt_rt_proc_raise(void *ud, uint8_t sig) {
+  wt_module_t *m = ud;
+  if (m != NULL && m->abi != NULL && m->abi->stop == WT_ABI_RUNNING) {
+    m->abi->stop = WT_ABI_RAISED;
+    m->abi->stop_value = sig;
+  }
+}
+
+/* The innermost wasm function among the frames the trap handler saw. */
+static void trap_function(const wt_module_t *m, char *buf, size_t size) {
+  void **frames;
+  int n = m->glue->trap_frames(&frames);
+  buf[0] = '\0';
+  for (int i = 0; i < n; i++) {
+    Dl_info di;
+    /* Return addresses point after the call; step back into it. */
+    uintptr_t pc = (uintptr_t)frames[i] - 1;
+    if (dladdr((void *)pc, &di) == 0 || (uintptr_t)di.dli_fbase != m->base)
+      continue;
+    if (wt__wasm_function_at(m->so_path, m->base, pc, buf, size))
+      return;
+  }
+}
+
+/*
+ * Runs instantiate and _start under the unwind point. Everything that
+ * changes between sigsetjmp and a siglongjmp back is volatile.
+ */
+static void run_guest(wt_module_t *m, void *inst, wt_abi_t *abi,
+                      sigjmp_buf *jb, wt_rt_result_t *res) {
+  volatile int trap = 0;
+  volatile bool in_init = true;
+  if (sigsetjmp(*jb, 0) == 0) {
+    trap = m->glue->instantiate(inst, abi);
+    if (trap == 0) {
+      in_init = false;
+      trap = m->glue->start(inst);
+    }
+  } else {
+    m->glue->unwound();
+  }
+  if (abi->stop == WT_ABI_RAISED) {
+    res->end = WT_RT_END_SIGNAL;
+    res->signal = (uint8_t)abi->stop_value;
+  } else if (abi->stop == WT_ABI_EXITED) {
+    res->end = WT_RT_END_EXIT;
+    res->exit_code = abi->stop_value;
+  } else if (trap != 0) {
+    res->end = WT_RT_END_TRAP;
+    res->trap = (wt_trap_t)trap;
+    res->trap_in_init = in_init;
+    trap_function(m, res->function, sizeof res->function);
+  } else {
+    res->end = WT_RT_END_EXIT;
+    res->exit_code = 0;
+  }
+}
+
+wt_rt_status_t wt_module_run(wt_module_t *m, const wt_api_t *api, void *ctx,
+                             wt_rt_result_t *res, char *err, size_t size) {
+  sigjmp_buf jb;
+  wt_abi_t abi;
+  void *inst;
+  memset(res, 0, sizeof *res);
+  if (m->abi != NULL)
+    return wt__rt_fail(WT_RT_ETOOL, err, size,
+                       "the module is already running");
+  inst = calloc(1, m->glue->instance_size);
+  if (inst == NULL)
+    return wt__rt_fail(WT_RT_ETOOL, err, size, "out of memory");
+  /* The memory's address is fixed inside the instance before it exists. */
+  wt_abi_init(&abi, api, ctx, m->glue->memory(inst), &jb);
+  m->abi = &abi;
+  run_guest(m, inst, &abi, &jb, res);
+  m->abi = NULL;
+  m->glue->free(inst);
+  free(inst);
+  return WT_RT_OK;
+}
