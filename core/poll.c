@@ -123,8 +123,8 @@ static uint64_t file_remaining(int fd) {
 static void prep_fd(wt_t *w, const wt_subscription_t *in, sub_t *s,
                     struct pollfd *pfds, uint32_t *npfds) {
   wt__fd_t *e;
-  wt_errno_t err = wt__fd_get(w, in->u.u.fd_readwrite.fd,
-                              WT_RIGHT_POLL_FD_READWRITE, 0, &e);
+  wt_errno_t err =
+      wt__fd_get(w, in->u.u.fd_readwrite.fd, WT_RIGHT_POLL_FD_READWRITE, 0, &e);
   s->how = SUB_READY;
   if (err != WT_ESUCCESS) {
     fill_event(&s->ev, in, err, 0, 0);
@@ -255,9 +255,8 @@ static uint32_t collect(const wt_subscription_t *in, uint32_t n,
   return count;
 }
 
-wt_errno_t wt_poll_oneoff(wt_t *w, const wt_subscription_t *in,
-                          wt_event_t *out, uint32_t nsubscriptions,
-                          uint32_t *nevents) {
+wt_errno_t wt_poll_oneoff(wt_t *w, const wt_subscription_t *in, wt_event_t *out,
+                          uint32_t nsubscriptions, uint32_t *nevents) {
   sub_t sub_stack[POLL_STACK_SUBS];
   struct pollfd pfd_stack[POLL_STACK_SUBS];
   sub_t *subs = sub_stack;

@@ -25,10 +25,11 @@
 /* Longest host part of an address: an IPv6 literal with a zone id. */
 #define HOST_MAX 96
 
-/* Splits "HOST:PORT" / "[HOST]:PORT"; host into buf, *v6 for brackets. */
-static wt_errno_t split_address(const char *address, char *host,
-                                int *port, bool *v6) {
-  const char *colon, *end = NULL;
+/* Splits "HOST:PORT" or "[HOST]:PORT" (then *v6) into `host` (HOST_MAX
+ * bytes) and *port. Only a plain decimal port of 0-65535 passes. */
+static wt_errno_t split_address(const char *address, char *host, int *port,
+                                bool *v6) {
+  const char *colon, *end;
   char *stop;
   long p;
   size_t n;
@@ -59,13 +60,19 @@ static wt_errno_t split_address(const char *address, char *host,
   return WT_ESUCCESS;
 }
 
+/*
+ * EINVAL for a malformed address (host names too: literals only, so that
+ * no resolver is consulted), else the host's socket/bind/listen errors
+ * (EADDRINUSE, EACCES, EADDRNOTAVAIL...). No fd survives a failure.
+ */
 wt_errno_t wt__sock_listen(const char *address, int *out_fd) {
   struct sockaddr_storage sa;
   char host[HOST_MAX];
   int port, fd, one = 1, err;
   bool v6;
   socklen_t len;
-  if (address == NULL || split_address(address, host, &port, &v6) != 0)
+  if (address == NULL ||
+      split_address(address, host, &port, &v6) != WT_ESUCCESS)
     return WT_EINVAL;
   memset(&sa, 0, sizeof sa);
   if (v6 ? uv_ip6_addr(host, port, (struct sockaddr_in6 *)&sa)

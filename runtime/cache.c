@@ -29,6 +29,19 @@ wt_rt_status_t wt__rt_fail(wt_rt_status_t st, char *err, size_t size,
   return st;
 }
 
+bool wt__strf(char *buf, size_t size, const char *fmt, ...) {
+  va_list ap;
+  int n;
+  va_start(ap, fmt);
+  n = vsnprintf(buf, size, fmt, ap);
+  va_end(ap);
+  if (n >= 0 && (size_t)n < size)
+    return true;
+  if (size > 0)
+    buf[0] = '\0';
+  return false;
+}
+
 double wt__now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);

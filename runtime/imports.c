@@ -118,7 +118,7 @@ static bool problem(const wt__wasm_info_t *info, const wt__wasm_import_t *im,
 bool wt__imports_check(const wt__wasm_info_t *info, char *err, size_t size) {
   uint32_t bad = 0, i;
   size_t used;
-  char line[800];
+  char line[1024];
   int n = snprintf(err, size, "the module has imports wasitrace does not "
                    "provide (it provides wasi_snapshot_preview1 and "
                    "wasix_32v1):");

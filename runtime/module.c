@@ -117,7 +117,7 @@ static void cache_key(const wt_module_t *m, char hex[65]) {
   wt__sha256_init(&s);
 #define KEY_LINE(...)                                                        \
   do {                                                                       \
-    snprintf(line, sizeof line, __VA_ARGS__);                                \
+    wt__strf(line, sizeof line, __VA_ARGS__);                                \
     wt__sha256_update(&s, line, strlen(line));                               \
   } while (0)
   wt__sha256_hex(m->sha256, hex);
@@ -151,7 +151,8 @@ static wt_rt_status_t build(wt_module_t *m, const char *path,
   if (!*made)
     return wt__rt_fail(WT_RT_ETOOL, err, size, "cannot create %s: %s", tmpl,
                        strerror(errno));
-  snprintf(so, sizeof so, "%s/guest.so", tmpl);
+  if (!wt__strf(so, sizeof so, "%s/guest.so", tmpl))
+    return wt__rt_fail(WT_RT_ETOOL, err, size, "path too long: %s", tmpl);
   memset(&b, 0, sizeof b);
   b.wasm_path = path;
   b.dir = tmpl;
@@ -164,8 +165,8 @@ static wt_rt_status_t build(wt_module_t *m, const char *path,
   st = wt__build(&b, err, size);
   m->translate_ms = b.translate_ms;
   m->compile_ms = b.compile_ms;
-  if (st == WT_RT_OK)
-    snprintf(m->so_path, sizeof m->so_path, "%s", so);
+  if (st == WT_RT_OK && !wt__strf(m->so_path, sizeof m->so_path, "%s", so))
+    st = wt__rt_fail(WT_RT_ETOOL, err, size, "path too long: %s", so);
   return st;
 }
 
@@ -176,8 +177,9 @@ static wt_rt_status_t build_uncached(wt_module_t *m, const char *path,
   const char *tmp = getenv("TMPDIR");
   bool made;
   wt_rt_status_t st;
-  snprintf(m->tmp_dir, sizeof m->tmp_dir, "%s/wasitrace.XXXXXX",
-           tmp && tmp[0] ? tmp : "/tmp");
+  if (!wt__strf(m->tmp_dir, sizeof m->tmp_dir, "%s/wasitrace.XXXXXX",
+                tmp && tmp[0] ? tmp : "/tmp"))
+    return wt__rt_fail(WT_RT_ETOOL, err, size, "TMPDIR is too long");
   st = build(m, path, info, m->tmp_dir, &made, err, size);
   if (!made)
     m->tmp_dir[0] = '\0';
@@ -192,13 +194,14 @@ static wt_rt_status_t build_cached(wt_module_t *m, const char *path,
   char tmpl[WT__PATH_SIZE];
   bool made;
   wt_rt_status_t st;
-  snprintf(tmpl, sizeof tmpl, "%s/tmp.XXXXXX", dir);
+  if (!wt__strf(tmpl, sizeof tmpl, "%s/tmp.XXXXXX", dir))
+    return wt__rt_fail(WT_RT_ETOOL, err, size, "path too long: %s", dir);
   st = build(m, path, info, tmpl, &made, err, size);
   if (st == WT_RT_OK && rename(m->so_path, final) != 0)
     st = wt__rt_fail(WT_RT_ETOOL, err, size, "cannot store %s: %s", final,
                      strerror(errno));
   if (st == WT_RT_OK)
-    snprintf(m->so_path, sizeof m->so_path, "%s", final);
+    wt__strf(m->so_path, sizeof m->so_path, "%s", final);
   if (made)
     wt__rmtree(tmpl);
   return st;
@@ -255,8 +258,9 @@ static wt_rt_status_t obtain(wt_module_t *m, const char *path,
                        "no cache directory (set XDG_CACHE_HOME or HOME, or "
                        "use --no-cache)");
   cache_key(m, hex);
-  snprintf(final, sizeof final, "%s/%s.so", dir, hex);
-  snprintf(m->so_path, sizeof m->so_path, "%s", final);
+  if (!wt__strf(final, sizeof final, "%s/%s.so", dir, hex) ||
+      !wt__strf(m->so_path, sizeof m->so_path, "%s", final))
+    return wt__rt_fail(WT_RT_ETOOL, err, size, "path too long: %s", dir);
   if (access(final, R_OK) == 0 && open_so(m, NULL, 0) == WT_RT_OK) {
     m->cache_hit = true;
     return WT_RT_OK;

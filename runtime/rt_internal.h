@@ -209,6 +209,13 @@ wt_rt_status_t wt__rt_fail(wt_rt_status_t st, char *err, size_t size,
                            const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/*
+ * snprintf for paths and other text that must not be cut: false (and an
+ * empty buf) when the result does not fit.
+ */
+bool wt__strf(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Milliseconds of CLOCK_MONOTONIC. */
 double wt__now_ms(void);
 

@@ -1,12 +1,13 @@
 /*
  * Naming the wasm function a trap happened in. wasm2c names the C function
- * for a wasm function `w2c_<name>` (from the module's name section) and
- * makes it static, so dladdr cannot see it; the shared object's own symbol
+ * for a wasm function `w2c_<name>` (from the module's name section, else
+ * `w2c_f<index>`) and makes it static, so dladdr cannot see it; the shared object's own symbol
  * table (.symtab, which the runtime never strips) has it with its size.
  * Read only after a trap, so it costs nothing on the normal path.
  */
 #include <elf.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -32,6 +33,23 @@ static const Elf64_Shdr *section(const image_t *im, const Elf64_Ehdr *eh,
     return NULL;
   return at(im, eh->e_shoff + (uint64_t)i * sizeof(Elf64_Shdr),
             sizeof(Elf64_Shdr));
+}
+
+/*
+ * The wasm name behind a C symbol: `w2c_<name>` for a function, or
+ * `Z_guestZ_<export>` for an export's entry point into which the compiler
+ * inlined the function. Compiler clones and split parts (foo.cold,
+ * foo.part.0) belong to their function; wasm2c never puts '.' in a name.
+ * Other symbols (wasm-rt, inlined helpers) are not wasm functions.
+ */
+static bool wasm_name(const char *sym, char *buf, size_t size) {
+  size_t skip = strncmp(sym, "w2c_", 4) == 0             ? 4
+                : strncmp(sym, "Z_guestZ_", 9) == 0       ? 9
+                                                          : 0;
+  if (skip == 0)
+    return false;
+  snprintf(buf, size, "%.*s", (int)strcspn(sym + skip, "."), sym + skip);
+  return buf[0] != '\0';
 }
 
 static bool lookup(const image_t *im, uint64_t off, char *buf, size_t size) {
@@ -60,10 +78,7 @@ static bool lookup(const image_t *im, uint64_t off, char *buf, size_t size) {
       /* The string table ends with a NUL (checked below with strnlen). */
       if (strnlen(name, str->sh_size - s->st_name) == str->sh_size - s->st_name)
         continue;
-      if (strncmp(name, "w2c_", 4) != 0)
-        return false; /* a helper, not a wasm function */
-      snprintf(buf, size, "%s", name + 4);
-      return true;
+      return wasm_name(name, buf, size);
     }
   }
   return false;

@@ -66,11 +66,15 @@ int wt__record_decode(uint8_t *p, size_t total, uint64_t seq,
                       wt__callbuf_t *b) {
   wt__cur_t c = {p + WT__REC_HDR, p + total, false};
   wt_trace_call_t *call = &b->call;
-  uint32_t np = wt__ld16(p + 32), ntr = wt__ld16(p + 34),
-           nden = wt__ld16(p + 36);
+  uint32_t np, ntr, nden;
   int64_t rule_off[1] = {-1};
-  if (total < WT__REC_HDR || nden > 1 ||
-      wt__callbuf_reserve(b, np, ntr, nden) < 0)
+  if (total < WT__REC_HDR)
+    return -1;
+  np = wt__ld16(p + 32);
+  ntr = wt__ld16(p + 34);
+  nden = wt__ld16(p + 36);
+  b->arena_len = 0;
+  if (nden > 1 || wt__callbuf_reserve(b, np, ntr, nden) < 0)
     return -1;
   call->seq = seq;
   call->call = wt__ld16(p + 4);

@@ -174,7 +174,7 @@ typedef struct wt__callbuf_s {
   size_t arena_len, arena_cap;
 } wt__callbuf_t;
 
-/* Room for n of each; -1 on ENOMEM. Resets the arena. */
+/* Room for n of each (the arena is kept); -1 on ENOMEM. */
 int wt__callbuf_reserve(wt__callbuf_t *b, uint32_t npayloads,
                         uint32_t ntransitions, uint32_t ndenials);
 /* Copies n bytes into the arena (offset returned; -1 on ENOMEM). */

@@ -397,6 +397,9 @@ static void auto_deny(wt_tracer_t *t, const wt_fd_t *fds,
   (void)argi;                                                                \
   WT_ARGS(RS, __VA_ARGS__)
 
+/* deny_<name> takes every argument of its call but looks at the fds only. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
 #define WT_CALL(name, set, fam, ret, ...)                                    \
   static void emit_##name(wt_tracer_t *t, wt_errno_t err, uint64_t t0,       \
                           uint64_t t1 WT_ARGS(WT_HP, __VA_ARGS__)) {         \
@@ -411,14 +414,15 @@ static void auto_deny(wt_tracer_t *t, const wt_fd_t *fds,
     call_end(t);                                                             \
   }                                                                          \
   static void deny_##name(wt_tracer_t *t WT_ARGS(WT_HP, __VA_ARGS__)) {      \
-    wt_fd_t fds[8];                                                          \
-    wt_rights_t rights[8];                                                   \
+    wt_fd_t fds[8] = {0};                                                    \
+    wt_rights_t rights[8] = {0};                                             \
     int nfd = 0;                                                             \
     WT_ARGS(DF, __VA_ARGS__)                                                 \
     auto_deny(t, fds, rights, nfd);                                          \
   }
 #include "calls.def"
 #undef WT_CALL
+#pragma GCC diagnostic pop
 
 /*
  * Calls that return: record after. NORETURN calls (proc_exit) are recorded

@@ -345,7 +345,6 @@ static int grow(void **p, uint32_t *cap, uint32_t n, size_t elem) {
 
 int wt__callbuf_reserve(wt__callbuf_t *b, uint32_t npayloads,
                         uint32_t ntransitions, uint32_t ndenials) {
-  b->arena_len = 0;
   if (grow((void **)&b->payloads, &b->payloads_cap, npayloads,
            sizeof *b->payloads) < 0 ||
       grow((void **)&b->transitions, &b->transitions_cap, ntransitions,

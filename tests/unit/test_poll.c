@@ -67,7 +67,9 @@ static void inject_pipe(wt_t *w, wt_fd_t fds[2]) {
   fds[1] = inject(w, p[1], WT_FILETYPE_UNKNOWN, WT_RIGHTS_TTY);
 }
 
-static int host_fd(wt_t *w, wt_fd_t fd) { return w->fds[fd].desc->host_fd; }
+static int host_fd(wt_t *w, wt_fd_t fd) {
+  return w->fds[fd].desc->host_fd;
+}
 
 static void host_write(wt_t *w, wt_fd_t fd, const char *s) {
   assert_int_equal(write(host_fd(w, fd), s, strlen(s)), (ssize_t)strlen(s));
@@ -127,8 +129,8 @@ static void test_absolute_clock(void **state) {
 
 static void test_absolute_clock_in_past(void **state) {
   wt_test_env_t *env = *state;
-  wt_subscription_t s = clock_sub(1, WT_CLOCK_MONOTONIC, 1,
-                                  WT_SUBSCRIPTION_CLOCK_ABSTIME);
+  wt_subscription_t s =
+      clock_sub(1, WT_CLOCK_MONOTONIC, 1, WT_SUBSCRIPTION_CLOCK_ABSTIME);
   wt_event_t ev;
   uint32_t n = 0;
   uint64_t t0 = now(CLOCK_MONOTONIC);
@@ -356,13 +358,12 @@ static void test_multiple_ready(void **state) {
   host_write(env->w, a[1], "1");
   host_write(env->w, c[1], "333");
   {
-    wt_subscription_t s[6] = {
-        clock_sub(1, WT_CLOCK_MONOTONIC, LONG_TIMEOUT, 0),
-        fd_sub(2, WT_EVENTTYPE_FD_READ, a[0]),
-        fd_sub(3, WT_EVENTTYPE_FD_READ, b[0]),
-        fd_sub(4, WT_EVENTTYPE_FD_READ, c[0]),
-        fd_sub(5, WT_EVENTTYPE_FD_WRITE, b[1]),
-        clock_sub(6, WT_CLOCK_MONOTONIC, 0, 0)};
+    wt_subscription_t s[6] = {clock_sub(1, WT_CLOCK_MONOTONIC, LONG_TIMEOUT, 0),
+                              fd_sub(2, WT_EVENTTYPE_FD_READ, a[0]),
+                              fd_sub(3, WT_EVENTTYPE_FD_READ, b[0]),
+                              fd_sub(4, WT_EVENTTYPE_FD_READ, c[0]),
+                              fd_sub(5, WT_EVENTTYPE_FD_WRITE, b[1]),
+                              clock_sub(6, WT_CLOCK_MONOTONIC, 0, 0)};
     assert_ok(wt_poll_oneoff(env->w, s, ev, 6, &n));
   }
   /* In subscription order; the expired clock too, the pending one not. */
@@ -396,7 +397,9 @@ static void test_many_subscriptions(void **state) {
   }
 }
 
-static void on_alarm(int sig) { (void)sig; }
+static void on_alarm(int sig) {
+  (void)sig;
+}
 
 /* A signal interrupting the wait must not cut it short. */
 static void test_eintr_keeps_waiting(void **state) {
@@ -441,7 +444,8 @@ static void test_huge_timeout_with_ready_fd(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, wt_test_setup, wt_test_teardown)
+#define T(name)                                                                \
+  cmocka_unit_test_setup_teardown(name, wt_test_setup, wt_test_teardown)
       T(test_zero_subscriptions),
       T(test_relative_clock),
       T(test_absolute_clock),

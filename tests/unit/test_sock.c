@@ -126,7 +126,8 @@ static void test_accept_recv_send(void **state) {
   sock_env_t *env = *state;
   char a[3], b[10], back[16];
   wt_iovec_t iov[2] = {{(uint8_t *)a, sizeof a}, {(uint8_t *)b, sizeof b}};
-  wt_ciovec_t out[2] = {{(const uint8_t *)"wor", 3}, {(const uint8_t *)"ld", 2}};
+  wt_ciovec_t out[2] = {{(const uint8_t *)"wor", 3},
+                        {(const uint8_t *)"ld", 2}};
   uint32_t n = 0;
   uint16_t rf = 99;
   int client;
@@ -147,7 +148,7 @@ static void test_accept_recv_send(void **state) {
   assert_memory_equal(b, "lo", 2);
   assert_ok(wt_sock_send(env->w, fd, out, 2, 0, &n));
   assert_int_equal(n, 5);
-  assert_int_equal(recv(client, back, sizeof back, MSG_WAITALL), 5);
+  assert_int_equal(recv(client, back, 5, MSG_WAITALL), 5);
   assert_memory_equal(back, "world", 5);
   close(client);
 }
@@ -354,8 +355,11 @@ static void assert_all_errno(wt_t *w, wt_fd_t fd, wt_errno_t want) {
 
 static void test_enotsock(void **state) {
   sock_env_t *env = *state;
-  char path[] = "/tmp/wt-sock-XXXXXX";
-  int file = mkstemp(path), p[2];
+  const char *tmp = getenv("TMPDIR");
+  char path[256];
+  int file, p[2];
+  snprintf(path, sizeof path, "%.200s/wt-sock-XXXXXX", tmp ? tmp : "/tmp");
+  file = mkstemp(path);
   assert_true(file >= 0);
   unlink(path);
   assert_int_equal(pipe2(p, O_CLOEXEC), 0);
@@ -363,10 +367,10 @@ static void test_enotsock(void **state) {
                    inject(env->w, WT_DESC_HOST, file, WT_FILETYPE_REGULAR_FILE,
                           WT_RIGHTS_REGULAR_FILE),
                    WT_ENOTSOCK);
-  assert_all_errno(env->w,
-                   inject(env->w, WT_DESC_HOST, p[0], WT_FILETYPE_UNKNOWN,
-                          WT_RIGHTS_TTY),
-                   WT_ENOTSOCK);
+  assert_all_errno(
+      env->w,
+      inject(env->w, WT_DESC_HOST, p[0], WT_FILETYPE_UNKNOWN, WT_RIGHTS_TTY),
+      WT_ENOTSOCK);
   close(p[1]);
   /* stdin on /dev/null. */
   assert_all_errno(env->w, 0, WT_ENOTSOCK);
@@ -394,7 +398,7 @@ static void test_enotcapable(void **state) {
   /* An accepted socket cannot accept. */
   assert_errno(wt_sock_accept(env->w, fd, 0, &acc), WT_ENOTCAPABLE);
   env->w->fds[fd].base &= ~(wt_rights_t)(WT_RIGHT_FD_READ | WT_RIGHT_FD_WRITE |
-                                        WT_RIGHT_SOCK_SHUTDOWN);
+                                         WT_RIGHT_SOCK_SHUTDOWN);
   assert_errno(wt_sock_recv(env->w, fd, &iov, 1, 0, &n, &rf), WT_ENOTCAPABLE);
   assert_errno(send1(env->w, fd, "x", &n), WT_ENOTCAPABLE);
   assert_errno(wt_sock_shutdown(env->w, fd, WT_SHUT_WR), WT_ENOTCAPABLE);
@@ -412,10 +416,9 @@ static void test_einval_flags(void **state) {
   wt_fd_t fd;
   assert_errno(wt_sock_accept(env->w, LISTEN_FD, WT_FDFLAG_APPEND, &acc),
                WT_EINVAL);
-  assert_errno(
-      wt_sock_accept(env->w, LISTEN_FD, WT_FDFLAG_NONBLOCK | WT_FDFLAG_SYNC,
-                     &acc),
-      WT_EINVAL);
+  assert_errno(wt_sock_accept(env->w, LISTEN_FD,
+                              WT_FDFLAG_NONBLOCK | WT_FDFLAG_SYNC, &acc),
+               WT_EINVAL);
   fd = connect_pair(env, 0, &client);
   assert_errno(wt_sock_recv(env->w, fd, &iov, 1, 4, &n, &rf), WT_EINVAL);
   assert_errno(wt_sock_send(env->w, fd, &ciov, 1, 1, &n), WT_EINVAL);
@@ -423,12 +426,24 @@ static void test_einval_flags(void **state) {
 }
 
 static void test_listen_malformed(void **state) {
-  static const char *bad[] = {
-      "",          "127.0.0.1",       "127.0.0.1:",     "127.0.0.1:abc",
-      ":80",       "127.0.0.1:70000", "127.0.0.1:-1",   "127.0.0.1:+1",
-      "127.0.0.1:80x", "localhost:80", "300.1.1.1:80",  "::1:80",
-      "[::1]",     "[::1]80",         "[]:80",          "[::1:80",
-      "[zz::1]:80", "127.0.0.1:99999999999999999999"};
+  static const char *bad[] = {"",
+                              "127.0.0.1",
+                              "127.0.0.1:",
+                              "127.0.0.1:abc",
+                              ":80",
+                              "127.0.0.1:70000",
+                              "127.0.0.1:-1",
+                              "127.0.0.1:+1",
+                              "127.0.0.1:80x",
+                              "localhost:80",
+                              "300.1.1.1:80",
+                              "::1:80",
+                              "[::1]",
+                              "[::1]80",
+                              "[]:80",
+                              "[::1:80",
+                              "[zz::1]:80",
+                              "127.0.0.1:99999999999999999999"};
   int fd = -7, before = lowest_free_fd();
   (void)state;
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -526,7 +541,8 @@ static void test_poll_sockets(void **state) {
   assert_int_equal(ev.fd_readwrite.nbytes, 4);
   assert_int_equal(ev.fd_readwrite.flags, 0);
   /* A reset (linger 0): HANGUP and the socket's error. */
-  assert_int_equal(setsockopt(client, SOL_SOCKET, SO_LINGER, &lg, sizeof lg), 0);
+  assert_int_equal(setsockopt(client, SOL_SOCKET, SO_LINGER, &lg, sizeof lg),
+                   0);
   close(client);
   assert_ok(wt_poll_oneoff(env->w, &s, &ev, 1, &n));
   assert_int_equal(n, 1);

@@ -1,0 +1,336 @@
+/*
+ * wasitrace run: options in the style of wasmtime's CLI, then load the
+ * module, make a core instance, run, and turn the end into an exit status.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "cli.h"
+#include "wt/runtime.h"
+
+extern char **environ;
+
+enum {
+  OPT_DIR = 256,
+  OPT_ENV,
+  OPT_INHERIT_ENV,
+  OPT_TCPLISTEN,
+  OPT_BOUNDS,
+  OPT_GUARD,
+  OPT_NO_CACHE
+};
+
+static const struct option long_options[] = {
+    {"dir", required_argument, NULL, OPT_DIR},
+    {"env", required_argument, NULL, OPT_ENV},
+    {"inherit-env", no_argument, NULL, OPT_INHERIT_ENV},
+    {"tcplisten", required_argument, NULL, OPT_TCPLISTEN},
+    {"opt-level", required_argument, NULL, 'O'},
+    {"bounds-checks", no_argument, NULL, OPT_BOUNDS},
+    {"guard-pages", no_argument, NULL, OPT_GUARD},
+    {"no-cache", no_argument, NULL, OPT_NO_CACHE},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
+static void usage(FILE *f) {
+  fprintf(f,
+          "Usage: wasitrace run [OPTIONS] MODULE.wasm [--] [ARGS...]\n"
+          "\n"
+          "Runs a WASI command module (its _start). ARGS go to the guest, "
+          "whose argv[0]\nis MODULE as given. The guest shares wasitrace's "
+          "stdin, stdout and stderr.\n"
+          "\n"
+          "Options:\n"
+          "  --dir HOST[::GUEST]     Preopen host directory HOST as GUEST "
+          "(default: HOST)\n"
+          "                          for the guest; repeatable\n"
+          "  --env NAME=VALUE        Set a guest environment variable; "
+          "--env NAME copies\n"
+          "                          the host's value; repeatable\n"
+          "  --inherit-env           Start from the host's environment "
+          "(--env applies on top)\n"
+          "  --tcplisten HOST:PORT   Preopen a listening TCP socket "
+          "(port 0: any free\n"
+          "                          port); repeatable\n"
+          "  -O, --opt-level LEVEL   C optimisation of the guest: 0, 1, 2, "
+          "3 or s\n"
+          "                          (default %c)\n"
+          "  --bounds-checks         Check every guest memory access "
+          "explicitly instead of\n"
+          "                          using guard pages (the default on "
+          "64-bit hosts)\n"
+          "  --guard-pages           Use guard pages even where bounds "
+          "checks are the default\n"
+          "  --no-cache              Compile into a temporary directory, "
+          "removed afterwards\n"
+          "  -v, --verbose           Report loading and compiling on "
+          "stderr\n"
+          "  -h, --help              Print this help\n"
+          "\n"
+          "Compiled modules are cached in $XDG_CACHE_HOME/wasitrace "
+          "(~/.cache/wasitrace);\nsee 'wasitrace cache --help'. "
+          "WASITRACE_CC names the C compiler (default cc).\n"
+          "\n%s",
+          WT_RT_DEFAULT_OPT_LEVEL, wt_cli_exit_help);
+}
+
+typedef struct run_opts_s {
+  wt_rt_config_t cfg;
+  wt_preopen_t dirs[64];
+  uint32_t ndirs;
+  wt_preopen_socket_t socks[16];
+  uint32_t nsocks;
+  /* Guest environment: "NAME=VALUE" strings, NULL-terminated. */
+  char **env;
+  size_t nenv;
+  bool verbose;
+} run_opts_t;
+
+/* Sets NAME=VALUE in the guest environment, replacing an earlier NAME. */
+static bool env_put(run_opts_t *o, const char *entry) {
+  size_t name_len = strcspn(entry, "=");
+  char **grown;
+  for (size_t i = 0; i < o->nenv; i++)
+    if (strncmp(o->env[i], entry, name_len) == 0 &&
+        o->env[i][name_len] == '=') {
+      o->env[i] = (char *)entry;
+      return true;
+    }
+  grown = realloc(o->env, (o->nenv + 2) * sizeof *o->env);
+  if (grown == NULL)
+    return false;
+  o->env = grown;
+  o->env[o->nenv++] = (char *)entry;
+  o->env[o->nenv] = NULL;
+  return true;
+}
+
+/* --env NAME=VALUE, or --env NAME for the host's value (skipped if unset). */
+static bool env_option(run_opts_t *o, const char *arg) {
+  size_t len = strlen(arg);
+  if (arg[0] == '=' || arg[0] == '\0') {
+    wt_cli_error("--env wants NAME=VALUE or NAME, not '%s'", arg);
+    return false;
+  }
+  if (strchr(arg, '=') != NULL)
+    return env_put(o, arg);
+  for (char **e = environ; *e != NULL; e++)
+    if (strncmp(*e, arg, len) == 0 && (*e)[len] == '=')
+      return env_put(o, *e);
+  return true;
+}
+
+static bool dir_option(run_opts_t *o, char *arg) {
+  char *sep = strstr(arg, "::");
+  if (o->ndirs == sizeof o->dirs / sizeof *o->dirs) {
+    wt_cli_error("too many --dir options");
+    return false;
+  }
+  if (sep != NULL)
+    *sep = '\0';
+  if (arg[0] == '\0' || (sep != NULL && sep[2] == '\0')) {
+    wt_cli_error("--dir wants HOST or HOST::GUEST");
+    return false;
+  }
+  o->dirs[o->ndirs].host_path = arg;
+  o->dirs[o->ndirs].guest_path = sep != NULL ? sep + 2 : arg;
+  o->ndirs++;
+  return true;
+}
+
+static bool socket_option(run_opts_t *o, const char *arg) {
+  if (o->nsocks == sizeof o->socks / sizeof *o->socks) {
+    wt_cli_error("too many --tcplisten options");
+    return false;
+  }
+  o->socks[o->nsocks].address = arg;
+  o->socks[o->nsocks].host_fd = -1;
+  o->nsocks++;
+  return true;
+}
+
+static bool opt_level_option(run_opts_t *o, const char *arg) {
+  if (strlen(arg) != 1 || strchr("0123s", arg[0]) == NULL) {
+    wt_cli_error("--opt-level wants 0, 1, 2, 3 or s, not '%s'", arg);
+    return false;
+  }
+  o->cfg.opt_level = arg[0];
+  return true;
+}
+
+/* One option; false on a usage error. */
+static bool option(run_opts_t *o, int c, char *arg, int *help) {
+  switch (c) {
+  case OPT_DIR: return dir_option(o, arg);
+  case OPT_ENV: return env_option(o, arg);
+  case OPT_TCPLISTEN: return socket_option(o, arg);
+  case 'O': return opt_level_option(o, arg);
+  case OPT_INHERIT_ENV:
+    for (char **e = environ; *e != NULL; e++)
+      if (strchr(*e, '=') != NULL && !env_put(o, *e))
+        return false;
+    return true;
+  case OPT_BOUNDS: o->cfg.memcheck = WT_RT_MEMCHECK_BOUNDS; return true;
+  case OPT_GUARD: o->cfg.memcheck = WT_RT_MEMCHECK_GUARD; return true;
+  case OPT_NO_CACHE: o->cfg.no_cache = true; return true;
+  case 'v': o->verbose = true; return true;
+  case 'h': *help = 1; return true;
+  default: return false;
+  }
+}
+
+/*
+ * Parses options up to the module. --inherit-env applies where it stands,
+ * so later --env options override inherited values.
+ */
+static int parse(run_opts_t *o, int argc, char **argv, int *help) {
+  int c;
+  opterr = 0;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "+O:vh", long_options, NULL)) != -1) {
+    if (c == '?' || c == ':') {
+      const char *bad = argv[optind - 1];
+      if (optopt != 0 && strchr("O", optopt) != NULL)
+        wt_cli_error("option -%c needs an argument", optopt);
+      else
+        wt_cli_error("unknown or incomplete option '%s' (see 'wasitrace "
+                     "run --help')", bad);
+      return -1;
+    }
+    if (!option(o, c, optarg, help))
+      return -1;
+  }
+  return optind;
+}
+
+static void report_load(const char *path, const wt_module_t *m,
+                        const run_opts_t *o) {
+  wt_module_info_t info;
+  wt_module_info(m, &info);
+  if (info.cache_hit)
+    fprintf(stderr, "wasitrace: %s: cached %s (loaded in %.1f ms)\n", path,
+            info.so_path, info.load_ms);
+  else
+    fprintf(stderr,
+            "wasitrace: %s: wasm2c %.0f ms, cc -O%c %.0f ms%s, loaded in "
+            "%.0f ms\n",
+            path, info.translate_ms, o->cfg.opt_level, info.compile_ms,
+            o->cfg.no_cache ? " (not cached)" : "", info.load_ms);
+}
+
+/* Ends wasitrace with the host counterpart of a guest's signal. */
+static int die_by_signal(uint8_t wasi_sig) {
+  int sig = wt_rt_host_signal(wasi_sig);
+  struct rlimit rl;
+  sigset_t set;
+  if (sig <= 0)
+    return 128 + wasi_sig;
+  fflush(stdout);
+  fflush(stderr);
+  /* A core dump would show wasitrace's state, not the guest's. */
+  if (getrlimit(RLIMIT_CORE, &rl) == 0) {
+    rl.rlim_cur = 0;
+    setrlimit(RLIMIT_CORE, &rl);
+  }
+  signal(sig, SIG_DFL);
+  sigemptyset(&set);
+  sigaddset(&set, sig);
+  sigprocmask(SIG_UNBLOCK, &set, NULL);
+  raise(sig);
+  return 128 + sig;
+}
+
+static int report_end(const wt_rt_result_t *res) {
+  switch (res->end) {
+  case WT_RT_END_EXIT:
+    return (int)(res->exit_code & 0xff);
+  case WT_RT_END_TRAP:
+    fflush(stdout);
+    fprintf(stderr, "wasitrace: guest trapped: %s%s%s%s%s\n",
+            wt_trap_string(res->trap), res->function[0] ? " in function '" : "",
+            res->function, res->function[0] ? "'" : "",
+            res->trap_in_init ? " (while instantiating)" : "");
+    return WT_EXIT_TRAP;
+  case WT_RT_END_SIGNAL:
+    return die_by_signal(res->signal);
+  }
+  return WT_EXIT_TOOL;
+}
+
+/* Makes the core instance and runs the guest in it. */
+static int run_module(wt_module_t *m, const run_opts_t *o, int argc,
+                      char **argv, wt_rt_result_t *res) {
+  wt_options_t opts;
+  char err[1024];
+  wt_t *w;
+  wt_options_init(&opts);
+  opts.argc = (uint32_t)argc;
+  opts.argv = (const char *const *)argv;
+  opts.envp = (const char *const *)o->env;
+  opts.preopenc = o->ndirs;
+  opts.preopens = o->dirs;
+  opts.preopen_socketc = o->nsocks;
+  opts.preopen_sockets = o->socks;
+  opts.proc_exit = wt_rt_proc_exit;
+  opts.proc_exit_ud = m;
+  opts.proc_raise = wt_rt_proc_raise;
+  opts.proc_raise_ud = m;
+  if (wt_init(&opts, &w) != WT_ESUCCESS) {
+    wt_cli_error("%s", wt_init_error());
+    return WT_EXIT_TOOL;
+  }
+  if (wt_module_run(m, wt_core_api(), w, res, err, sizeof err) != WT_RT_OK) {
+    wt_destroy(w);
+    wt_cli_error("%s", err);
+    return WT_EXIT_TOOL;
+  }
+  wt_destroy(w);
+  return 0;
+}
+
+int wt_cli_run(int argc, char **argv) {
+  run_opts_t o;
+  wt_rt_result_t res;
+  wt_module_t *m;
+  char err[8192];
+  int help = 0, first, status;
+  memset(&o, 0, sizeof o);
+  wt_rt_config_init(&o.cfg);
+  o.cfg.cc = getenv("WASITRACE_CC");
+  first = parse(&o, argc, argv, &help);
+  if (first < 0 || help || first >= argc) {
+    if (first >= 0 && !help)
+      wt_cli_error("no module given (see 'wasitrace run --help')");
+    if (help)
+      usage(stdout);
+    free(o.env);
+    return help && first >= 0 ? 0 : WT_EXIT_TOOL;
+  }
+  switch (wt_module_load(argv[first], &o.cfg, &m, err, sizeof err)) {
+  case WT_RT_OK: break;
+  case WT_RT_EMODULE:
+    wt_cli_error("cannot run %s: %s", argv[first], err);
+    free(o.env);
+    return WT_EXIT_MODULE;
+  default:
+    wt_cli_error("%s", err);
+    free(o.env);
+    return WT_EXIT_TOOL;
+  }
+  if (o.verbose)
+    report_load(argv[first], m, &o);
+  /* The guest's argv: MODULE then ARGS, without a separating "--". */
+  if (first + 1 < argc && strcmp(argv[first + 1], "--") == 0) {
+    argv[first + 1] = argv[first];
+    first++;
+  }
+  status = run_module(m, &o, argc - first, argv + first, &res);
+  wt_module_close(m);
+  free(o.env);
+  return status != 0 ? status : report_end(&res);
+}

@@ -1,0 +1,92 @@
+/*
+ * Helpers shared by the tracer tests (test_tracer_*.c): a core instance
+ * under a tracer recording into a temporary trace, and SQLite queries.
+ */
+#ifndef WT_TEST_TRACER_UTIL_H
+#define WT_TEST_TRACER_UTIL_H
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "wt/tracer.h"
+
+typedef struct tt_s {
+  wt_test_env_t env;
+  char trace[300]; /* trace path, beside the sandbox */
+  wt_tracer_t *tr;
+  const wt_api_t *api; /* the tracer's table */
+} tt_t;
+
+/* Opens a core instance and a tracer over it writing `file` (a name). */
+static inline void tt_open(tt_t *t, const char *file, bool jsonl,
+                           wt_capture_t capture) {
+  wt_tracer_options_t o;
+  wt_sink_t *sink;
+  static const char *const argv[] = {"guest.wasm", "--flag"};
+  static const char *const envp[] = {"A=1", NULL};
+  static const uint8_t module[] = {0, 'a', 's', 'm', 1, 0, 0, 0};
+  memset(t, 0, sizeof *t);
+  wt_test_open(&t->env);
+  snprintf(t->trace, sizeof t->trace, "%s/%s", t->env.outside, file);
+  if ((jsonl ? wt_sink_jsonl_open(t->trace, &sink)
+             : wt_sink_sqlite_open(t->trace, &sink)) < 0)
+    fail_msg("sink: %s", wt_trace_error());
+  wt_tracer_options_init(&o);
+  o.capture = capture;
+  o.core = t->env.w;
+  o.ring_size = 1 << 20;
+  o.argc = 2;
+  o.argv = argv;
+  o.envp = envp;
+  o.module = module;
+  o.module_len = sizeof module;
+  o.module_name = "guest.wasm";
+  o.memory_check = "bounds";
+  if (wt_tracer_open(wt_core_api(), t->env.w, sink, &o, &t->tr) < 0)
+    fail_msg("wt_tracer_open: %s", wt_trace_error());
+  t->api = wt_tracer_api();
+}
+
+static inline void tt_finish(tt_t *t, const wt_trace_end_t *end) {
+  if (wt_tracer_finish(t->tr, end) < 0)
+    fail_msg("wt_tracer_finish: %s", wt_trace_error());
+  t->tr = NULL;
+}
+
+static inline void tt_close(tt_t *t) {
+  if (t->tr != NULL)
+    wt_tracer_close(t->tr);
+  wt_test_close(&t->env);
+}
+
+/* The first column of the first row of sql, as text (static), or NULL. */
+static inline const char *tt_query(const char *db_path, const char *sql) {
+  static char out[4096];
+  sqlite3 *db;
+  sqlite3_stmt *st;
+  const char *r = NULL;
+  if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+    fail_msg("open %s: %s", db_path, sqlite3_errmsg(db));
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+    fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+  if (sqlite3_step(st) == SQLITE_ROW &&
+      sqlite3_column_type(st, 0) != SQLITE_NULL) {
+    snprintf(out, sizeof out, "%s", (const char *)sqlite3_column_text(st, 0));
+    r = out;
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return r;
+}
+
+static inline long long tt_query_int(const char *db_path, const char *sql) {
+  const char *s = tt_query(db_path, sql);
+  if (s == NULL)
+    fail_msg("%s: no value", sql);
+  return atoll(s);
+}
+
+#endif

@@ -1,0 +1,326 @@
+/*
+ * Reading a JSON Lines trace with jansson. A first pass gathers the
+ * metadata (the run's end is appended last) and finds a partial last line
+ * left by a killed writer; the second pass hands out the calls.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+typedef struct reader_s {
+  FILE *f;
+  char *line;
+  size_t line_cap;
+  uint64_t lineno;
+  long end; /* offset where a partial last line starts, or -1 */
+  json_t *cur;
+  wt__callbuf_t cb;
+  char *path;
+} reader_t;
+
+static int line_error(reader_t *r, const char *what) {
+  wt_trace_set_error("%s: line %llu: %s", r->path,
+                     (unsigned long long)r->lineno, what);
+  return -1;
+}
+
+static bool is_call_line(const char *s) {
+  return strncmp(s, "{\"type\":\"call\"", 14) == 0;
+}
+
+/* A u64 written as a number, or as a decimal string when above 2^53. */
+static int get_u64(json_t *o, const char *k, uint64_t *out) {
+  json_t *v = json_object_get(o, k);
+  if (json_is_integer(v) && json_integer_value(v) >= 0) {
+    *out = (uint64_t)json_integer_value(v);
+    return 0;
+  }
+  if (json_is_string(v)) {
+    char *end;
+    const char *s = json_string_value(v);
+    *out = strtoull(s, &end, 10);
+    return *s != 0 && *end == 0 ? 0 : -1;
+  }
+  return -1;
+}
+
+static const char *get_str(json_t *o, const char *k) {
+  return json_string_value(json_object_get(o, k));
+}
+
+/* Base64 field k into the arena; its offset, or -1. */
+static int64_t get_b64(reader_t *r, json_t *o, const char *k, uint32_t *len) {
+  json_t *v = json_object_get(o, k);
+  uint8_t *bytes;
+  size_t n;
+  int64_t off;
+  if (!json_is_string(v) ||
+      wt__base64_decode(json_string_value(v), json_string_length(v), &bytes,
+                        &n) < 0)
+    return -1;
+  off = wt__callbuf_copy(&r->cb, bytes, n);
+  free(bytes);
+  *len = (uint32_t)n;
+  return off;
+}
+
+/* ---- metadata (first pass) ------------------------------------------------- */
+
+static int meta_line(wt_trace_t *t, reader_t *r, json_t *o) {
+  static const char *const types[] = {"int", "text", "json", "blob"};
+  const char *key = get_str(o, "key"), *vt = get_str(o, "vtype");
+  json_t *v = json_object_get(o, "value");
+  int type = vt != NULL ? wt__name_index(types, 4, vt) : -1;
+  wt_trace_meta_t m = {key, (uint8_t)type, 0, NULL, NULL, 0};
+  uint8_t *blob = NULL;
+  int rc;
+  if (key == NULL || type < 0 || v == NULL)
+    return line_error(r, "bad meta record");
+  if (type == WT_META_INT) {
+    if (!json_is_integer(v))
+      return line_error(r, "bad meta integer");
+    m.i = json_integer_value(v);
+  } else if (type == WT_META_JSON) {
+    if ((m.text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL)
+      return line_error(r, "bad meta value");
+  } else if (!json_is_string(v)) {
+    return line_error(r, "bad meta value");
+  } else if (type == WT_META_TEXT) {
+    m.text = json_string_value(v);
+  } else if (wt__base64_decode(json_string_value(v), json_string_length(v),
+                               &blob, &m.len) < 0) {
+    return line_error(r, "bad base64 in meta blob");
+  } else {
+    m.blob = blob;
+  }
+  rc = wt__trace_meta_set(t, &m);
+  if (type == WT_META_JSON)
+    free((char *)m.text);
+  free(blob);
+  return rc;
+}
+
+static int first_pass(wt_trace_t *t, reader_t *r) {
+  ssize_t n;
+  long start = 0;
+  while ((n = getline(&r->line, &r->line_cap, r->f)) > 0) {
+    json_error_t err;
+    json_t *o;
+    bool last = r->line[n - 1] != '\n';
+    r->lineno++;
+    if (is_call_line(r->line) && !last) {
+      start = ftell(r->f);
+      continue;
+    }
+    o = json_loadb(r->line, (size_t)n, 0, &err);
+    if (o == NULL && last) {
+      /* A line cut short by a kill: the trace ends before it. */
+      t->truncated = true;
+      r->end = start;
+      return 0;
+    }
+    if (!json_is_object(o)) {
+      json_decref(o);
+      return line_error(r, o == NULL ? err.text : "not a JSON object");
+    }
+    if (strcmp(get_str(o, "type") ? get_str(o, "type") : "", "meta") == 0 &&
+        meta_line(t, r, o) < 0) {
+      json_decref(o);
+      return -1;
+    }
+    json_decref(o);
+    start = ftell(r->f);
+  }
+  return 0;
+}
+
+/* ---- calls (second pass) ----------------------------------------------------- */
+
+static int payload_item(reader_t *r, json_t *o, uint32_t i) {
+  wt_trace_payload_t *pl = &r->cb.payloads[i];
+  const char *dir = get_str(o, "dir"), *cap = get_str(o, "capture");
+  const char *digest = get_str(o, "digest");
+  uint64_t arg;
+  int d = dir ? wt__name_index(wt__dir_names, 2, dir) : -1;
+  int c = cap ? wt__name_index(wt__capture_names, 3, cap) : -1;
+  if (d < 0 || c < 0 || get_u64(o, "arg", &arg) < 0 ||
+      get_u64(o, "size", &pl->size) < 0)
+    return -1;
+  pl->arg = (uint16_t)arg;
+  pl->dir = (uint8_t)d;
+  pl->capture = (uint8_t)c;
+  pl->digest = 0;
+  pl->len = 0;
+  pl->data = (const uint8_t *)(uintptr_t)wt__callbuf_copy(&r->cb, "", 0);
+  if (c == WT_PAYLOAD_DIGEST &&
+      (digest == NULL || wt__hex64_parse(digest, &pl->digest) < 0))
+    return -1;
+  if (c != WT_PAYLOAD_NONE) {
+    int64_t off = get_b64(r, o, "data", &pl->len);
+    if (off < 0)
+      return -1;
+    pl->data = (const uint8_t *)(uintptr_t)off;
+  }
+  return 0;
+}
+
+static int transition_item(reader_t *r, json_t *o, uint32_t i) {
+  const char *kind = get_str(o, "kind");
+  int k = kind ? wt__transition_lookup(kind) : -1;
+  uint64_t fd, fd2;
+  wt_transition_t *tr = &r->cb.transitions[i];
+  if (k < 0 || get_u64(o, "fd", &fd) < 0 || get_u64(o, "fd2", &fd2) < 0 ||
+      get_u64(o, "a", &tr->a) < 0 || get_u64(o, "b", &tr->b) < 0 ||
+      get_u64(o, "data", &tr->data) < 0)
+    return -1;
+  tr->kind = (uint16_t)k;
+  tr->fd = (uint32_t)fd;
+  tr->fd2 = (uint32_t)fd2;
+  return 0;
+}
+
+static int denial_item(reader_t *r, json_t *o, uint32_t i) {
+  wt_trace_denial_t *d = &r->cb.denials[i];
+  const char *src = get_str(o, "source"), *right = get_str(o, "right");
+  const char *rule = get_str(o, "rule");
+  int s = src ? wt__name_index(wt__denial_names, 2, src) : -1;
+  uint64_t fd = UINT32_MAX;
+  if (s < 0 || (!json_is_null(json_object_get(o, "fd")) &&
+                get_u64(o, "fd", &fd) < 0))
+    return -1;
+  d->source = (uint8_t)s;
+  d->fd = (uint32_t)fd;
+  d->right = right != NULL ? wt__right_lookup(right) : 0;
+  d->rule = NULL;
+  if (rule != NULL) {
+    int64_t off = wt__callbuf_copy(&r->cb, rule, strlen(rule));
+    if (off < 0)
+      return -1;
+    d->rule = (const char *)(uintptr_t)(off + 1); /* +1: 0 means NULL */
+  }
+  return 0;
+}
+
+/* Reads the array field k with item(); *n gets its length. */
+static int items(reader_t *r, json_t *o, const char *k, uint32_t *n,
+                 int which, int (*item)(reader_t *, json_t *, uint32_t)) {
+  json_t *a = json_object_get(o, k);
+  size_t len = json_is_array(a) ? json_array_size(a) : 0;
+  uint32_t want[3] = {0, 0, 0};
+  *n = 0;
+  if (a != NULL && !json_is_array(a))
+    return -1;
+  want[which] = (uint32_t)len;
+  if (len > UINT16_MAX ||
+      wt__callbuf_reserve(&r->cb, want[0], want[1], want[2]) < 0)
+    return -1;
+  for (size_t i = 0; i < len; i++)
+    if (!json_is_object(json_array_get(a, i)) ||
+        item(r, json_array_get(a, i), (uint32_t)i) < 0)
+      return -1;
+  *n = (uint32_t)len;
+  return 0;
+}
+
+static void fix_up(reader_t *r, int64_t aoff, int64_t roff) {
+  wt_trace_call_t *c = &r->cb.call;
+  c->args = r->cb.arena + aoff;
+  c->results = r->cb.arena + roff;
+  c->payloads = r->cb.payloads;
+  c->transitions = r->cb.transitions;
+  c->denials = r->cb.denials;
+  for (uint32_t i = 0; i < c->npayloads; i++)
+    r->cb.payloads[i].data = r->cb.arena + (uintptr_t)r->cb.payloads[i].data;
+  for (uint32_t i = 0; i < c->ndenials; i++)
+    if (r->cb.denials[i].rule != NULL)
+      r->cb.denials[i].rule =
+          (const char *)r->cb.arena + (uintptr_t)r->cb.denials[i].rule - 1;
+}
+
+static int call_record(reader_t *r, json_t *o) {
+  wt_trace_call_t *c = &r->cb.call;
+  const char *name = get_str(o, "call"), *err = get_str(o, "errno");
+  int id = name ? wt_call_lookup(name, strlen(name)) : -1;
+  int e = err ? wt__errno_lookup(err) : -1;
+  int64_t aoff, roff;
+  r->cb.arena_len = 0;
+  if (id < 0 || e < 0 || get_u64(o, "seq", &c->seq) < 0 ||
+      get_u64(o, "start_ns", &c->start_ns) < 0 ||
+      get_u64(o, "dur_ns", &c->dur_ns) < 0)
+    return line_error(r, "bad call record");
+  c->call = (uint16_t)id;
+  c->err = (wt_errno_t)e;
+  if ((aoff = get_b64(r, o, "args_bin", &c->args_len)) < 0 ||
+      (roff = get_b64(r, o, "results_bin", &c->results_len)) < 0)
+    return line_error(r, "bad args_bin or results_bin");
+  if (items(r, o, "payloads", &c->npayloads, 0, payload_item) < 0 ||
+      items(r, o, "transitions", &c->ntransitions, 1, transition_item) < 0 ||
+      items(r, o, "denials", &c->ndenials, 2, denial_item) < 0)
+    return line_error(r, "bad payloads, transitions or denials");
+  fix_up(r, aoff, roff);
+  return 0;
+}
+
+static int jl_next(wt_trace_t *t, const wt_trace_call_t **out) {
+  reader_t *r = t->impl;
+  ssize_t n;
+  for (;;) {
+    json_error_t err;
+    if (r->end >= 0 && ftell(r->f) >= r->end)
+      return 0;
+    if ((n = getline(&r->line, &r->line_cap, r->f)) <= 0)
+      return 0;
+    r->lineno++;
+    if (!is_call_line(r->line))
+      continue;
+    json_decref(r->cur);
+    r->cur = json_loadb(r->line, (size_t)n, 0, &err);
+    if (!json_is_object(r->cur))
+      return line_error(r, r->cur == NULL ? err.text : "not an object");
+    if (call_record(r, r->cur) < 0)
+      return -1;
+    *out = &r->cb.call;
+    return 1;
+  }
+}
+
+static void jl_close(wt_trace_t *t) {
+  reader_t *r = t->impl;
+  if (r == NULL)
+    return;
+  if (r->f != NULL)
+    fclose(r->f);
+  json_decref(r->cur);
+  wt__callbuf_free(&r->cb);
+  free(r->line);
+  free(r->path);
+  free(r);
+}
+
+static const wt__reader_ops_t jsonl_reader_ops = {jl_next, jl_close};
+
+int wt__reader_jsonl_open(wt_trace_t *t, const char *path) {
+  reader_t *r = calloc(1, sizeof *r);
+  if (r == NULL) {
+    wt_trace_set_error("out of memory");
+    return -1;
+  }
+  t->impl = r;
+  t->ops = &jsonl_reader_ops;
+  r->end = -1;
+  if ((r->path = strdup(path)) == NULL) {
+    wt_trace_set_error("out of memory");
+    return -1;
+  }
+  if ((r->f = fopen(path, "rb")) == NULL) {
+    wt_trace_set_error("cannot open %s", path);
+    return -1;
+  }
+  if (first_pass(t, r) < 0)
+    return -1;
+  rewind(r->f);
+  r->lineno = 0;
+  return 0;
+}

@@ -1,0 +1,479 @@
+/*
+ * The SQLite sink: the schema of docs/trace-format.md, in WAL mode.
+ *
+ * Rows are buffered per table and inserted ROWS at a time with one
+ * prepared multi-row INSERT (a single-row statement takes the remainder at
+ * commit): SQLite's per-statement overhead is most of a small row's cost.
+ * Text and blobs are copied into a per-table arena so they can be bound
+ * without another copy (SQLITE_STATIC).
+ */
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define ROWS 32
+
+static const char schema[] =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, type TEXT NOT NULL, value);"
+    "CREATE TABLE calls(seq INTEGER PRIMARY KEY, call TEXT NOT NULL,"
+    " errno TEXT NOT NULL, fd INTEGER, fd2 INTEGER, path TEXT,"
+    " nbytes INTEGER, newfd INTEGER, start_ns INTEGER NOT NULL,"
+    " dur_ns INTEGER NOT NULL, args TEXT NOT NULL, results TEXT,"
+    " args_bin BLOB NOT NULL, results_bin BLOB NOT NULL);"
+    "CREATE TABLE payloads(seq INTEGER NOT NULL, arg INTEGER NOT NULL,"
+    " dir TEXT NOT NULL, capture TEXT NOT NULL, size INTEGER NOT NULL,"
+    " digest TEXT, data BLOB);"
+    "CREATE TABLE transitions(seq INTEGER NOT NULL, idx INTEGER NOT NULL,"
+    " kind TEXT NOT NULL, fd INTEGER, fd2 INTEGER, a INTEGER, b INTEGER,"
+    " data INTEGER);"
+    "CREATE TABLE denials(seq INTEGER NOT NULL, source TEXT NOT NULL,"
+    " fd INTEGER, right TEXT, rule TEXT);";
+
+/* Made when the recording is closed: inserts run faster without them, and
+ * a killed recorder's trace is still read in order without them. */
+static const char indexes[] =
+    "CREATE INDEX IF NOT EXISTS calls_call ON calls(call);"
+    "CREATE INDEX IF NOT EXISTS calls_fd ON calls(fd);"
+    "CREATE INDEX IF NOT EXISTS calls_errno ON calls(errno);"
+    "CREATE INDEX IF NOT EXISTS payloads_seq ON payloads(seq, arg);"
+    "CREATE INDEX IF NOT EXISTS transitions_seq ON transitions(seq);"
+    "CREATE INDEX IF NOT EXISTS transitions_fd ON transitions(fd, fd2);"
+    "CREATE INDEX IF NOT EXISTS denials_seq ON denials(seq);";
+
+enum { V_NULL, V_INT, V_STATIC, V_TEXT, V_BLOB };
+
+typedef struct val_s {
+  uint8_t type;
+  int64_t i;         /* INT value, or arena offset for TEXT/BLOB */
+  const char *s;     /* STATIC text */
+  size_t n;          /* TEXT/BLOB length */
+} val_t;
+
+typedef struct table_s {
+  const char *name;
+  int ncols;
+  sqlite3_stmt *multi, *single;
+  val_t *vals; /* ROWS * ncols */
+  int nrows;
+  uint8_t *arena;
+  size_t arena_len, arena_cap;
+} table_t;
+
+enum { T_CALLS, T_PAYLOADS, T_TRANSITIONS, T_DENIALS, T_COUNT };
+
+typedef struct sqlite_sink_s {
+  sqlite3 *db;
+  table_t t[T_COUNT];
+  sqlite3_stmt *meta;
+  bool in_txn;
+  wt_trace_summary_t sum;
+} sqlite_sink_t;
+
+static int db_error(sqlite_sink_t *s, const char *what) {
+  wt_trace_set_error("sqlite: %s: %s", what, sqlite3_errmsg(s->db));
+  return -1;
+}
+
+static int exec(sqlite_sink_t *s, const char *sql) {
+  return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK
+             ? 0
+             : db_error(s, sql);
+}
+
+/* INSERT INTO name VALUES (?,...),(?,...) with `rows` rows. */
+static int prepare_insert(sqlite_sink_t *s, table_t *t, int rows,
+                          sqlite3_stmt **out) {
+  wt__sb_t b = {0};
+  int rc;
+  wt__sb_puts(&b, "INSERT INTO ");
+  wt__sb_puts(&b, t->name);
+  wt__sb_puts(&b, " VALUES ");
+  for (int r = 0; r < rows; r++) {
+    wt__sb_puts(&b, r > 0 ? ",(" : "(");
+    for (int c = 0; c < t->ncols; c++)
+      wt__sb_puts(&b, c > 0 ? ",?" : "?");
+    wt__sb_putc(&b, ')');
+  }
+  if (b.oom) {
+    wt__sb_free(&b);
+    wt_trace_set_error("out of memory");
+    return -1;
+  }
+  rc = sqlite3_prepare_v3(s->db, b.s, (int)b.len, SQLITE_PREPARE_PERSISTENT,
+                          out, NULL);
+  wt__sb_free(&b);
+  return rc == SQLITE_OK ? 0 : db_error(s, "prepare insert");
+}
+
+static int table_init(sqlite_sink_t *s, table_t *t, const char *name,
+                      int ncols) {
+  t->name = name;
+  t->ncols = ncols;
+  t->vals = calloc((size_t)ROWS * ncols, sizeof *t->vals);
+  if (t->vals == NULL) {
+    wt_trace_set_error("out of memory");
+    return -1;
+  }
+  if (prepare_insert(s, t, ROWS, &t->multi) < 0 ||
+      prepare_insert(s, t, 1, &t->single) < 0)
+    return -1;
+  return 0;
+}
+
+static void table_free(table_t *t) {
+  sqlite3_finalize(t->multi);
+  sqlite3_finalize(t->single);
+  free(t->vals);
+  free(t->arena);
+}
+
+static int64_t arena_copy(table_t *t, const void *p, size_t n) {
+  size_t off = t->arena_len;
+  if (t->arena_cap - t->arena_len < n) {
+    size_t cap = t->arena_cap ? t->arena_cap : 65536;
+    uint8_t *a;
+    while (cap - t->arena_len < n)
+      cap *= 2;
+    if ((a = realloc(t->arena, cap)) == NULL)
+      return -1;
+    t->arena = a;
+    t->arena_cap = cap;
+  }
+  if (n > 0)
+    memcpy(t->arena + off, p, n);
+  t->arena_len += n;
+  return (int64_t)off;
+}
+
+/* Binds row r of the buffer to statement st starting at parameter base. */
+static int bind_row(table_t *t, sqlite3_stmt *st, int r, int base) {
+  for (int c = 0; c < t->ncols; c++) {
+    const val_t *v = &t->vals[r * t->ncols + c];
+    int k = base + c + 1, rc;
+    switch (v->type) {
+    case V_INT:
+      rc = sqlite3_bind_int64(st, k, v->i);
+      break;
+    case V_STATIC:
+      rc = sqlite3_bind_text(st, k, v->s, -1, SQLITE_STATIC);
+      break;
+    case V_TEXT:
+      rc = sqlite3_bind_text(st, k, (const char *)t->arena + v->i, (int)v->n,
+                             SQLITE_STATIC);
+      break;
+    case V_BLOB:
+      rc = sqlite3_bind_blob(st, k, t->arena + v->i, (int)v->n,
+                             SQLITE_STATIC);
+      break;
+    default:
+      rc = sqlite3_bind_null(st, k);
+    }
+    if (rc != SQLITE_OK)
+      return -1;
+  }
+  return 0;
+}
+
+static int run(sqlite_sink_t *s, sqlite3_stmt *st) {
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  return rc == SQLITE_DONE ? 0 : db_error(s, "insert");
+}
+
+/* Inserts every buffered row of t: all at once if full, else one by one. */
+static int table_flush(sqlite_sink_t *s, table_t *t) {
+  int rc = 0;
+  if (t->nrows == ROWS) {
+    for (int r = 0; r < ROWS && rc == 0; r++)
+      rc = bind_row(t, t->multi, r, r * t->ncols);
+    rc = rc < 0 ? db_error(s, "bind") : run(s, t->multi);
+  } else {
+    for (int r = 0; r < t->nrows && rc == 0; r++)
+      rc = bind_row(t, t->single, r, 0) < 0 ? db_error(s, "bind")
+                                            : run(s, t->single);
+  }
+  t->nrows = 0;
+  t->arena_len = 0;
+  return rc;
+}
+
+/* The next row's values, flushing a full buffer first. */
+static val_t *table_row(sqlite_sink_t *s, table_t *t) {
+  if (t->nrows == ROWS && table_flush(s, t) < 0)
+    return NULL;
+  return &t->vals[t->nrows++ * t->ncols];
+}
+
+static void v_int(val_t *v, int64_t i) { *v = (val_t){V_INT, i, NULL, 0}; }
+static void v_null(val_t *v) { *v = (val_t){V_NULL, 0, NULL, 0}; }
+static void v_static(val_t *v, const char *s) {
+  *v = (val_t){V_STATIC, 0, s, 0};
+}
+static int v_copy(table_t *t, val_t *v, uint8_t type, const void *p,
+                  size_t n) {
+  int64_t off = arena_copy(t, p, n);
+  if (off < 0) {
+    wt_trace_set_error("out of memory");
+    return -1;
+  }
+  *v = (val_t){type, off, NULL, n};
+  return 0;
+}
+
+static int begin(sqlite_sink_t *s) {
+  if (s->in_txn)
+    return 0;
+  if (exec(s, "BEGIN") < 0)
+    return -1;
+  s->in_txn = true;
+  return 0;
+}
+
+/* ---- rows -------------------------------------------------------------------- */
+
+static int call_row(sqlite_sink_t *s, const wt_trace_call_t *c,
+                    const wt_trace_summary_t *m) {
+  table_t *t = &s->t[T_CALLS];
+  val_t *v = table_row(s, t);
+  if (v == NULL)
+    return -1;
+  v_int(&v[0], (int64_t)c->seq);
+  v_static(&v[1], wt_call_name(c->call));
+  v_static(&v[2], wt_errno_name(c->err));
+  m->has_fd ? v_int(&v[3], m->fd) : v_null(&v[3]);
+  m->has_fd2 ? v_int(&v[4], m->fd2) : v_null(&v[4]);
+  if (!m->has_path)
+    v_null(&v[5]);
+  else if (v_copy(t, &v[5], V_TEXT, m->path, m->path_len) < 0)
+    return -1;
+  m->has_nbytes ? v_int(&v[6], (int64_t)m->nbytes) : v_null(&v[6]);
+  m->has_newfd ? v_int(&v[7], m->newfd) : v_null(&v[7]);
+  v_int(&v[8], (int64_t)c->start_ns);
+  v_int(&v[9], (int64_t)c->dur_ns);
+  if (v_copy(t, &v[10], V_TEXT, m->args_json, strlen(m->args_json)) < 0)
+    return -1;
+  if (c->err != WT_ESUCCESS)
+    v_null(&v[11]);
+  else if (v_copy(t, &v[11], V_TEXT, m->results_json,
+                  strlen(m->results_json)) < 0)
+    return -1;
+  if (v_copy(t, &v[12], V_BLOB, c->args, c->args_len) < 0 ||
+      v_copy(t, &v[13], V_BLOB, c->results, c->results_len) < 0)
+    return -1;
+  return 0;
+}
+
+static int payload_row(sqlite_sink_t *s, const wt_trace_call_t *c,
+                       const wt_trace_payload_t *pl) {
+  table_t *t = &s->t[T_PAYLOADS];
+  val_t *v = table_row(s, t);
+  char hex[17];
+  if (v == NULL)
+    return -1;
+  v_int(&v[0], (int64_t)c->seq);
+  v_int(&v[1], pl->arg);
+  v_static(&v[2], wt__dir_names[pl->dir]);
+  v_static(&v[3], wt__capture_names[pl->capture]);
+  v_int(&v[4], (int64_t)pl->size);
+  if (pl->capture == WT_PAYLOAD_DIGEST) {
+    snprintf(hex, sizeof hex, "%016llx", (unsigned long long)pl->digest);
+    if (v_copy(t, &v[5], V_TEXT, hex, 16) < 0)
+      return -1;
+  } else {
+    v_null(&v[5]);
+  }
+  if (pl->capture == WT_PAYLOAD_NONE)
+    v_null(&v[6]);
+  else if (v_copy(t, &v[6], V_BLOB, pl->data, pl->len) < 0)
+    return -1;
+  return 0;
+}
+
+/* Which fields each transition kind uses (the map's "" means unused). */
+static const bool tr_uses[WT_TR_COUNT][5] = {
+#define XX(name, desc, f1, f2, a, b, d)                                      \
+  {sizeof(f1) > 1, sizeof(f2) > 1, sizeof(a) > 1, sizeof(b) > 1,             \
+   sizeof(d) > 1},
+    WT_TRANSITION_MAP(XX)
+#undef XX
+};
+
+/* A field the kind does not use is NULL, unless it is (oddly) non-zero:
+ * the trace must give back exactly what was recorded. */
+static void tr_field(val_t *v, unsigned kind, int field, uint64_t x) {
+  if (x == 0 && kind < WT_TR_COUNT && !tr_uses[kind][field])
+    v_null(v);
+  else
+    v_int(v, (int64_t)x);
+}
+
+static int transition_row(sqlite_sink_t *s, const wt_trace_call_t *c,
+                          uint32_t idx, const wt_transition_t *tr) {
+  val_t *v = table_row(s, &s->t[T_TRANSITIONS]);
+  if (v == NULL)
+    return -1;
+  v_int(&v[0], (int64_t)c->seq);
+  v_int(&v[1], idx);
+  v_static(&v[2], wt_transition_name(tr->kind));
+  tr_field(&v[3], tr->kind, 0, tr->fd);
+  tr_field(&v[4], tr->kind, 1, tr->fd2);
+  tr_field(&v[5], tr->kind, 2, tr->a);
+  tr_field(&v[6], tr->kind, 3, tr->b);
+  tr_field(&v[7], tr->kind, 4, tr->data);
+  return 0;
+}
+
+static int denial_row(sqlite_sink_t *s, const wt_trace_call_t *c,
+                      const wt_trace_denial_t *d) {
+  table_t *t = &s->t[T_DENIALS];
+  val_t *v = table_row(s, t);
+  if (v == NULL)
+    return -1;
+  v_int(&v[0], (int64_t)c->seq);
+  v_static(&v[1], wt__denial_names[d->source]);
+  d->fd == UINT32_MAX ? v_null(&v[2]) : v_int(&v[2], d->fd);
+  d->right == 0 ? v_null(&v[3]) : v_static(&v[3], wt_right_name(d->right));
+  if (d->rule == NULL)
+    v_null(&v[4]);
+  else if (v_copy(t, &v[4], V_TEXT, d->rule, strlen(d->rule)) < 0)
+    return -1;
+  return 0;
+}
+
+static int sq_call(void *impl, const wt_trace_call_t *c) {
+  sqlite_sink_t *s = impl;
+  if (c->ndenials > 0 && c->denials[0].source > WT_DENIAL_POLICY) {
+    wt_trace_set_error("record %llu: unknown denial source",
+                       (unsigned long long)c->seq);
+    return -1;
+  }
+  if (wt_trace_summarize(c, &s->sum) < 0 || begin(s) < 0 ||
+      call_row(s, c, &s->sum) < 0)
+    return -1;
+  for (uint32_t i = 0; i < c->npayloads; i++)
+    if (payload_row(s, c, &c->payloads[i]) < 0)
+      return -1;
+  for (uint32_t i = 0; i < c->ntransitions; i++)
+    if (transition_row(s, c, i, &c->transitions[i]) < 0)
+      return -1;
+  for (uint32_t i = 0; i < c->ndenials; i++)
+    if (denial_row(s, c, &c->denials[i]) < 0)
+      return -1;
+  return 0;
+}
+
+/* ---- meta, commit, open, close --------------------------------------------- */
+
+static int sq_meta(void *impl, const wt_trace_meta_t *m) {
+  static const char *const types[] = {"int", "text", "json", "blob"};
+  sqlite_sink_t *s = impl;
+  sqlite3_stmt *st = s->meta;
+  int rc;
+  if (m->type > WT_META_BLOB) {
+    wt_trace_set_error("meta %s: unknown type %u", m->key, m->type);
+    return -1;
+  }
+  if (begin(s) < 0)
+    return -1;
+  sqlite3_bind_text(st, 1, m->key, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, types[m->type], -1, SQLITE_STATIC);
+  if (m->type == WT_META_INT)
+    rc = sqlite3_bind_int64(st, 3, m->i);
+  else if (m->type == WT_META_BLOB)
+    rc = sqlite3_bind_blob64(st, 3, m->blob, m->len, SQLITE_STATIC);
+  else
+    rc = sqlite3_bind_text(st, 3, m->text, -1, SQLITE_STATIC);
+  if (rc != SQLITE_OK)
+    return db_error(s, "bind meta");
+  return run(s, st);
+}
+
+static int sq_commit(void *impl) {
+  sqlite_sink_t *s = impl;
+  if (!s->in_txn)
+    return 0;
+  for (int i = 0; i < T_COUNT; i++)
+    if (table_flush(s, &s->t[i]) < 0)
+      return -1;
+  if (exec(s, "COMMIT") < 0)
+    return -1;
+  s->in_txn = false;
+  return 0;
+}
+
+static void sink_free(sqlite_sink_t *s) {
+  for (int i = 0; i < T_COUNT; i++)
+    table_free(&s->t[i]);
+  sqlite3_finalize(s->meta);
+  sqlite3_close(s->db);
+  wt_trace_summary_free(&s->sum);
+  free(s);
+}
+
+static int sq_close(void *impl) {
+  sqlite_sink_t *s = impl;
+  int rc = sq_commit(s);
+  if (rc == 0)
+    rc = exec(s, indexes);
+  sink_free(s);
+  return rc;
+}
+
+static const wt_sink_ops_t sqlite_ops = {sq_meta, sq_call, sq_commit,
+                                         sq_close};
+
+/* Removes path and its WAL companions: the trace starts empty. */
+static void remove_old(const char *path) {
+  char p[4096];
+  unlink(path);
+  snprintf(p, sizeof p, "%s-wal", path);
+  unlink(p);
+  snprintf(p, sizeof p, "%s-shm", path);
+  unlink(p);
+}
+
+static int setup(sqlite_sink_t *s) {
+  static const char *const names[T_COUNT] = {"calls", "payloads",
+                                             "transitions", "denials"};
+  static const int ncols[T_COUNT] = {14, 7, 8, 5};
+  if (exec(s, "PRAGMA journal_mode=WAL") < 0 ||
+      exec(s, "PRAGMA synchronous=NORMAL") < 0 ||
+      exec(s, "PRAGMA cache_size=-16384") < 0 || exec(s, schema) < 0)
+    return -1;
+  for (int i = 0; i < T_COUNT; i++)
+    if (table_init(s, &s->t[i], names[i], ncols[i]) < 0)
+      return -1;
+  if (sqlite3_prepare_v3(s->db,
+                         "INSERT OR REPLACE INTO meta VALUES (?, ?, ?)", -1,
+                         SQLITE_PREPARE_PERSISTENT, &s->meta,
+                         NULL) != SQLITE_OK)
+    return db_error(s, "prepare meta");
+  return 0;
+}
+
+int wt_sink_sqlite_open(const char *path, wt_sink_t **out) {
+  sqlite_sink_t *s = calloc(1, sizeof *s);
+  if (s == NULL) {
+    wt_trace_set_error("out of memory");
+    return -1;
+  }
+  remove_old(path);
+  if (sqlite3_open_v2(path, &s->db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                          SQLITE_OPEN_NOMUTEX,
+                      NULL) != SQLITE_OK) {
+    wt_trace_set_error("sqlite: cannot create %s: %s", path,
+                       s->db ? sqlite3_errmsg(s->db) : "out of memory");
+    sink_free(s);
+    return -1;
+  }
+  if (setup(s) < 0 || (*out = wt_sink_new(&sqlite_ops, s)) == NULL) {
+    sink_free(s);
+    return -1;
+  }
+  return 0;
+}

@@ -1,0 +1,486 @@
+/*
+ * The tracer's lifetime (open, finish, close), its writer thread, the run
+ * metadata, and the sink wrapper.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#include "internal.h"
+
+#define DEFAULT_RING (64u << 20)
+#define MIN_RING (64u << 10)
+/* The writer's nap when the ring is empty: bounds how long a record waits
+ * before it is drained (the guest wakes it earlier if the ring fills). */
+#define IDLE_NS 10000000ull
+
+/* ---- sinks ---------------------------------------------------------------- */
+
+wt_sink_t *wt_sink_new(const wt_sink_ops_t *ops, void *impl) {
+  wt_sink_t *s = malloc(sizeof *s);
+  if (s == NULL) {
+    wt_trace_set_error("out of memory");
+    return NULL;
+  }
+  s->ops = ops;
+  s->impl = impl;
+  return s;
+}
+
+int wt_sink_meta(wt_sink_t *s, const wt_trace_meta_t *m) {
+  return s->ops->meta(s->impl, m);
+}
+
+int wt_sink_call(wt_sink_t *s, const wt_trace_call_t *c) {
+  return s->ops->call(s->impl, c);
+}
+
+int wt_sink_commit(wt_sink_t *s) { return s->ops->commit(s->impl); }
+
+int wt_sink_close(wt_sink_t *s) {
+  int rc = s->ops->close(s->impl);
+  free(s);
+  return rc;
+}
+
+/* ---- metadata ------------------------------------------------------------------ */
+
+static int meta_text(wt_sink_t *s, const char *key, uint8_t type,
+                     const char *text) {
+  wt_trace_meta_t m = {key, type, 0, text, NULL, 0};
+  return wt_sink_meta(s, &m);
+}
+
+static int meta_int(wt_sink_t *s, const char *key, int64_t v) {
+  wt_trace_meta_t m = {key, WT_META_INT, v, NULL, NULL, 0};
+  return wt_sink_meta(s, &m);
+}
+
+/* argv / env as JSON arrays of strings. */
+static void json_strings(wt__sb_t *b, const char *const *v, size_t n) {
+  wt__sb_putc(b, '[');
+  for (size_t i = 0; v != NULL && i < n && v[i] != NULL; i++) {
+    if (i > 0)
+      wt__sb_putc(b, ',');
+    wt__sb_json_str(b, v[i], strlen(v[i]));
+  }
+  wt__sb_putc(b, ']');
+}
+
+static void json_preopens(wt__sb_t *b, const wt_tracer_options_t *o) {
+  wt__sb_putc(b, '[');
+  for (uint32_t i = 0; i < o->preopenc; i++) {
+    const wt_preopen_t *p = &o->preopens[i];
+    wt__sb_puts(b, i > 0 ? ",{\"guest\":" : "{\"guest\":");
+    wt__sb_json_str(b, p->guest_path, strlen(p->guest_path));
+    wt__sb_puts(b, ",\"host\":");
+    wt__sb_json_str(b, p->host_path, strlen(p->host_path));
+    wt__sb_putc(b, '}');
+  }
+  wt__sb_putc(b, ']');
+}
+
+static void json_sockets(wt__sb_t *b, const wt_tracer_options_t *o) {
+  wt__sb_putc(b, '[');
+  for (uint32_t i = 0; i < o->preopen_socketc; i++) {
+    const wt_preopen_socket_t *p = &o->preopen_sockets[i];
+    wt__sb_puts(b, i > 0 ? ",{\"address\":" : "{\"address\":");
+    if (p->address != NULL)
+      wt__sb_json_str(b, p->address, strlen(p->address));
+    else
+      wt__sb_puts(b, "null");
+    wt__sb_puts(b, ",\"host_fd\":");
+    wt__sb_i64(b, p->address != NULL ? -1 : p->host_fd);
+    wt__sb_putc(b, '}');
+  }
+  wt__sb_putc(b, ']');
+}
+
+static size_t count_env(const char *const *envp) {
+  size_t n = 0;
+  while (envp != NULL && envp[n] != NULL)
+    n++;
+  return n;
+}
+
+/* "2024-05-01T12:00:00.123456789Z" and the same in ns. */
+static int meta_time(wt_sink_t *s, const char *key) {
+  struct timespec ts;
+  struct tm tm;
+  char text[64], frac[16], name[64];
+  clock_gettime(CLOCK_REALTIME, &ts);
+  gmtime_r(&ts.tv_sec, &tm);
+  strftime(text, sizeof text - 16, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(frac, sizeof frac, ".%09ldZ", ts.tv_nsec);
+  strcat(text, frac);
+  snprintf(name, sizeof name, "%s_ns", key);
+  if (meta_text(s, key, WT_META_TEXT, text) < 0)
+    return -1;
+  return meta_int(s, name,
+                  (int64_t)ts.tv_sec * 1000000000 + (int64_t)ts.tv_nsec);
+}
+
+static int meta_host(wt_sink_t *s) {
+  struct utsname u;
+  char text[400];
+  if (uname(&u) != 0)
+    return meta_text(s, "host_os", WT_META_TEXT, "unknown");
+  snprintf(text, sizeof text, "%s %s %s", u.sysname, u.release, u.machine);
+  return meta_text(s, "host_os", WT_META_TEXT, text);
+}
+
+static int meta_module(wt_sink_t *s, const wt_tracer_options_t *o) {
+  char sha[65];
+  wt_trace_meta_t m = {"module", WT_META_BLOB, 0, NULL, o->module,
+                       o->module_len};
+  if (o->module_name != NULL &&
+      meta_text(s, "module_name", WT_META_TEXT, o->module_name) < 0)
+    return -1;
+  if (o->module == NULL)
+    return 0;
+  wt__sha256_hex(o->module, o->module_len, sha);
+  if (meta_text(s, "module_sha256", WT_META_TEXT, sha) < 0 ||
+      meta_int(s, "module_size", (int64_t)o->module_len) < 0)
+    return -1;
+  return o->store_module ? wt_sink_meta(s, &m) : 0;
+}
+
+int wt__meta_write(wt_sink_t *s, const wt_tracer_options_t *o) {
+  static const char *const captures[] = {"replay", "full", "meta"};
+  wt__sb_t b = {0};
+  int rc = -1;
+  if (meta_text(s, "format", WT_META_TEXT, "wasitrace") < 0 ||
+      meta_int(s, "format_version", WT_TRACE_FORMAT_VERSION) < 0 ||
+      meta_text(s, "tool_version", WT_META_TEXT, wt_version_string()) < 0 ||
+      meta_text(s, "capture", WT_META_TEXT, captures[o->capture]) < 0 ||
+      meta_text(s, "end", WT_META_TEXT, "incomplete") < 0 ||
+      meta_host(s) < 0 || meta_time(s, "start_time") < 0 ||
+      meta_module(s, o) < 0)
+    goto out;
+  if (o->memory_check != NULL &&
+      meta_text(s, "memory_check", WT_META_TEXT, o->memory_check) < 0)
+    goto out;
+  json_strings(&b, o->argv, o->argc);
+  if (meta_text(s, "argv", WT_META_JSON, b.s) < 0)
+    goto out;
+  wt__sb_reset(&b);
+  json_strings(&b, o->envp, count_env(o->envp));
+  if (meta_text(s, "env", WT_META_JSON, b.s) < 0)
+    goto out;
+  wt__sb_reset(&b);
+  json_preopens(&b, o);
+  if (meta_text(s, "preopens", WT_META_JSON, b.s) < 0)
+    goto out;
+  wt__sb_reset(&b);
+  json_sockets(&b, o);
+  if (b.oom || meta_text(s, "socket_preopens", WT_META_JSON, b.s) < 0)
+    goto out;
+  rc = 0;
+out:
+  wt__sb_free(&b);
+  return rc;
+}
+
+int wt__meta_write_end(wt_sink_t *s, const wt_trace_end_t *end,
+                       uint64_t calls) {
+  static const char *const kinds[] = {"incomplete", "exit", "trap",
+                                      "signal"};
+  if (meta_int(s, "calls", (int64_t)calls) < 0 ||
+      meta_time(s, "end_time") < 0 ||
+      meta_text(s, "end", WT_META_TEXT, kinds[end->kind]) < 0)
+    return -1;
+  switch (end->kind) {
+  case WT_END_EXIT:
+    return meta_int(s, "exit_code", end->exit_code);
+  case WT_END_TRAP:
+    return meta_text(s, "trap", WT_META_TEXT,
+                     end->trap != NULL ? end->trap : "unknown");
+  case WT_END_SIGNAL:
+    return meta_int(s, "signal", end->signal);
+  default:
+    return 0;
+  }
+}
+
+/* ---- the writer thread ------------------------------------------------------------ */
+
+typedef struct writer_s {
+  wt_tracer_t *t;
+  wt__callbuf_t cb;
+  uint8_t *asm_buf; /* a record that wrapped or outgrew the ring */
+  size_t asm_cap;
+  uint64_t txn_calls;
+  uint64_t txn_start;
+} writer_t;
+
+static void sink_failed(wt_tracer_t *t) {
+  if (!t->sink_failed)
+    snprintf(t->sink_error, sizeof t->sink_error, "%s", wt_trace_error());
+  t->sink_failed = 1;
+}
+
+static void commit(writer_t *w) {
+  if (w->txn_calls == 0)
+    return;
+  if (!w->t->sink_failed && wt_sink_commit(w->t->sink) < 0)
+    sink_failed(w->t);
+  w->txn_calls = 0;
+}
+
+/* Copies a record out of the ring piece by piece, as the producer adds it. */
+static uint8_t *assemble(writer_t *w, size_t total) {
+  wt__ring_t *r = &w->t->ring;
+  size_t got = 0;
+  if (w->asm_cap < total) {
+    uint8_t *p = realloc(w->asm_buf, total);
+    if (p == NULL)
+      return NULL;
+    w->asm_buf = p;
+    w->asm_cap = total;
+  }
+  while (got < total) {
+    uint64_t avail = wt__ring_avail(r);
+    size_t n = avail < total - got ? (size_t)avail : total - got;
+    if (n == 0) {
+      wt__ring_sleep(r, 1000000);
+      continue;
+    }
+    wt__ring_peek(r, 0, w->asm_buf + got, n);
+    wt__ring_consume(r, n);
+    got += n;
+  }
+  return w->asm_buf;
+}
+
+static void store(writer_t *w, uint8_t *rec, size_t total) {
+  wt_tracer_t *t = w->t;
+  uint64_t seq = ++t->written;
+  if (t->sink_failed)
+    return;
+  if (wt__record_decode(rec, total, seq, &w->cb) < 0) {
+    wt_trace_set_error("internal error: record %llu is malformed",
+                       (unsigned long long)seq);
+    sink_failed(t);
+    return;
+  }
+  if (wt_sink_call(t->sink, &w->cb.call) < 0)
+    sink_failed(t);
+  if (w->txn_calls++ == 0)
+    w->txn_start = wt__now_ns();
+}
+
+/* Moves every complete record to the sink; true if there was any. */
+static bool drain(writer_t *w) {
+  wt__ring_t *r = &w->t->ring;
+  bool any = false;
+  uint8_t lenb[4];
+  while (wt__ring_avail(r) >= 4) {
+    size_t total;
+    uint8_t *rec;
+    wt__ring_peek(r, 0, lenb, 4);
+    total = wt__ld32(lenb);
+    rec = wt__ring_avail(r) >= total ? wt__ring_ptr(r, 0, total) : NULL;
+    if (rec != NULL) {
+      store(w, rec, total);
+      wt__ring_consume(r, total);
+    } else if ((rec = assemble(w, total)) != NULL) {
+      store(w, rec, total);
+    } else {
+      wt_trace_set_error("out of memory for a %zu-byte record", total);
+      sink_failed(w->t);
+      return any;
+    }
+    any = true;
+    /* A writer that never runs dry still commits on time. */
+    if (w->txn_calls >= w->t->commit_calls ||
+        (w->txn_calls % 256 == 0 &&
+         wt__now_ns() - w->txn_start >= w->t->commit_ms * 1000000ull))
+      commit(w);
+  }
+  return any;
+}
+
+void *wt__writer_main(void *arg) {
+  writer_t w;
+  wt_tracer_t *t = arg;
+  uint64_t window = t->commit_ms * 1000000ull;
+  memset(&w, 0, sizeof w);
+  w.t = t;
+  for (;;) {
+    bool stopping = atomic_load(&t->stop);
+    bool any = drain(&w);
+    uint64_t now = wt__now_ns(), nap = IDLE_NS;
+    if (w.txn_calls > 0) {
+      if (now - w.txn_start >= window)
+        commit(&w);
+      else if (window - (now - w.txn_start) < nap)
+        nap = window - (now - w.txn_start);
+    }
+    if (stopping && wt__ring_avail(&t->ring) == 0)
+      break;
+    if (!any)
+      wt__ring_sleep(&t->ring, nap);
+  }
+  commit(&w);
+  wt__callbuf_free(&w.cb);
+  free(w.asm_buf);
+  return NULL;
+}
+
+/* ---- open and finish ---------------------------------------------------------- */
+
+static void *lib_malloc(size_t n, void *ud) {
+  (void)ud;
+  return malloc(n);
+}
+static void lib_free(void *p, void *ud) {
+  (void)ud;
+  free(p);
+}
+
+void *wt__tmalloc(wt_tracer_t *t, size_t n) {
+  return t->mem.malloc(n, t->mem.ud);
+}
+
+void wt__tfree(wt_tracer_t *t, void *p) {
+  if (p != NULL)
+    t->mem.free(p, t->mem.ud);
+}
+
+void wt_tracer_options_init(wt_tracer_options_t *o) {
+  memset(o, 0, sizeof *o);
+  o->capture = WT_CAPTURE_REPLAY;
+  o->store_module = true;
+}
+
+static int check_options(const wt_tracer_options_t *o, size_t *ring) {
+  *ring = o->ring_size ? o->ring_size : DEFAULT_RING;
+  if (*ring < MIN_RING || (*ring & (*ring - 1)) != 0) {
+    wt_trace_set_error("ring size %zu is not a power of two >= %u", *ring,
+                       MIN_RING);
+    return -1;
+  }
+  if ((unsigned)o->capture > WT_CAPTURE_META) {
+    wt_trace_set_error("unknown capture mode %d", (int)o->capture);
+    return -1;
+  }
+  return 0;
+}
+
+/* The writer runs with signals blocked: they are the guest thread's. */
+static int start_writer(wt_tracer_t *t) {
+  sigset_t all, old;
+  int rc;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  rc = pthread_create(&t->writer, NULL, wt__writer_main, t);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (rc != 0) {
+    wt_trace_set_error("cannot start the writer thread");
+    return -1;
+  }
+  t->writer_started = true;
+  return 0;
+}
+
+static void tracer_free(wt_tracer_t *t) {
+  if (t->trs != t->trs_inline)
+    wt__tfree(t, t->trs);
+  wt__ring_destroy(&t->ring);
+  wt__tfree(t, t->ring.buf);
+  wt__tfree(t, t);
+}
+
+static wt_tracer_t *tracer_new(const wt_tracer_options_t *o, size_t ring) {
+  wt_allocator_t mem = {NULL, lib_malloc, lib_free, NULL, NULL};
+  wt_tracer_t *t;
+  uint8_t *buf;
+  if (o->allocator != NULL)
+    mem = *o->allocator;
+  t = mem.malloc(sizeof *t, mem.ud);
+  buf = mem.malloc(ring, mem.ud);
+  if (t == NULL || buf == NULL) {
+    if (t != NULL)
+      mem.free(t, mem.ud);
+    if (buf != NULL)
+      mem.free(buf, mem.ud);
+    wt_trace_set_error("out of memory for a %zu-byte ring", ring);
+    return NULL;
+  }
+  memset(t, 0, sizeof *t);
+  t->mem = mem;
+  if (wt__ring_init(&t->ring, buf, ring) < 0) {
+    mem.free(buf, mem.ud);
+    mem.free(t, mem.ud);
+    wt_trace_set_error("cannot initialize the ring's lock");
+    return NULL;
+  }
+  return t;
+}
+
+int wt_tracer_open(const wt_api_t *inner, void *inner_ctx, wt_sink_t *sink,
+                   const wt_tracer_options_t *o, wt_tracer_t **out) {
+  wt_tracer_options_t defaults;
+  wt_tracer_t *t;
+  size_t ring;
+  if (o == NULL) {
+    wt_tracer_options_init(&defaults);
+    o = &defaults;
+  }
+  if (check_options(o, &ring) < 0 || (t = tracer_new(o, ring)) == NULL)
+    return -1;
+  t->inner = inner;
+  t->inner_ctx = inner_ctx;
+  t->capture = o->capture;
+  t->core = o->core;
+  t->sink = sink;
+  t->commit_ms = o->commit_ms ? o->commit_ms : 50;
+  t->commit_calls = o->commit_calls ? o->commit_calls : 8192;
+  t->trs = t->trs_inline;
+  t->trs_cap = WT__MAX_TR_INLINE;
+  atomic_init(&t->stop, 0);
+  t->base_ns = wt__now_ns();
+  /* The metadata is durable before the first call: a killed recorder
+   * still leaves a trace that says what ran and that it is incomplete. */
+  if (wt__meta_write(sink, o) < 0 || wt_sink_commit(sink) < 0 ||
+      start_writer(t) < 0) {
+    tracer_free(t);
+    return -1;
+  }
+  if (t->core != NULL)
+    wt_set_observer(t->core, wt_tracer_observe, t);
+  *out = t;
+  return 0;
+}
+
+int wt_tracer_finish(wt_tracer_t *t, const wt_trace_end_t *end) {
+  wt_trace_end_t e = {WT_END_INCOMPLETE, 0, NULL, 0};
+  int rc = 0;
+  if (end != NULL)
+    e = *end;
+  else if (t->exited)
+    e = (wt_trace_end_t){WT_END_EXIT, t->exit_code, NULL, 0};
+  if (t->core != NULL)
+    wt_set_observer(t->core, NULL, NULL);
+  atomic_store(&t->stop, 1);
+  wt__ring_wake(&t->ring);
+  if (t->writer_started)
+    pthread_join(t->writer, NULL);
+  if (!t->sink_failed && wt__meta_write_end(t->sink, &e, t->calls) < 0)
+    sink_failed(t);
+  if (wt_sink_close(t->sink) < 0)
+    sink_failed(t);
+  if (t->sink_failed) {
+    wt_trace_set_error("%s", t->sink_error);
+    rc = -1;
+  }
+  tracer_free(t);
+  return rc;
+}
+
+int wt_tracer_close(wt_tracer_t *t) {
+  wt_trace_end_t e = {WT_END_INCOMPLETE, 0, NULL, 0};
+  return wt_tracer_finish(t, &e);
+}
