@@ -341,6 +341,41 @@ typedef struct wt_event_s {
   } fd_readwrite;
 } wt_event_t;
 
+/* WASIX epoll_event (wasm32): 32 bytes, align 8. The data fields are
+ * echoed back to the guest bit-exact. */
+typedef struct wt_epoll_data_s {
+  uint32_t ptr;
+  uint32_t fd;
+  uint32_t data1;
+  uint64_t data2;
+} wt_epoll_data_t;
+
+typedef struct wt_epoll_event_s {
+  uint32_t events;
+  wt_epoll_data_t data;
+} wt_epoll_event_t;
+
+/* WASIX epoll event bits (not Linux's values). */
+#define WT_EPOLLIN ((uint32_t)1 << 0)
+#define WT_EPOLLOUT ((uint32_t)1 << 1)
+#define WT_EPOLLRDHUP ((uint32_t)1 << 2)
+#define WT_EPOLLPRI ((uint32_t)1 << 3)
+#define WT_EPOLLERR ((uint32_t)1 << 4)
+#define WT_EPOLLHUP ((uint32_t)1 << 5)
+#define WT_EPOLLET ((uint32_t)1 << 6)
+#define WT_EPOLLONESHOT ((uint32_t)1 << 7)
+
+/* WASIX epoll_ctl ops (Linux uses ADD 1, DEL 2, MOD 3). */
+#define WT_EPOLL_CTL_ADD ((uint32_t)0)
+#define WT_EPOLL_CTL_MOD ((uint32_t)1)
+#define WT_EPOLL_CTL_DEL ((uint32_t)2)
+
+/* fd_event flags. */
+#define WT_EVENTFD_SEMAPHORE ((uint16_t)1)
+
+/* WASIX per-fd flags (fd_fdflags_get/set). */
+#define WT_FDFLAGEXT_CLOEXEC ((uint16_t)1)
+
 #define WT_LAYOUT(type, size, align)                                         \
   _Static_assert(sizeof(type) == size, #type " size");                       \
   _Static_assert(_Alignof(type) == align, #type " alignment")
@@ -383,6 +418,12 @@ WT_FIELD(wt_event_t, error, 8);
 WT_FIELD(wt_event_t, type, 10);
 WT_FIELD(wt_event_t, fd_readwrite.nbytes, 16);
 WT_FIELD(wt_event_t, fd_readwrite.flags, 24);
+WT_LAYOUT(wt_epoll_event_t, 32, 8);
+WT_FIELD(wt_epoll_event_t, events, 0);
+WT_FIELD(wt_epoll_event_t, data.ptr, 8);
+WT_FIELD(wt_epoll_event_t, data.fd, 12);
+WT_FIELD(wt_epoll_event_t, data.data1, 16);
+WT_FIELD(wt_epoll_event_t, data.data2, 24);
 
 /* Guest memory is little-endian; the host structs above are copied as is. */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__

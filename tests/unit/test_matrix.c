@@ -150,6 +150,12 @@ static wt_fd_t fd_arg(matrix_t *m, int pos) {
 #define DOM_lookupflags_T(f) DOM_DEFAULT
 #define DOM_exitcode_T(f) DOM_DEFAULT
 #define DOM_fd_T(f) DOM_DEFAULT
+#define DOM_u64_T(f) DOM_DEFAULT
+#define DOM_boolean_T(f) DOM_DEFAULT
+#define DOM_timeout_ns_T(f) DOM_DEFAULT
+#define DOM_eventfdflags_T(f) DOM_DEFAULT
+#define DOM_epoll_op_T(f) DOM_DEFAULT
+#define DOM_fdflagsext_T(f) DOM_DEFAULT
 
 typedef wt_errno_t (*caller_fn)(matrix_t *m);
 

@@ -18,6 +18,7 @@ typedef struct tt_s {
   char trace[300]; /* trace path, beside the sandbox */
   wt_tracer_t *tr;
   const wt_api_t *api; /* the tracer's table */
+  wt_preopen_t preopen;
 } tt_t;
 
 /* Opens a core instance and a tracer over it writing `file` (a name). */
@@ -45,6 +46,9 @@ static inline void tt_open(tt_t *t, const char *file, bool jsonl,
   o.module_len = sizeof module;
   o.module_name = "guest.wasm";
   o.memory_check = "bounds";
+  t->preopen = (wt_preopen_t){"/sandbox", t->env.root};
+  o.preopenc = 1;
+  o.preopens = &t->preopen;
   if (wt_tracer_open(wt_core_api(), t->env.w, sink, &o, &t->tr) < 0)
     fail_msg("wt_tracer_open: %s", wt_trace_error());
   t->api = wt_tracer_api();
