@@ -394,7 +394,8 @@ static void test_array_of_iovecs_at_end(void **state) {
   assert_errno(Z_wasi_snapshot_preview1Z_fd_write(&inst, 1, MEM_SIZE - 15, 2,
                                                   0x3000),
                WT_EFAULT);
-  /* count * 8 overflows 32 bits; computed in 64 it is simply too big. */
+  /* A count whose byte size wraps 32 bits: refused before any arithmetic
+   * by the IOV_MAX rule (the matrix covers the 64-bit end check). */
   assert_errno(Z_wasi_snapshot_preview1Z_fd_write(&inst, 1, 8, 0x20000001u,
                                                   0x3000),
                WT_EINVAL);
