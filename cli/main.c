@@ -44,13 +44,12 @@ void wt_cli_error(const char *fmt, ...) {
 }
 
 static void usage(FILE *f) {
-  fprintf(f,
-          "Usage: wasitrace <COMMAND> [OPTIONS]\n"
-          "\n"
-          "Runs WebAssembly guests that use WASI preview1 and the WASIX "
-          "event calls.\n"
-          "\n"
-          "Commands:\n");
+  fprintf(f, "Usage: wasitrace <COMMAND> [OPTIONS]\n"
+             "\n"
+             "Runs WebAssembly guests that use WASI preview1 and the WASIX "
+             "event calls.\n"
+             "\n"
+             "Commands:\n");
   for (size_t i = 0; i < NCOMMANDS; i++)
     fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
   fprintf(f,

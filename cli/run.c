@@ -53,7 +53,8 @@ static void usage(FILE *f) {
           "--env NAME copies\n"
           "                          the host's value; repeatable\n"
           "  --inherit-env           Start from the host's environment "
-          "(--env applies on top)\n"
+          "(--env options\n"
+          "                          apply on top)\n"
           "  --tcplisten HOST:PORT   Preopen a listening TCP socket "
           "(port 0: any free\n"
           "                          port); repeatable\n"
@@ -65,7 +66,8 @@ static void usage(FILE *f) {
           "                          using guard pages (the default on "
           "64-bit hosts)\n"
           "  --guard-pages           Use guard pages even where bounds "
-          "checks are the default\n"
+          "checks are the\n"
+          "                          default (sanitizer builds)\n"
           "  --no-cache              Compile into a temporary directory, "
           "removed afterwards\n"
           "  -v, --verbose           Report loading and compiling on "
@@ -166,21 +168,36 @@ static bool opt_level_option(run_opts_t *o, const char *arg) {
 /* One option; false on a usage error. */
 static bool option(run_opts_t *o, int c, char *arg, int *help) {
   switch (c) {
-  case OPT_DIR: return dir_option(o, arg);
-  case OPT_ENV: return env_option(o, arg);
-  case OPT_TCPLISTEN: return socket_option(o, arg);
-  case 'O': return opt_level_option(o, arg);
+  case OPT_DIR:
+    return dir_option(o, arg);
+  case OPT_ENV:
+    return env_option(o, arg);
+  case OPT_TCPLISTEN:
+    return socket_option(o, arg);
+  case 'O':
+    return opt_level_option(o, arg);
   case OPT_INHERIT_ENV:
     for (char **e = environ; *e != NULL; e++)
       if (strchr(*e, '=') != NULL && !env_put(o, *e))
         return false;
     return true;
-  case OPT_BOUNDS: o->cfg.memcheck = WT_RT_MEMCHECK_BOUNDS; return true;
-  case OPT_GUARD: o->cfg.memcheck = WT_RT_MEMCHECK_GUARD; return true;
-  case OPT_NO_CACHE: o->cfg.no_cache = true; return true;
-  case 'v': o->verbose = true; return true;
-  case 'h': *help = 1; return true;
-  default: return false;
+  case OPT_BOUNDS:
+    o->cfg.memcheck = WT_RT_MEMCHECK_BOUNDS;
+    return true;
+  case OPT_GUARD:
+    o->cfg.memcheck = WT_RT_MEMCHECK_GUARD;
+    return true;
+  case OPT_NO_CACHE:
+    o->cfg.no_cache = true;
+    return true;
+  case 'v':
+    o->verbose = true;
+    return true;
+  case 'h':
+    *help = 1;
+    return true;
+  default:
+    return false;
   }
 }
 
@@ -199,7 +216,8 @@ static int parse(run_opts_t *o, int argc, char **argv, int *help) {
         wt_cli_error("option -%c needs an argument", optopt);
       else
         wt_cli_error("unknown or incomplete option '%s' (see 'wasitrace "
-                     "run --help')", bad);
+                     "run --help')",
+                     bad);
       return -1;
     }
     if (!option(o, c, optarg, help))
@@ -312,7 +330,8 @@ int wt_cli_run(int argc, char **argv) {
     return help && first >= 0 ? 0 : WT_EXIT_TOOL;
   }
   switch (wt_module_load(argv[first], &o.cfg, &m, err, sizeof err)) {
-  case WT_RT_OK: break;
+  case WT_RT_OK:
+    break;
   case WT_RT_EMODULE:
     wt_cli_error("cannot run %s: %s", argv[first], err);
     free(o.env);

@@ -1,12 +1,19 @@
 /*
  * The core's wt_api_t: one thunk per call of calls.def, forwarding the
  * layer context (a wt_t*) to wt_<name>.
+ *
+ * Each thunk is a call boundary: a proc_raise_interval timer that has
+ * expired delivers its signal here, before the call runs (signal.c). The
+ * test is one load and branch while no timer is armed.
  */
 #include "internal.h"
 
 #define WT_CALL(name, set, fam, ret, ...)                                    \
   static wt_errno_t api_##name(void *ctx WT_ARGS(WT_HP, __VA_ARGS__)) {      \
-    return wt_##name((wt_t *)ctx WT_ARGS(WT_HN, __VA_ARGS__));               \
+    wt_t *w = ctx;                                                           \
+    if (w->timer_armed && wt__signal_due(w))                                 \
+      wt__signal_run(w);                                                     \
+    return wt_##name(w WT_ARGS(WT_HN, __VA_ARGS__));                         \
   }
 #include "calls.def"
 #undef WT_CALL

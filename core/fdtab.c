@@ -34,6 +34,9 @@ wt__desc_t *wt__desc_new(wt_t *w, uint8_t kind, wt_filetype_t type,
 void wt__desc_unref(wt_t *w, wt__desc_t *d) {
   if (--d->refs > 0)
     return;
+  /* Epoll entries hold no reference: they go with the last one (epoll.c). */
+  if (d->watchers != NULL || d->kind == WT_DESC_EPOLL)
+    wt__epoll_release(w, d);
   /* closedir closes its own duplicate of host_fd, not host_fd itself. */
   if (d->dir != NULL)
     closedir(d->dir);
@@ -54,6 +57,7 @@ wt_errno_t wt__fd_insert(wt_t *w, wt__desc_t *desc, wt_rights_t base,
     w->fds[i].desc = desc;
     w->fds[i].base = base & max_base;
     w->fds[i].inheriting = inheriting & max_inh;
+    w->fds[i].cloexec = false;
     *fd = i;
     wt__emit(w, WT_TR_FD_OPENED, i, 0, desc->type, 0, 0);
     return WT_ESUCCESS;
@@ -65,6 +69,7 @@ void wt__fd_release(wt_t *w, wt_fd_t fd) {
   wt__desc_t *d = w->fds[fd].desc;
   w->fds[fd].desc = NULL;
   w->fds[fd].base = w->fds[fd].inheriting = 0;
+  w->fds[fd].cloexec = false;
   wt__emit(w, WT_TR_FD_CLOSED, fd, 0, 0, 0, 0);
   wt__desc_unref(w, d);
 }

@@ -219,6 +219,10 @@ wt_errno_t wt_init(const wt_options_t *o, wt_t **out) {
   w->on_exit_ud = o->proc_exit_ud;
   w->on_raise = o->proc_raise;
   w->on_raise_ud = o->proc_raise_ud;
+  w->sig_register = o->signal_register;
+  w->sig_run = o->signal_handler;
+  w->sig_ud = o->signal_ud;
+  w->timer_next = UINT64_MAX;
   w->nfds = o->fd_table_size ? o->fd_table_size : WT_DEFAULT_FD_TABLE;
   if (w->nfds < 3 + o->preopenc + o->preopen_socketc) {
     err = WT_EMFILE;

@@ -14,6 +14,12 @@
 /* What backs an open description. */
 #define WT_DESC_HOST 0   /* a host fd: file, directory, tty, pipe */
 #define WT_DESC_SOCKET 1 /* a host socket (preopened or accepted) */
+/* In-process objects: no host fd (host_fd is -1), state on the description. */
+#define WT_DESC_EVENTFD 2 /* fd_event: a counter (eventfd.c) */
+#define WT_DESC_EPOLL 3   /* epoll_create: an interest set (epoll.c) */
+
+struct wt__epitem_s;
+struct wt__epoll_s;
 
 /*
  * An open file description. fds made by renumber or (later) dup share one;
@@ -46,6 +52,17 @@ typedef struct wt__desc_s {
    */
   DIR *dir;
   uint64_t dir_pos;
+  /*
+   * The epoll entries watching this description (linked through
+   * wt__epitem_s.wnext), whatever its kind; removed when the last reference
+   * goes (epoll.c).
+   */
+  struct wt__epitem_s *watchers;
+  /* WT_DESC_EVENTFD: the counter and the SEMAPHORE flag. */
+  uint64_t count;
+  bool semaphore;
+  /* WT_DESC_EPOLL: the interest set and ready list. */
+  struct wt__epoll_s *ep;
 } wt__desc_t;
 
 /* A slot of the guest fd table. desc == NULL: free. */
@@ -53,7 +70,18 @@ typedef struct wt__fd_s {
   wt__desc_t *desc;
   wt_rights_t base;
   wt_rights_t inheriting;
+  /* WASIX CLOEXEC (fd_fdflags_set): per slot, stored and reported only,
+   * since nothing ever execs. */
+  bool cloexec;
 } wt__fd_t;
+
+/* One armed proc_raise_interval timer (signal.c); times in monotonic ns. */
+typedef struct wt__sigtimer_s {
+  uint64_t deadline;
+  uint64_t interval;
+  bool armed;
+  bool repeat;
+} wt__sigtimer_t;
 
 struct wt_s {
   wt_allocator_t mem;
@@ -78,6 +106,18 @@ struct wt_s {
   void *on_raise_ud;
   wt_observer_fn observer;
   void *observer_ud;
+  /* Signals (signal.c). The guest registered a handler (callback_signal). */
+  bool sig_handler;
+  wt_errno_t (*sig_register)(void *ud, const char *name, uint32_t len);
+  void (*sig_run)(void *ud, uint8_t sig);
+  void *sig_ud;
+  /*
+   * Interval timers, one per signal. timer_armed is the cheap test made at
+   * every call boundary (api.c); timer_next is the earliest deadline.
+   */
+  bool timer_armed;
+  uint64_t timer_next;
+  wt__sigtimer_t timers[WT_SIGNAL_COUNT];
 };
 
 /* Reports a transition to the observer, if any (see core.h). */
@@ -183,6 +223,80 @@ void wt__path_done(wt__path_t *p);
  */
 wt_errno_t wt__times_from_fst(uint64_t atim, uint64_t mtim, uint16_t fst,
                               struct timespec *ts);
+
+/*
+ * eventfd (eventfd.c). fd_read / fd_write on an eventfd description land
+ * here after their fd lookup; `fd` names it in transitions.
+ */
+wt_errno_t wt__eventfd_read(wt_t *w, wt_fd_t fd, wt__desc_t *d,
+                            const wt_iovec_t *iovs, uint32_t n,
+                            uint32_t *nread);
+wt_errno_t wt__eventfd_write(wt_t *w, wt_fd_t fd, wt__desc_t *d,
+                             const wt_ciovec_t *iovs, uint32_t n,
+                             uint32_t *nwritten);
+
+/*
+ * Readiness as WT_EPOLL* bits (IN, OUT, RDHUP, PRI, ERR, HUP) of any
+ * description, now: eventfds from their counter, epoll fds from their ready
+ * list (refreshed first), regular files and directories always IN|OUT,
+ * other host fds from a zero-timeout poll(2). epoll.c.
+ */
+uint32_t wt__readiness(wt_t *w, wt__desc_t *d);
+
+/*
+ * The host fds whose readiness could make epoll description `d` ready:
+ * stores up to `cap` of them in `out` and returns how many there are.
+ */
+struct pollfd;
+uint32_t wt__epoll_wait_fds(const wt__desc_t *d, struct pollfd *out,
+                            uint32_t cap);
+
+/*
+ * An in-process description's state changed: `happened` (WT_EPOLL* bits)
+ * is offered to every epoll entry watching it, as a wake-up does on Linux.
+ */
+void wt__epoll_notify(wt_t *w, wt__desc_t *d, uint32_t happened);
+
+/* The guest transferred data on host description `d`: its edge-triggered
+ * entries may fire again (see epoll.c, "Host fds"). */
+void wt__epoll_touch(wt__desc_t *d);
+
+/* The last reference to `d` is going: entries watching it are removed
+ * (EPOLL_REMOVED_BY_CLOSE) and, for an epoll fd, its own interest set. */
+void wt__epoll_release(wt_t *w, wt__desc_t *d);
+
+/*
+ * Signals (signal.c), preview1 numbering. wt__signal_raise applies `sig`
+ * now: the guest's handler or the default action (which may not return, as
+ * proc_exit). by_timer marks a raise by proc_raise_interval.
+ */
+void wt__signal_raise(wt_t *w, uint8_t sig, bool by_timer);
+
+/* True when an armed timer's deadline has passed. */
+bool wt__signal_due(const wt_t *w);
+
+/*
+ * Raises the signal of every timer whose deadline has passed (each at most
+ * once per call). A handler may call back into the core or not return:
+ * call it with nothing held, as the last step of a call.
+ */
+void wt__signal_run(wt_t *w);
+
+/* `timeout` (ns, UINT64_MAX forever) cut to the next timer deadline. */
+uint64_t wt__signal_timeout(const wt_t *w, uint64_t timeout);
+
+/*
+ * The blocking wait of the event calls: ppoll(2) over `pfds` (none is
+ * fine) until `deadline` (monotonic ns, UINT64_MAX: forever) or the next
+ * timer deadline, whichever comes first. revents tell what happened; a host
+ * EINTR is a spurious wake-up. WT_EDEADLK when nothing could ever end the
+ * wait (no fd, no deadline, no timer: a single-threaded guest would hang).
+ */
+wt_errno_t wt__wait(const wt_t *w, struct pollfd *pfds, uint32_t n,
+                    uint64_t deadline);
+
+/* The host's monotonic clock in ns. */
+uint64_t wt__now(void);
 
 /* WT_E* from the current host errno. */
 #define WT__ERR() wt_errno_from_host(errno)

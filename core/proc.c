@@ -1,5 +1,5 @@
 /*
- * proc_exit, proc_raise, sched_yield.
+ * proc_exit, proc_raise, sched_yield. Signal delivery is in signal.c.
  */
 #include <sched.h>
 
@@ -12,33 +12,14 @@ wt_errno_t wt_proc_exit(wt_t *w, uint32_t code) {
   return WT_ESUCCESS;
 }
 
-/* Default action of a preview1 signal: true when it ends the process. */
-static bool terminates(uint8_t sig) {
-  switch (sig) {
-  case WT_SIGNONE:
-  case WT_SIGCHLD:
-  case WT_SIGCONT:
-  case WT_SIGURG:
-  case WT_SIGWINCH:
-  /* Stopping a guest is not possible; the stop signals are ignored. */
-  case WT_SIGSTOP:
-  case WT_SIGTSTP:
-  case WT_SIGTTIN:
-  case WT_SIGTTOU:
-    return false;
-  default:
-    return true;
-  }
-}
-
+/*
+ * The signal is applied before the call returns: the guest's handler
+ * (callback_signal) or the default action (signal.c).
+ */
 wt_errno_t wt_proc_raise(wt_t *w, uint8_t sig) {
   if (sig >= WT_SIGNAL_COUNT)
     return WT_EINVAL;
-  if (!terminates(sig))
-    return WT_ESUCCESS;
-  w->raised_signal = sig;
-  if (w->on_raise != NULL)
-    w->on_raise(w->on_raise_ud, sig);
+  wt__signal_raise(w, sig, false);
   return WT_ESUCCESS;
 }
 

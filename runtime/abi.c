@@ -161,8 +161,8 @@ static void *array_out(mview_t m, uint32_t ptr, uint32_t n, size_t size,
 }
 
 /* Copies back the `used` items the call stored (never more than room). */
-static void array_copy_out(mview_t m, uint32_t ptr, const void *p,
-                           size_t size, uint32_t used, uint32_t room) {
+static void array_copy_out(mview_t m, uint32_t ptr, const void *p, size_t size,
+                           uint32_t used, uint32_t room) {
   uint32_t n = used < room ? used : room;
   if (n > 0)
     memcpy(m.base + ptr, p, (size_t)n * size);
@@ -226,79 +226,79 @@ static void noreturn_stop(wt_abi_t *a, uint32_t code) {
 #define D_VOID()
 #define D_FD(name, right) wt_fd_t name = g_##name;
 #define D_IN(type, name, fmt) type name = (type)g_##name;
-#define D_IN_STR(name)                                                       \
-  const char *name = NULL;                                                   \
+#define D_IN_STR(name)                                                         \
+  const char *name = NULL;                                                     \
   uint32_t name##_len = g_##name##_len;
-#define D_IN_IOVS(name)                                                      \
-  wt_ciovec_t name##_stk[WT_ABI_STACK_IOVS];                                 \
-  wt_ciovec_t *name = NULL;                                                  \
+#define D_IN_IOVS(name)                                                        \
+  wt_ciovec_t name##_stk[WT_ABI_STACK_IOVS];                                   \
+  wt_ciovec_t *name = NULL;                                                    \
   uint32_t name##_len = g_##name##_len;
-#define D_OUT_IOVS(name, used)                                               \
-  wt_iovec_t name##_stk[WT_ABI_STACK_IOVS];                                  \
-  wt_iovec_t *name = NULL;                                                   \
+#define D_OUT_IOVS(name, used)                                                 \
+  wt_iovec_t name##_stk[WT_ABI_STACK_IOVS];                                    \
+  wt_iovec_t *name = NULL;                                                     \
   uint32_t name##_len = g_##name##_len;
-#define D_OUT_BUF(name, used)                                                \
-  uint8_t *name = NULL;                                                      \
+#define D_OUT_BUF(name, used)                                                  \
+  uint8_t *name = NULL;                                                        \
   uint32_t name##_len = g_##name##_len;
 #define D_OUT_BYTES(name) D_OUT_BUF(name, )
-#define D_OUT(type, name, fmt)                                               \
-  type name##_v;                                                             \
-  type *name = &name##_v;                                                    \
+#define D_OUT(type, name, fmt)                                                 \
+  type name##_v;                                                               \
+  type *name = &name##_v;                                                      \
   memset(name, 0, sizeof *name);
-#define D_IN_ARRAY(type, name, count, fmt)                                   \
-  type name##_stk[WT_ABI_STACK_ITEMS];                                       \
+#define D_IN_ARRAY(type, name, count, fmt)                                     \
+  type name##_stk[WT_ABI_STACK_ITEMS];                                         \
   type *name = NULL;
-#define D_OUT_ARRAY(type, name, count, used, fmt)                            \
-  type name##_stk[WT_ABI_STACK_ITEMS];                                       \
+#define D_OUT_ARRAY(type, name, count, used, fmt)                              \
+  type name##_stk[WT_ABI_STACK_ITEMS];                                         \
   type *name = NULL;
-#define D_IN_OPT(type, name, fmt)                                            \
-  type name##_v;                                                             \
+#define D_IN_OPT(type, name, fmt)                                              \
+  type name##_v;                                                               \
   const type *name = NULL;
-#define D_OUT_STRTAB(name)                                                   \
-  wt_strtab_t name##_v;                                                      \
+#define D_OUT_STRTAB(name)                                                     \
+  wt_strtab_t name##_v;                                                        \
   wt_strtab_t *name = &name##_v;
 
 /* C: checks, in guest parameter order; the first failure sticks. */
 #define C_VOID()
 #define C_FD(name, right)
-#define C_IN(type, name, fmt)                                                \
-  if (e == WT_ESUCCESS && (WT_ABI_GT(type))name != g_##name)                 \
+#define C_IN(type, name, fmt)                                                  \
+  if (e == WT_ESUCCESS && (WT_ABI_GT(type))name != g_##name)                   \
     e = WT_EINVAL;
-#define C_IN_STR(name)                                                       \
-  if (e == WT_ESUCCESS)                                                      \
+#define C_IN_STR(name)                                                         \
+  if (e == WT_ESUCCESS)                                                        \
     name = (const char *)slice(m, g_##name, g_##name##_len, &e);
-#define C_IN_IOVS(name)                                                      \
-  if (e == WT_ESUCCESS)                                                      \
+#define C_IN_IOVS(name)                                                        \
+  if (e == WT_ESUCCESS)                                                        \
     name = get_ciovs(m, g_##name, g_##name##_len, name##_stk, &e);
-#define C_OUT_IOVS(name, used)                                               \
-  if (e == WT_ESUCCESS)                                                      \
+#define C_OUT_IOVS(name, used)                                                 \
+  if (e == WT_ESUCCESS)                                                        \
     name = get_iovs(m, g_##name, g_##name##_len, name##_stk, &e);
-#define C_OUT_BUF(name, used)                                                \
-  if (e == WT_ESUCCESS)                                                      \
+#define C_OUT_BUF(name, used)                                                  \
+  if (e == WT_ESUCCESS)                                                        \
     name = slice(m, g_##name, g_##name##_len, &e);
 #define C_OUT_BYTES(name) C_OUT_BUF(name, )
-#define C_OUT(type, name, fmt)                                               \
-  if (e == WT_ESUCCESS && !in_bounds(m, g_##name, sizeof(type)))             \
+#define C_OUT(type, name, fmt)                                                 \
+  if (e == WT_ESUCCESS && !in_bounds(m, g_##name, sizeof(type)))               \
     e = WT_EFAULT;
-#define C_IN_ARRAY(type, name, count, fmt)                                   \
-  if (e == WT_ESUCCESS)                                                      \
-    name = array_in(m, g_##name, g_##count, sizeof(type), name##_stk,        \
+#define C_IN_ARRAY(type, name, count, fmt)                                     \
+  if (e == WT_ESUCCESS)                                                        \
+    name = array_in(m, g_##name, g_##count, sizeof(type), name##_stk,          \
                     sizeof name##_stk, &e);
-#define C_OUT_ARRAY(type, name, count, used, fmt)                            \
-  if (e == WT_ESUCCESS)                                                      \
-    name = array_out(m, g_##name, g_##count, sizeof(type), name##_stk,       \
+#define C_OUT_ARRAY(type, name, count, used, fmt)                              \
+  if (e == WT_ESUCCESS)                                                        \
+    name = array_out(m, g_##name, g_##count, sizeof(type), name##_stk,         \
                      sizeof name##_stk, &e);
-#define C_IN_OPT(type, name, fmt)                                            \
-  if (e == WT_ESUCCESS && g_##name != 0) {                                   \
-    if (in_bounds(m, g_##name, sizeof(type))) {                              \
-      memcpy(&name##_v, m.base + g_##name, sizeof(type));                    \
-      name = &name##_v;                                                      \
-    } else {                                                                 \
-      e = WT_EFAULT;                                                         \
-    }                                                                        \
+#define C_IN_OPT(type, name, fmt)                                              \
+  if (e == WT_ESUCCESS && g_##name != 0) {                                     \
+    if (in_bounds(m, g_##name, sizeof(type))) {                                \
+      memcpy(&name##_v, m.base + g_##name, sizeof(type));                      \
+      name = &name##_v;                                                        \
+    } else {                                                                   \
+      e = WT_EFAULT;                                                           \
+    }                                                                          \
   }
-#define C_OUT_STRTAB(name)                                                   \
-  if (e == WT_ESUCCESS)                                                      \
+#define C_OUT_STRTAB(name)                                                     \
+  if (e == WT_ESUCCESS)                                                        \
     e = strtab_in(m, g_##name, g_##name##_buf, name);
 
 /* O: copy-out after success. */
@@ -312,7 +312,7 @@ static void noreturn_stop(wt_abi_t *a, uint32_t code) {
 #define O_OUT_BYTES(name)
 #define O_OUT(type, name, fmt) memcpy(m.base + g_##name, name, sizeof(type));
 #define O_IN_ARRAY(type, name, count, fmt)
-#define O_OUT_ARRAY(type, name, count, used, fmt)                            \
+#define O_OUT_ARRAY(type, name, count, used, fmt)                              \
   array_copy_out(m, g_##name, name, sizeof(type), used##_v, g_##count);
 #define O_IN_OPT(type, name, fmt)
 #define O_OUT_STRTAB(name) strtab_out(g_##name##_buf, name);
@@ -335,10 +335,10 @@ static void noreturn_stop(wt_abi_t *a, uint32_t code) {
 /* NR: a NORETURN call's first scalar argument is its exit code. */
 #define NR_VOID()
 #define NR_FD(name, right)
-#define NR_IN(type, name, fmt)                                               \
-  if (!have_code) {                                                          \
-    code = (uint32_t)g_##name;                                               \
-    have_code = 1;                                                           \
+#define NR_IN(type, name, fmt)                                                 \
+  if (!have_code) {                                                            \
+    code = (uint32_t)g_##name;                                                 \
+    have_code = 1;                                                             \
   }
 #define NR_IN_STR(name)
 #define NR_IN_IOVS(name)
@@ -352,51 +352,51 @@ static void noreturn_stop(wt_abi_t *a, uint32_t code) {
 #define NR_OUT_STRTAB(name)
 
 /* The decoder of each call, shared by every module that exports it. */
-#define WT_CALL(name, set, fam, ret, ...)                                    \
-  static wt_errno_t abi_##name(wt_abi_t *a WT_ARGS(WT_GP, __VA_ARGS__)) {    \
-    mview_t m = view(a);                                                     \
-    wt_errno_t e = WT_ESUCCESS;                                              \
-    WT_ARGS(D, __VA_ARGS__)                                                  \
-    WT_ARGS(C, __VA_ARGS__)                                                  \
-    (void)m;                                                                 \
-    if (e == WT_ESUCCESS)                                                    \
-      e = a->api->name(a->ctx WT_ARGS(WT_HN, __VA_ARGS__));                  \
-    if (e == WT_ESUCCESS) {                                                  \
-      WT_ARGS(O, __VA_ARGS__)                                                \
-    }                                                                        \
-    WT_ARGS(F, __VA_ARGS__)                                                  \
-    return e;                                                                \
+#define WT_CALL(name, set, fam, ret, ...)                                      \
+  static wt_errno_t abi_##name(wt_abi_t *a WT_ARGS(WT_GP, __VA_ARGS__)) {      \
+    mview_t m = view(a);                                                       \
+    wt_errno_t e = WT_ESUCCESS;                                                \
+    WT_ARGS(D, __VA_ARGS__)                                                    \
+    WT_ARGS(C, __VA_ARGS__)                                                    \
+    (void)m;                                                                   \
+    if (e == WT_ESUCCESS)                                                      \
+      e = a->api->name(a->ctx WT_ARGS(WT_HN, __VA_ARGS__));                    \
+    if (e == WT_ESUCCESS) {                                                    \
+      WT_ARGS(O, __VA_ARGS__)                                                  \
+    }                                                                          \
+    WT_ARGS(F, __VA_ARGS__)                                                    \
+    return e;                                                                  \
   }
 #include "calls.def"
 #undef WT_CALL
 
 /* The exported symbols, by return kind. */
-#define WRAP_ERRNO(mod, name, ...)                                           \
-  uint32_t Z_##mod##Z_##name(                                                \
-      struct Z_##mod##_instance_t *inst WT_ARGS(WT_GP, __VA_ARGS__)) {       \
-    wt_errno_t e = abi_##name(&inst->abi WT_ARGS(WT_GN, __VA_ARGS__));       \
-    check_stop(&inst->abi);                                                  \
-    return e;                                                                \
+#define WRAP_ERRNO(mod, name, ...)                                             \
+  uint32_t Z_##mod##Z_##name(                                                  \
+      struct Z_##mod##_instance_t *inst WT_ARGS(WT_GP, __VA_ARGS__)) {         \
+    wt_errno_t e = abi_##name(&inst->abi WT_ARGS(WT_GN, __VA_ARGS__));         \
+    check_stop(&inst->abi);                                                    \
+    return e;                                                                  \
   }
-#define WRAP_VOID(mod, name, ...)                                            \
-  void Z_##mod##Z_##name(                                                    \
-      struct Z_##mod##_instance_t *inst WT_ARGS(WT_GP, __VA_ARGS__)) {       \
-    (void)abi_##name(&inst->abi WT_ARGS(WT_GN, __VA_ARGS__));                \
-    check_stop(&inst->abi);                                                  \
+#define WRAP_VOID(mod, name, ...)                                              \
+  void Z_##mod##Z_##name(                                                      \
+      struct Z_##mod##_instance_t *inst WT_ARGS(WT_GP, __VA_ARGS__)) {         \
+    (void)abi_##name(&inst->abi WT_ARGS(WT_GN, __VA_ARGS__));                  \
+    check_stop(&inst->abi);                                                    \
   }
-#define WRAP_NORETURN(mod, name, ...)                                        \
-  void Z_##mod##Z_##name(                                                    \
-      struct Z_##mod##_instance_t *inst WT_ARGS(WT_GP, __VA_ARGS__)) {       \
-    uint32_t code = 0;                                                       \
-    int have_code = 0;                                                       \
-    WT_ARGS(NR, __VA_ARGS__)                                                 \
-    (void)have_code;                                                         \
-    (void)abi_##name(&inst->abi WT_ARGS(WT_GN, __VA_ARGS__));                \
-    noreturn_stop(&inst->abi, code);                                         \
+#define WRAP_NORETURN(mod, name, ...)                                          \
+  void Z_##mod##Z_##name(                                                      \
+      struct Z_##mod##_instance_t *inst WT_ARGS(WT_GP, __VA_ARGS__)) {         \
+    uint32_t code = 0;                                                         \
+    int have_code = 0;                                                         \
+    WT_ARGS(NR, __VA_ARGS__)                                                   \
+    (void)have_code;                                                           \
+    (void)abi_##name(&inst->abi WT_ARGS(WT_GN, __VA_ARGS__));                  \
+    noreturn_stop(&inst->abi, code);                                           \
   }
 #define DEFINE_IMPORT(mod, name, ret, ...) WRAP_##ret(mod, name, __VA_ARGS__)
 
-#define WT_CALL(name, set, fam, ret, ...)                                    \
+#define WT_CALL(name, set, fam, ret, ...)                                      \
   WT_ABI_SET_##set(DEFINE_IMPORT, name, ret, __VA_ARGS__)
 #include "calls.def"
 #undef WT_CALL

@@ -26,8 +26,8 @@
 
 /* wt_abi_t.stop: what ends the run once the current call returns. */
 #define WT_ABI_RUNNING 0
-#define WT_ABI_EXITED 1  /* stop_value: exit code */
-#define WT_ABI_RAISED 2  /* stop_value: preview1 signal */
+#define WT_ABI_EXITED 1 /* stop_value: exit code */
+#define WT_ABI_RAISED 2 /* stop_value: preview1 signal */
 
 typedef struct wt_abi_s {
   const wt_api_t *api;
@@ -63,7 +63,7 @@ struct Z_wasix_32v1_instance_t {
 };
 
 /* Import modules of each set of calls.def: X(module, extra...). */
-#define WT_ABI_SET_P1(X, ...)                                                \
+#define WT_ABI_SET_P1(X, ...)                                                  \
   X(wasi_snapshot_preview1, __VA_ARGS__) X(wasix_32v1, __VA_ARGS__)
 #define WT_ABI_SET_WASIX(X, ...) X(wasix_32v1, __VA_ARGS__)
 
@@ -141,10 +141,10 @@ struct Z_wasix_32v1_instance_t {
 #define WT_ABI_RS_VOID ""
 
 /* Prototypes of the import functions, for tests and for the compiler. */
-#define WT__ABI_PROTO(mod, name, ret, ...)                                   \
-  WT_ABI_RT_##ret Z_##mod##Z_##name(                                         \
+#define WT__ABI_PROTO(mod, name, ret, ...)                                     \
+  WT_ABI_RT_##ret Z_##mod##Z_##name(                                           \
       struct Z_##mod##_instance_t *inst WT_ARGS(WT_GP, __VA_ARGS__));
-#define WT_CALL(name, set, fam, ret, ...)                                    \
+#define WT_CALL(name, set, fam, ret, ...)                                      \
   WT_ABI_SET_##set(WT__ABI_PROTO, name, ret, __VA_ARGS__)
 #include "calls.def"
 #undef WT_CALL

@@ -153,10 +153,10 @@ wt_rt_status_t wt_rt_cache_clear(const wt_rt_config_t *cfg, unsigned *removed,
                        "no cache directory: set XDG_CACHE_HOME or HOME");
   d = opendir(dir);
   if (d == NULL)
-    return errno == ENOENT ? WT_RT_OK
-                           : wt__rt_fail(WT_RT_ETOOL, err, err_size,
-                                         "cannot open %s: %s", dir,
-                                         strerror(errno));
+    return errno == ENOENT
+               ? WT_RT_OK
+               : wt__rt_fail(WT_RT_ETOOL, err, err_size, "cannot open %s: %s",
+                             dir, strerror(errno));
   /* Only the cache's own entries: the directory may be shared by mistake. */
   while ((de = readdir(d)) != NULL) {
     if (!is_cache_entry(de->d_name))

@@ -24,7 +24,9 @@
 
 extern char **environ;
 
-const char *wt__rt_impl_path(void) { return WT_WASM2C_RT_IMPL; }
+const char *wt__rt_impl_path(void) {
+  return WT_WASM2C_RT_IMPL;
+}
 
 #define MAX_FLAGS 12
 
@@ -46,8 +48,7 @@ static int flags(char opt, bool guard, char opt_buf[4], const char *flag[]) {
   return n;
 }
 
-void wt__build_flags(char opt_level, bool guard_pages, char *buf,
-                     size_t size) {
+void wt__build_flags(char opt_level, bool guard_pages, char *buf, size_t size) {
   const char *flag[MAX_FLAGS];
   char opt[4];
   size_t used = 0;
@@ -108,8 +109,8 @@ static wt_rt_status_t spawn_failed(const char *what, const char *prog,
 
 static wt_rt_status_t translate(wt__build_t *b, char *err, size_t size) {
   char out[4096], log[4096], msg[1024];
-  const char *argv[] = {b->wasm2c, "-n", "guest", b->wasm_path, "-o", out,
-                        NULL};
+  const char *argv[] = {b->wasm2c, "-n", "guest", b->wasm_path,
+                        "-o",      out,  NULL};
   int status, rc;
   double t0 = wt__now_ms();
   snprintf(out, sizeof out, "%s/guest.c", b->dir);
@@ -128,8 +129,8 @@ static wt_rt_status_t translate(wt__build_t *b, char *err, size_t size) {
                        WTERMSIG(status));
   if (WEXITSTATUS(status) != 0) {
     read_log(log, msg, sizeof msg);
-    return wt__rt_fail(WT_RT_EMODULE, err, size,
-                       "invalid module (wasm2c: %s)", msg);
+    return wt__rt_fail(WT_RT_EMODULE, err, size, "invalid module (wasm2c: %s)",
+                       msg);
   }
   return WT_RT_OK;
 }
@@ -157,8 +158,8 @@ static wt_rt_status_t compile(wt__build_t *b, char *err, size_t size) {
   rc = run(argv, log, &status);
   b->compile_ms = wt__now_ms() - t0;
   if (rc != 0)
-    return spawn_failed("C compiler", b->cc, "'gcc' (or 'build-essential')",
-                        rc, err, size);
+    return spawn_failed("C compiler", b->cc, "'gcc' (or 'build-essential')", rc,
+                        err, size);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     read_log(log, msg, sizeof msg);
     return wt__rt_fail(WT_RT_ETOOL, err, size,

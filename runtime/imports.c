@@ -9,11 +9,11 @@
 #include "abi.h"
 #include "rt_internal.h"
 
-#define IMPORT_ROW(mod, name, ret, ...)                                      \
+#define IMPORT_ROW(mod, name, ret, ...)                                        \
   {#mod, #name, "" WT_ARGS(WT_GS, __VA_ARGS__), WT_ABI_RS_##ret},
 
 static const wt_rt_import_t imports[] = {
-#define WT_CALL(name, set, fam, ret, ...)                                    \
+#define WT_CALL(name, set, fam, ret, ...)                                      \
   WT_ABI_SET_##set(IMPORT_ROW, name, ret, __VA_ARGS__)
 #include "calls.def"
 #undef WT_CALL
@@ -86,8 +86,7 @@ static void print_name(char *buf, size_t size, const wt__wasm_name_t *n) {
 }
 
 static const char *kind_name(uint8_t kind) {
-  static const char *names[] = {"function", "table", "memory", "global",
-                                "tag"};
+  static const char *names[] = {"function", "table", "memory", "global", "tag"};
   return kind < 5 ? names[kind] : "?";
 }
 
@@ -101,8 +100,9 @@ static bool problem(const wt__wasm_info_t *info, const wt__wasm_import_t *im,
   print_name(name, sizeof name, &im->name);
   if (im->kind != WT__WASM_EXTERN_FUNC || row == NULL) {
     snprintf(line, size, "  %s.%s (%s)%s", mod, name, kind_name(im->kind),
-             im->kind == WT__WASM_EXTERN_FUNC ? ": unknown function"
-                                              : ": only functions are provided");
+             im->kind == WT__WASM_EXTERN_FUNC
+                 ? ": unknown function"
+                 : ": only functions are provided");
     return true;
   }
   t = &info->types[im->type];
@@ -119,7 +119,8 @@ bool wt__imports_check(const wt__wasm_info_t *info, char *err, size_t size) {
   uint32_t bad = 0, i;
   size_t used;
   char line[1024];
-  int n = snprintf(err, size, "the module has imports wasitrace does not "
+  int n = snprintf(err, size,
+                   "the module has imports wasitrace does not "
                    "provide (it provides wasi_snapshot_preview1 and "
                    "wasix_32v1):");
   used = n > 0 && (size_t)n < size ? (size_t)n : 0;

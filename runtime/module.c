@@ -115,10 +115,10 @@ static void cache_key(const wt_module_t *m, char hex[65]) {
   uint8_t digest[32];
   wt__sha256_t s;
   wt__sha256_init(&s);
-#define KEY_LINE(...)                                                        \
-  do {                                                                       \
-    wt__strf(line, sizeof line, __VA_ARGS__);                                \
-    wt__sha256_update(&s, line, strlen(line));                               \
+#define KEY_LINE(...)                                                          \
+  do {                                                                         \
+    wt__strf(line, sizeof line, __VA_ARGS__);                                  \
+    wt__sha256_update(&s, line, strlen(line));                                 \
   } while (0)
   wt__sha256_hex(m->sha256, hex);
   KEY_LINE("wasitrace-cache 1\nversion %s\nglue %u\nmodule %s\n",
@@ -142,8 +142,8 @@ static void cache_key(const wt_module_t *m, char hex[65]) {
  * template); *made tells whether the directory exists to be removed.
  */
 static wt_rt_status_t build(wt_module_t *m, const char *path,
-                            const wt__wasm_info_t *info, char *tmpl,
-                            bool *made, char *err, size_t size) {
+                            const wt__wasm_info_t *info, char *tmpl, bool *made,
+                            char *err, size_t size) {
   char so[WT__PATH_SIZE + 16];
   wt__build_t b;
   wt_rt_status_t st;
@@ -188,9 +188,8 @@ static wt_rt_status_t build_uncached(wt_module_t *m, const char *path,
 
 /* Builds in the cache directory and publishes with an atomic rename. */
 static wt_rt_status_t build_cached(wt_module_t *m, const char *path,
-                                   const wt__wasm_info_t *info,
-                                   const char *dir, const char *final,
-                                   char *err, size_t size) {
+                                   const wt__wasm_info_t *info, const char *dir,
+                                   const char *final, char *err, size_t size) {
   char tmpl[WT__PATH_SIZE];
   bool made;
   wt_rt_status_t st;

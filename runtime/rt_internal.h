@@ -15,9 +15,9 @@
 
 typedef struct wt__sha256_s {
   uint32_t h[8];
-  uint64_t len;      /* bytes hashed so far */
+  uint64_t len; /* bytes hashed so far */
   uint8_t buf[64];
-  uint32_t used;     /* bytes waiting in buf */
+  uint32_t used; /* bytes waiting in buf */
 } wt__sha256_t;
 
 void wt__sha256_init(wt__sha256_t *s);
@@ -41,15 +41,15 @@ typedef struct wt__wasm_name_s {
 } wt__wasm_name_t;
 
 typedef struct wt__wasm_functype_s {
-  wt__wasm_name_t params;   /* one value-type byte each */
+  wt__wasm_name_t params; /* one value-type byte each */
   wt__wasm_name_t results;
 } wt__wasm_functype_t;
 
 typedef struct wt__wasm_import_s {
   wt__wasm_name_t module;
   wt__wasm_name_t name;
-  uint8_t kind;      /* WT__WASM_EXTERN_* */
-  uint32_t type;     /* functions: type index */
+  uint8_t kind;  /* WT__WASM_EXTERN_* */
+  uint32_t type; /* functions: type index */
 } wt__wasm_import_t;
 
 typedef struct wt__wasm_info_s {
@@ -58,11 +58,11 @@ typedef struct wt__wasm_info_s {
   uint32_t nimports;
   wt__wasm_import_t *imports;
   uint32_t nimported_funcs;
-  uint32_t nfuncs;           /* defined (not imported) functions */
-  uint32_t *func_types;      /* type index of each defined function */
-  bool has_start;            /* exports a function "_start" */
-  uint32_t start_func;       /* its function index */
-  bool has_memory;           /* exports a memory "memory" */
+  uint32_t nfuncs;      /* defined (not imported) functions */
+  uint32_t *func_types; /* type index of each defined function */
+  bool has_start;       /* exports a function "_start" */
+  uint32_t start_func;  /* its function index */
+  bool has_memory;      /* exports a memory "memory" */
 } wt__wasm_info_t;
 
 /*
@@ -75,8 +75,7 @@ bool wt__wasm_parse(const uint8_t *bytes, size_t len, wt__wasm_info_t *info,
 void wt__wasm_info_free(wt__wasm_info_t *info);
 
 /* "(i32, i64) -> i32" for a type, into buf. */
-void wt__wasm_sig_string(const wt__wasm_functype_t *t, char *buf,
-                         size_t size);
+void wt__wasm_sig_string(const wt__wasm_functype_t *t, char *buf, size_t size);
 
 /* ---- imports.c: what the ABI provides --------------------------------- */
 
@@ -88,8 +87,7 @@ const wt_rt_import_t *wt__import_find(const wt__wasm_name_t *module,
  * Checks every import of `info` against the table. On failure writes the
  * list of unknown or mistyped imports to err and returns false.
  */
-bool wt__imports_check(const wt__wasm_info_t *info, char *err,
-                       size_t err_size);
+bool wt__imports_check(const wt__wasm_info_t *info, char *err, size_t err_size);
 
 /* True when the module imports anything from `module`. */
 bool wt__imports_use(const wt__wasm_info_t *info, const char *module);
@@ -101,17 +99,17 @@ bool wt__imports_use(const wt__wasm_info_t *info, const char *module);
  * both as C here and, stringified, in the generated glue file, so the two
  * sides cannot drift apart.
  */
-#define WT__GLUE_FIELDS                                                      \
-  unsigned version;                                                          \
-  unsigned long instance_size;                                               \
-  int guard_pages;                                                           \
-  void (*open)(void);                                                        \
-  void (*close)(void);                                                       \
-  int (*instantiate)(void *inst, void *abi);                                 \
-  int (*start)(void *inst);                                                  \
-  void *(*memory)(void *inst);                                               \
-  void (*free)(void *inst);                                                  \
-  void (*unwound)(void);                                                     \
+#define WT__GLUE_FIELDS                                                        \
+  unsigned version;                                                            \
+  unsigned long instance_size;                                                 \
+  int guard_pages;                                                             \
+  void (*open)(void);                                                          \
+  void (*close)(void);                                                         \
+  int (*instantiate)(void *inst, void *abi);                                   \
+  int (*start)(void *inst);                                                    \
+  void *(*memory)(void *inst);                                                 \
+  void (*free)(void *inst);                                                    \
+  void (*unwound)(void);                                                       \
   int (*trap_frames)(void ***frames);
 
 typedef struct wt__glue_s {
@@ -131,20 +129,19 @@ bool wt__glue_write(const char *path, const wt__wasm_info_t *info,
 /* ---- compile.c -------------------------------------------------------- */
 
 typedef struct wt__build_s {
-  const char *wasm_path;   /* the module file */
-  const char *dir;         /* a private directory for the work files */
-  const char *out_so;      /* where the shared object goes */
+  const char *wasm_path; /* the module file */
+  const char *dir;       /* a private directory for the work files */
+  const char *out_so;    /* where the shared object goes */
   const wt__wasm_info_t *info;
   const char *cc;
   const char *wasm2c;
   char opt_level;
   bool guard_pages;
-  double translate_ms, compile_ms;  /* out */
+  double translate_ms, compile_ms; /* out */
 } wt__build_t;
 
 /* The C compiler flags for a build (also part of the cache key). */
-void wt__build_flags(char opt_level, bool guard_pages, char *buf,
-                     size_t size);
+void wt__build_flags(char opt_level, bool guard_pages, char *buf, size_t size);
 
 /*
  * Runs wasm2c and the C compiler. Returns WT_RT_EMODULE when wasm2c
@@ -196,8 +193,8 @@ struct wt_module_s {
   char tmp_dir[WT__PATH_SIZE]; /* removed at close; "" for none */
   void *dl;
   const wt__glue_t *glue;
-  uintptr_t base;          /* load address of the shared object */
-  struct wt_abi_s *abi;    /* the run in progress, for the exit hooks */
+  uintptr_t base;       /* load address of the shared object */
+  struct wt_abi_s *abi; /* the run in progress, for the exit hooks */
   bool cache_hit;
   double translate_ms, compile_ms, load_ms;
 };

@@ -18,24 +18,32 @@
 
 const char *wt_trap_string(wt_trap_t trap) {
   switch (trap) {
-  case WT_TRAP_NONE: return "no trap";
-  case WT_TRAP_OOB: return "out of bounds memory access";
-  case WT_TRAP_INT_OVERFLOW: return "integer overflow";
-  case WT_TRAP_DIV_BY_ZERO: return "integer divide by zero";
-  case WT_TRAP_INVALID_CONVERSION: return "invalid conversion to integer";
-  case WT_TRAP_UNREACHABLE: return "unreachable instruction executed";
+  case WT_TRAP_NONE:
+    return "no trap";
+  case WT_TRAP_OOB:
+    return "out of bounds memory access";
+  case WT_TRAP_INT_OVERFLOW:
+    return "integer overflow";
+  case WT_TRAP_DIV_BY_ZERO:
+    return "integer divide by zero";
+  case WT_TRAP_INVALID_CONVERSION:
+    return "invalid conversion to integer";
+  case WT_TRAP_UNREACHABLE:
+    return "unreachable instruction executed";
   case WT_TRAP_CALL_INDIRECT:
     return "indirect call to a null or mistyped table element";
-  case WT_TRAP_UNCAUGHT_EXCEPTION: return "uncaught exception";
-  case WT_TRAP_EXHAUSTION: return "call stack exhausted";
+  case WT_TRAP_UNCAUGHT_EXCEPTION:
+    return "uncaught exception";
+  case WT_TRAP_EXHAUSTION:
+    return "call stack exhausted";
   }
   return "unknown trap";
 }
 
 int wt_rt_host_signal(uint8_t sig) {
 #define SIGNONE 0
-#define XX(v, name)                                                          \
-  case v:                                                                    \
+#define XX(v, name)                                                            \
+  case v:                                                                      \
     return SIG##name;
   switch (sig) { WT_SIGNAL_MAP(XX) }
 #undef XX
@@ -79,8 +87,8 @@ static void trap_function(const wt_module_t *m, char *buf, size_t size) {
  * Runs instantiate and _start under the unwind point. Everything that
  * changes between sigsetjmp and a siglongjmp back is volatile.
  */
-static void run_guest(wt_module_t *m, void *inst, wt_abi_t *abi,
-                      sigjmp_buf *jb, wt_rt_result_t *res) {
+static void run_guest(wt_module_t *m, void *inst, wt_abi_t *abi, sigjmp_buf *jb,
+                      wt_rt_result_t *res) {
   volatile int trap = 0;
   volatile bool in_init = true;
   if (sigsetjmp(*jb, 0) == 0) {
@@ -116,8 +124,7 @@ wt_rt_status_t wt_module_run(wt_module_t *m, const wt_api_t *api, void *ctx,
   void *inst;
   memset(res, 0, sizeof *res);
   if (m->abi != NULL)
-    return wt__rt_fail(WT_RT_ETOOL, err, size,
-                       "the module is already running");
+    return wt__rt_fail(WT_RT_ETOOL, err, size, "the module is already running");
   inst = calloc(1, m->glue->instance_size);
   if (inst == NULL)
     return wt__rt_fail(WT_RT_ETOOL, err, size, "out of memory");

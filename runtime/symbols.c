@@ -1,9 +1,10 @@
 /*
  * Naming the wasm function a trap happened in. wasm2c names the C function
  * for a wasm function `w2c_<name>` (from the module's name section, else
- * `w2c_f<index>`) and makes it static, so dladdr cannot see it; the shared object's own symbol
- * table (.symtab, which the runtime never strips) has it with its size.
- * Read only after a trap, so it costs nothing on the normal path.
+ * `w2c_f<index>`) and makes it static, so dladdr cannot see it; the shared
+ * object's own symbol table (.symtab, which the runtime never strips) has it
+ * with its size. Read only after a trap, so it costs nothing on the normal
+ * path.
  */
 #include <elf.h>
 #include <fcntl.h>
@@ -43,9 +44,9 @@ static const Elf64_Shdr *section(const image_t *im, const Elf64_Ehdr *eh,
  * Other symbols (wasm-rt, inlined helpers) are not wasm functions.
  */
 static bool wasm_name(const char *sym, char *buf, size_t size) {
-  size_t skip = strncmp(sym, "w2c_", 4) == 0             ? 4
-                : strncmp(sym, "Z_guestZ_", 9) == 0       ? 9
-                                                          : 0;
+  size_t skip = strncmp(sym, "w2c_", 4) == 0        ? 4
+                : strncmp(sym, "Z_guestZ_", 9) == 0 ? 9
+                                                    : 0;
   if (skip == 0)
     return false;
   snprintf(buf, size, "%.*s", (int)strcspn(sym + skip, "."), sym + skip);

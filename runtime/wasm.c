@@ -22,14 +22,14 @@ typedef struct reader_s {
 } reader_t;
 
 static const char *section_names[] = {
-    "custom", "type",   "import", "function", "table",     "memory", "global",
-    "export", "start",  "element", "code",    "data",      "datacount", "tag"};
+    "custom", "type",  "import",  "function", "table", "memory",    "global",
+    "export", "start", "element", "code",     "data",  "datacount", "tag"};
 #define NSECTIONS (sizeof section_names / sizeof *section_names)
 
 static bool fail(reader_t *r, const char *what) {
   if (!r->failed)
-    snprintf(r->err, r->err_size, "malformed module: %s at offset 0x%zx",
-             what, (size_t)(r->p - r->base));
+    snprintf(r->err, r->err_size, "malformed module: %s at offset 0x%zx", what,
+             (size_t)(r->p - r->base));
   r->failed = true;
   return false;
 }
@@ -116,8 +116,7 @@ static bool read_types(reader_t *r, wt__wasm_info_t *info) {
       return false;
     if (form != 0x60)
       return fail(r, "unsupported type form (only function types)");
-    if (!bytes(r, &info->types[i].params) ||
-        !bytes(r, &info->types[i].results))
+    if (!bytes(r, &info->types[i].params) || !bytes(r, &info->types[i].results))
       return false;
   }
   return true;
@@ -210,11 +209,20 @@ static bool read_exports(reader_t *r, wt__wasm_info_t *info) {
 static bool read_section(reader_t *r, uint8_t id, wt__wasm_info_t *info) {
   bool ok;
   switch (id) {
-  case 1: ok = read_types(r, info); break;
-  case 2: ok = read_imports(r, info); break;
-  case 3: ok = read_functions(r, info); break;
-  case 7: ok = read_exports(r, info); break;
-  default: return true; /* not needed before compiling */
+  case 1:
+    ok = read_types(r, info);
+    break;
+  case 2:
+    ok = read_imports(r, info);
+    break;
+  case 3:
+    ok = read_functions(r, info);
+    break;
+  case 7:
+    ok = read_exports(r, info);
+    break;
+  default:
+    return true; /* not needed before compiling */
   }
   if (ok && r->p != r->end)
     return fail(r, "section size does not match its contents");
@@ -238,8 +246,10 @@ static bool check_start(const wt__wasm_info_t *info, char *err, size_t size) {
   if (info->types[type].params.len != 0 || info->types[type].results.len) {
     char sig[128];
     wt__wasm_sig_string(&info->types[type], sig, sizeof sig);
-    snprintf(err, size, "_start has type %s; a command's _start takes and "
-             "returns nothing", sig);
+    snprintf(err, size,
+             "_start has type %s; a command's _start takes and "
+             "returns nothing",
+             sig);
     return false;
   }
   return true;
@@ -257,8 +267,10 @@ static bool read_sections(reader_t *r, wt__wasm_info_t *info) {
       return fail(r, "unknown section id");
     if (size > (size_t)(r->end - r->p)) {
       char what[96];
-      snprintf(what, sizeof what, "%s section extends past the end of file "
-               "(truncated?)", section_names[id]);
+      snprintf(what, sizeof what,
+               "%s section extends past the end of file "
+               "(truncated?)",
+               section_names[id]);
       return fail(r, what);
     }
     if (id != 0 && (seen & (1u << id)))
@@ -285,9 +297,10 @@ bool wt__wasm_parse(const uint8_t *p, size_t len, wt__wasm_info_t *info,
     return false;
   }
   if (len < 8 || p[4] != 1 || p[5] || p[6] || p[7]) {
-    snprintf(err, err_size, len < 8 ? "truncated module (no version)"
-             : "unsupported WebAssembly binary version (a component? "
-               "wasitrace runs core modules, version 1)");
+    snprintf(err, err_size,
+             len < 8 ? "truncated module (no version)"
+                     : "unsupported WebAssembly binary version (a component? "
+                       "wasitrace runs core modules, version 1)");
     return false;
   }
   r.p += 8;
@@ -307,14 +320,22 @@ void wt__wasm_info_free(wt__wasm_info_t *info) {
 
 static const char *valtype_name(uint8_t t) {
   switch (t) {
-  case 0x7f: return "i32";
-  case 0x7e: return "i64";
-  case 0x7d: return "f32";
-  case 0x7c: return "f64";
-  case 0x7b: return "v128";
-  case 0x70: return "funcref";
-  case 0x6f: return "externref";
-  default: return "?";
+  case 0x7f:
+    return "i32";
+  case 0x7e:
+    return "i64";
+  case 0x7d:
+    return "f32";
+  case 0x7c:
+    return "f64";
+  case 0x7b:
+    return "v128";
+  case 0x70:
+    return "funcref";
+  case 0x6f:
+    return "externref";
+  default:
+    return "?";
   }
 }
 
@@ -329,8 +350,7 @@ static size_t types_string(const wt__wasm_name_t *v, char *buf, size_t size) {
   return used < size ? used : size - 1;
 }
 
-void wt__wasm_sig_string(const wt__wasm_functype_t *t, char *buf,
-                         size_t size) {
+void wt__wasm_sig_string(const wt__wasm_functype_t *t, char *buf, size_t size) {
   char params[256], results[64];
   types_string(&t->params, params, sizeof params);
   types_string(&t->results, results, sizeof results);

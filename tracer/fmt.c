@@ -113,6 +113,15 @@ static const name_t roflags[] = {
 static const name_t eventrwflags[] = {
     {WT_EVENT_FD_READWRITE_HANGUP, "HANGUP"}};
 static const name_t sdflags[] = {{WT_SHUT_RD, "RD"}, {WT_SHUT_WR, "WR"}};
+static const name_t eventfdflags[] = {{WT_EVENTFD_SEMAPHORE, "SEMAPHORE"}};
+static const name_t fdflagsext[] = {{WT_FDFLAGEXT_CLOEXEC, "CLOEXEC"}};
+static const name_t epoll_ops[] = {{WT_EPOLL_CTL_ADD, "ADD"},
+                                   {WT_EPOLL_CTL_MOD, "MOD"},
+                                   {WT_EPOLL_CTL_DEL, "DEL"}};
+static const name_t epoll_events[] = {
+    {WT_EPOLLIN, "IN"},   {WT_EPOLLOUT, "OUT"}, {WT_EPOLLRDHUP, "RDHUP"},
+    {WT_EPOLLPRI, "PRI"}, {WT_EPOLLERR, "ERR"}, {WT_EPOLLHUP, "HUP"},
+    {WT_EPOLLET, "ET"},   {WT_EPOLLONESHOT, "ONESHOT"}};
 
 #define UNSIGNED_PRINTER(f)                                                  \
   void wt__pr_##f(wt__sb_t *b, const void *p, size_t size) {                 \
@@ -124,6 +133,16 @@ UNSIGNED_PRINTER(exitcode)
 UNSIGNED_PRINTER(timestamp)
 UNSIGNED_PRINTER(filesize)
 UNSIGNED_PRINTER(dircookie)
+UNSIGNED_PRINTER(u64)
+UNSIGNED_PRINTER(timeout_ns)
+
+void wt__pr_boolean(wt__sb_t *b, const void *p, size_t size) {
+  uint64_t v = load(p, size);
+  if (v <= 1)
+    wt__sb_puts(b, v ? "true" : "false");
+  else
+    wt__sb_json_u64(b, v);
+}
 
 void wt__pr_filedelta(wt__sb_t *b, const void *p, size_t size) {
   uint64_t v = load(p, size);
@@ -149,6 +168,10 @@ TABLE_PRINTER(lookupflags, pr_flags, lookupflags)
 TABLE_PRINTER(riflags, pr_flags, riflags)
 TABLE_PRINTER(roflags, pr_flags, roflags)
 TABLE_PRINTER(sdflags, pr_flags, sdflags)
+TABLE_PRINTER(eventfdflags, pr_flags, eventfdflags)
+TABLE_PRINTER(fdflagsext, pr_flags, fdflagsext)
+TABLE_PRINTER(epoll_op, pr_enum, epoll_ops)
+TABLE_PRINTER(epoll_events, pr_flags, epoll_events)
 
 /* No siflags are defined by preview1: any value is printed as a number. */
 void wt__pr_siflags(wt__sb_t *b, const void *p, size_t size) {
@@ -183,7 +206,8 @@ static void key(wt__sb_t *b, const char *k, bool first) {
 
 void wt__pr_fdstat(wt__sb_t *b, const void *p, size_t size) {
   NEED(wt_fdstat_t);
-  key(b, "{\"filetype", true);
+  wt__sb_putc(b, '{');
+  key(b, "filetype", true);
   wt__pr_filetype(b, &v.fs_filetype, 1);
   key(b, "flags", false);
   wt__pr_fdflags(b, &v.fs_flags, 2);
@@ -196,7 +220,8 @@ void wt__pr_fdstat(wt__sb_t *b, const void *p, size_t size) {
 
 void wt__pr_filestat(wt__sb_t *b, const void *p, size_t size) {
   NEED(wt_filestat_t);
-  key(b, "{\"dev", true);
+  wt__sb_putc(b, '{');
+  key(b, "dev", true);
   wt__sb_json_u64(b, v.dev);
   key(b, "ino", false);
   wt__sb_json_u64(b, v.ino);
@@ -217,7 +242,8 @@ void wt__pr_filestat(wt__sb_t *b, const void *p, size_t size) {
 
 void wt__pr_prestat(wt__sb_t *b, const void *p, size_t size) {
   NEED(wt_prestat_t);
-  key(b, "{\"tag", true);
+  wt__sb_putc(b, '{');
+  key(b, "tag", true);
   wt__sb_u64(b, v.tag);
   key(b, "name_len", false);
   wt__sb_u64(b, v.pr_name_len);
@@ -226,7 +252,8 @@ void wt__pr_prestat(wt__sb_t *b, const void *p, size_t size) {
 
 void wt__pr_subscription(wt__sb_t *b, const void *p, size_t size) {
   NEED(wt_subscription_t);
-  key(b, "{\"userdata", true);
+  wt__sb_putc(b, '{');
+  key(b, "userdata", true);
   wt__sb_json_u64(b, v.userdata);
   key(b, "type", false);
   pr_enum(b, eventtypes, N(eventtypes), v.u.tag);
@@ -250,7 +277,8 @@ void wt__pr_subscription(wt__sb_t *b, const void *p, size_t size) {
 
 void wt__pr_event(wt__sb_t *b, const void *p, size_t size) {
   NEED(wt_event_t);
-  key(b, "{\"userdata", true);
+  wt__sb_putc(b, '{');
+  key(b, "userdata", true);
   wt__sb_json_u64(b, v.userdata);
   key(b, "error", false);
   wt__sb_putc(b, '"');
@@ -264,6 +292,22 @@ void wt__pr_event(wt__sb_t *b, const void *p, size_t size) {
     key(b, "flags", false);
     pr_flags(b, eventrwflags, N(eventrwflags), v.fd_readwrite.flags);
   }
+  wt__sb_putc(b, '}');
+}
+
+void wt__pr_epoll_event(wt__sb_t *b, const void *p, size_t size) {
+  NEED(wt_epoll_event_t);
+  wt__sb_putc(b, '{');
+  key(b, "events", true);
+  wt__pr_epoll_events(b, &v.events, 4);
+  key(b, "ptr", false);
+  wt__sb_u64(b, v.data.ptr);
+  key(b, "fd", false);
+  wt__sb_u64(b, v.data.fd);
+  key(b, "data1", false);
+  wt__sb_u64(b, v.data.data1);
+  key(b, "data2", false);
+  wt__sb_json_u64(b, v.data.data2);
   wt__sb_putc(b, '}');
 }
 

@@ -130,7 +130,9 @@ int wt__name_index(const char *const *names, int n, const char *s);
   XX(filedelta) XX(clockid) XX(advice) XX(whence) XX(signal) XX(filetype)    \
   XX(fdflags) XX(oflags) XX(fstflags) XX(lookupflags) XX(rights)             \
   XX(riflags) XX(roflags) XX(siflags) XX(sdflags) XX(fdstat) XX(filestat)    \
-  XX(prestat) XX(subscription) XX(event)
+  XX(prestat) XX(subscription) XX(event) XX(u64) XX(timeout_ns)            \
+  XX(boolean) XX(eventfdflags) XX(epoll_op) XX(fdflagsext) XX(epoll_events) \
+  XX(epoll_event)
 #define XX(f) void wt__pr_##f(wt__sb_t *b, const void *p, size_t size);
 WT__FMT_LIST(XX)
 #undef XX

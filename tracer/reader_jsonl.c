@@ -114,7 +114,7 @@ static int first_pass(wt_trace_t *t, reader_t *r) {
       start = ftell(r->f);
       continue;
     }
-    o = json_loadb(r->line, (size_t)n, 0, &err);
+    o = json_loadb(r->line, (size_t)n, JSON_ALLOW_NUL, &err);
     if (o == NULL && last) {
       /* A line cut short by a kill: the trace ends before it. */
       t->truncated = true;
@@ -276,7 +276,7 @@ static int jl_next(wt_trace_t *t, const wt_trace_call_t **out) {
     if (!is_call_line(r->line))
       continue;
     json_decref(r->cur);
-    r->cur = json_loadb(r->line, (size_t)n, 0, &err);
+    r->cur = json_loadb(r->line, (size_t)n, JSON_ALLOW_NUL, &err);
     if (!json_is_object(r->cur))
       return line_error(r, r->cur == NULL ? err.text : "not an object");
     if (call_record(r, r->cur) < 0)

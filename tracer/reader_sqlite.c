@@ -58,28 +58,35 @@ static int bad_row(reader_t *r, uint64_t seq, const char *what) {
   return -1;
 }
 
-static int read_payload(reader_t *r, uint64_t seq, uint32_t i) {
-  sqlite3_stmt *st = r->aux[A_PAYLOADS].st;
+/* Payload i from columns arg, dir, capture, size, digest, data at k.. */
+static int payload_at(reader_t *r, sqlite3_stmt *st, int k, uint64_t seq,
+                      uint32_t i) {
   wt_trace_payload_t *pl;
-  int dir = wt__name_index(wt__dir_names, 2, col_text(st, 2));
-  int cap = wt__name_index(wt__capture_names, 3, col_text(st, 3));
+  int dir = wt__name_index(wt__dir_names, 2, col_text(st, k + 1));
+  int cap = wt__name_index(wt__capture_names, 3, col_text(st, k + 2));
   int64_t off;
-  if (wt__callbuf_reserve(&r->cb, i + 1, 0, 0) < 0 || dir < 0 || cap < 0)
-    return dir < 0 || cap < 0 ? bad_row(r, seq, "payload") : -1;
+  if (dir < 0 || cap < 0)
+    return bad_row(r, seq, "payload");
+  if (wt__callbuf_reserve(&r->cb, i + 1, 0, 0) < 0)
+    return -1;
   pl = &r->cb.payloads[i];
-  pl->arg = (uint16_t)sqlite3_column_int(st, 1);
+  pl->arg = (uint16_t)sqlite3_column_int(st, k);
   pl->dir = (uint8_t)dir;
   pl->capture = (uint8_t)cap;
-  pl->size = col_u64(st, 4);
+  pl->size = col_u64(st, k + 3);
   pl->digest = 0;
   if (cap == WT_PAYLOAD_DIGEST &&
-      wt__hex64_parse(col_text(st, 5), &pl->digest) < 0)
+      wt__hex64_parse(col_text(st, k + 4), &pl->digest) < 0)
     return bad_row(r, seq, "payload digest");
-  pl->len = (uint32_t)sqlite3_column_bytes(st, 6);
-  if ((off = copy_col(r, st, 6)) < 0)
+  pl->len = (uint32_t)sqlite3_column_bytes(st, k + 5);
+  if ((off = copy_col(r, st, k + 5)) < 0)
     return -1;
   pl->data = (const uint8_t *)(uintptr_t)off;
   return 0;
+}
+
+static int read_payload(reader_t *r, uint64_t seq, uint32_t i) {
+  return payload_at(r, r->aux[A_PAYLOADS].st, 1, seq, i);
 }
 
 static int read_transition(reader_t *r, uint64_t seq, uint32_t i) {
@@ -126,7 +133,6 @@ static int gather(reader_t *r, int which, uint64_t seq, uint32_t *n) {
   static int (*const readers[A_COUNT])(reader_t *, uint64_t, uint32_t) = {
       read_payload, read_transition, read_denial};
   aux_t *a = &r->aux[which];
-  *n = 0;
   while (a->row) {
     uint64_t s = col_u64(a->st, 0);
     if (s < seq)
@@ -176,9 +182,15 @@ static int sq_next(wt_trace_t *t, const wt_trace_call_t **out) {
   c->dur_ns = col_u64(r->calls, 4);
   c->args_len = (uint32_t)sqlite3_column_bytes(r->calls, 5);
   c->results_len = (uint32_t)sqlite3_column_bytes(r->calls, 6);
+  c->npayloads = c->ntransitions = c->ndenials = 0;
   if ((aoff = copy_col(r, r->calls, 5)) < 0 ||
-      (roff = copy_col(r, r->calls, 6)) < 0 ||
-      gather(r, A_PAYLOADS, c->seq, &c->npayloads) < 0 ||
+      (roff = copy_col(r, r->calls, 6)) < 0)
+    return -1;
+  /* The first payload, when small, is in the call's own row. */
+  if (sqlite3_column_type(r->calls, 7) != SQLITE_NULL &&
+      payload_at(r, r->calls, 7, c->seq, c->npayloads++) < 0)
+    return -1;
+  if (gather(r, A_PAYLOADS, c->seq, &c->npayloads) < 0 ||
       gather(r, A_TRANSITIONS, c->seq, &c->ntransitions) < 0 ||
       gather(r, A_DENIALS, c->seq, &c->ndenials) < 0)
     return -1;
@@ -235,14 +247,15 @@ static int read_meta(wt_trace_t *t, reader_t *r) {
 
 static int prepare(reader_t *r) {
   static const char *const sql[A_COUNT] = {
-      "SELECT seq, arg, dir, capture, size, digest, data FROM payloads "
+      "SELECT seq, arg, dir, capture, size, digest, data FROM payloads_big "
       "ORDER BY rowid",
       "SELECT seq, idx, kind, fd, fd2, a, b, data FROM transitions "
       "ORDER BY rowid",
       "SELECT seq, source, fd, right, rule FROM denials ORDER BY rowid"};
   if (sqlite3_prepare_v2(r->db,
                          "SELECT seq, call, errno, start_ns, dur_ns, "
-                         "args_bin, results_bin FROM calls ORDER BY seq",
+                         "args_bin, results_bin, p_arg, p_dir, p_capture, "
+                         "p_size, p_digest, p_data FROM calls ORDER BY seq",
                          -1, &r->calls, NULL) != SQLITE_OK)
     return db_error(r, "not a wasitrace trace");
   for (int i = 0; i < A_COUNT; i++)

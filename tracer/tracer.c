@@ -4,6 +4,8 @@
  */
 #include <signal.h>
 #include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -302,12 +304,32 @@ static bool drain(writer_t *w) {
   return any;
 }
 
+/*
+ * Maps the ring's pages in ahead of the guest: otherwise the guest takes a
+ * page fault (and a page clearing) every 4 KiB of records on the first lap,
+ * measured at ~15% of a traced fd_write. MADV_POPULATE_WRITE (Linux 5.14)
+ * maps pages without changing their contents, so it is safe while the
+ * guest writes; where it is missing, this does nothing.
+ */
+static void populate(wt__ring_t *r) {
+#ifdef MADV_POPULATE_WRITE
+  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+  uintptr_t a = ((uintptr_t)r->buf + page - 1) & ~(page - 1);
+  uintptr_t b = ((uintptr_t)r->buf + r->size) & ~(page - 1);
+  if (b > a)
+    madvise((void *)a, b - a, MADV_POPULATE_WRITE);
+#else
+  (void)r;
+#endif
+}
+
 void *wt__writer_main(void *arg) {
   writer_t w;
   wt_tracer_t *t = arg;
   uint64_t window = t->commit_ms * 1000000ull;
   memset(&w, 0, sizeof w);
   w.t = t;
+  populate(&t->ring);
   for (;;) {
     bool stopping = atomic_load(&t->stop);
     bool any = drain(&w);

@@ -95,6 +95,20 @@ typedef struct wt_options_s {
    */
   void (*proc_raise)(void *ud, uint8_t sig);
   void *proc_raise_ud;
+  /*
+   * WASIX signals, all numbers preview1 (see wt_signal_from_wasix).
+   * callback_signal passes the guest's export name to signal_register, which
+   * resolves it (WT_ESUCCESS: the guest now has a handler; an error leaves
+   * the previous registration and is only recorded, since the call has no
+   * result). NULL: registration succeeds whenever signal_handler is set.
+   * signal_handler runs the registered guest callback synchronously and
+   * returns (or unwinds, like proc_exit). Signals reach it at deterministic
+   * points only: inside proc_raise, at a call boundary, or when a blocking
+   * call is interrupted (it then returns WT_EINTR after the handler ran).
+   */
+  wt_errno_t (*signal_register)(void *ud, const char *name, uint32_t len);
+  void (*signal_handler)(void *ud, uint8_t sig);
+  void *signal_ud;
 } wt_options_t;
 
 typedef struct wt_s wt_t;
@@ -118,6 +132,15 @@ const char *wt_init_error(void);
 int64_t wt_exit_code(const wt_t *w);
 /* The signal a proc_raise terminated with, or 0. */
 uint8_t wt_raised_signal(const wt_t *w);
+
+/*
+ * Signal numbering. The core works in preview1 numbers (WT_SIG*); WASIX
+ * (wasix_32v1) uses Linux's, which insert STKFLT = 16 and shift CHLD and
+ * everything after it up by one. Both return WT_EINVAL for a number with no
+ * counterpart (WASIX STKFLT, anything above SYS).
+ */
+wt_errno_t wt_signal_from_wasix(uint8_t wasix_sig, uint8_t *preview1_sig);
+wt_errno_t wt_signal_to_wasix(uint8_t preview1_sig, uint8_t *wasix_sig);
 
 /* Errno names ("BADF") and descriptions; "unknown" for a bad value. */
 const char *wt_errno_name(wt_errno_t e);
@@ -165,7 +188,7 @@ int wt_call_lookup(const char *name, size_t len);
      "", "")                                                                 \
   XX(EPOLL_DISABLED, "epoll entry disabled by oneshot", "epoll fd", "fd",    \
      "", "", "")                                                             \
-  XX(SIGNAL_RAISED, "signal raised", "", "", "signal", "", "")               \
+  XX(SIGNAL_RAISED, "signal raised", "", "", "signal", "by timer", "")       \
   XX(SIGNAL_DELIVERED, "signal delivered to handler", "", "", "signal", "",  \
      "")                                                                     \
   XX(SIGNAL_DEFAULT, "signal default action", "", "", "signal", "terminates",\
@@ -186,6 +209,18 @@ typedef struct wt_transition_s {
   uint64_t b;
   uint64_t data;
 } wt_transition_t;
+
+/*
+ * Field conventions: EVENTFD_COUNTER's data is the cause below;
+ * EVENTFD_READINESS's a/b are WT_EPOLLIN|WT_EPOLLOUT masks; the epoll kinds'
+ * fd is the epoll fd, fd2 the entry's fd (with the watched description, the
+ * entry's key), events are WT_EPOLL* bits and data is the entry's
+ * data.data2 (where wasix-libc keeps epoll_data_t). SIGNAL_DEFAULT's b is 1
+ * when the action terminates, SIGNAL_RAISED's b 1 for an interval timer.
+ */
+#define WT_EVENTFD_CAUSE_CREATE 0 /* fd_event's initial value */
+#define WT_EVENTFD_CAUSE_WRITE 1
+#define WT_EVENTFD_CAUSE_READ 2
 
 typedef void (*wt_observer_fn)(void *ud, const wt_transition_t *t);
 

@@ -87,12 +87,12 @@ void wt_module_close(wt_module_t *m);
 
 /* Facts about a loaded module, for logs and trace headers. */
 typedef struct wt_module_info_s {
-  uint8_t sha256[32];   /* of the module's bytes */
-  bool cache_hit;       /* the shared object came from the cache */
-  double translate_ms;  /* wasm2c (0 on a cache hit) */
-  double compile_ms;    /* C compiler (0 on a cache hit) */
-  double load_ms;       /* from wt_module_load's start to its return */
-  const char *so_path;  /* the shared object; valid until close */
+  uint8_t sha256[32];  /* of the module's bytes */
+  bool cache_hit;      /* the shared object came from the cache */
+  double translate_ms; /* wasm2c (0 on a cache hit) */
+  double compile_ms;   /* C compiler (0 on a cache hit) */
+  double load_ms;      /* from wt_module_load's start to its return */
+  const char *so_path; /* the shared object; valid until close */
 } wt_module_info_t;
 
 void wt_module_info(const wt_module_t *m, wt_module_info_t *info);
@@ -114,18 +114,18 @@ typedef enum wt_trap_e {
 const char *wt_trap_string(wt_trap_t trap);
 
 typedef enum wt_rt_end_e {
-  WT_RT_END_EXIT = 0,   /* proc_exit, or _start returned (code 0) */
-  WT_RT_END_TRAP = 1,   /* a WebAssembly trap */
-  WT_RT_END_SIGNAL = 2  /* proc_raise with a terminating signal */
+  WT_RT_END_EXIT = 0,  /* proc_exit, or _start returned (code 0) */
+  WT_RT_END_TRAP = 1,  /* a WebAssembly trap */
+  WT_RT_END_SIGNAL = 2 /* proc_raise with a terminating signal */
 } wt_rt_end_t;
 
 typedef struct wt_rt_result_s {
   wt_rt_end_t end;
-  uint32_t exit_code;    /* END_EXIT */
-  wt_trap_t trap;        /* END_TRAP */
-  bool trap_in_init;     /* the trap happened while instantiating */
-  char function[128];    /* END_TRAP: wasm function name, "" if unknown */
-  uint8_t signal;        /* END_SIGNAL: preview1 signal number */
+  uint32_t exit_code; /* END_EXIT */
+  wt_trap_t trap;     /* END_TRAP */
+  bool trap_in_init;  /* the trap happened while instantiating */
+  char function[128]; /* END_TRAP: wasm function name, "" if unknown */
+  uint8_t signal;     /* END_SIGNAL: preview1 signal number */
 } wt_rt_result_t;
 
 /*

@@ -372,6 +372,9 @@ typedef struct wt_epoll_event_s {
 
 /* fd_event flags. */
 #define WT_EVENTFD_SEMAPHORE ((uint16_t)1)
+/* Not in the WASIX spec: wasix-libc passes Linux's EFD_NONBLOCK, which is its
+ * O_NONBLOCK (the fdflags NONBLOCK bit, 4). The core accepts it as such. */
+#define WT_EVENTFD_NONBLOCK ((uint16_t)4)
 
 /* WASIX per-fd flags (fd_fdflags_get/set). */
 #define WT_FDFLAGEXT_CLOEXEC ((uint16_t)1)

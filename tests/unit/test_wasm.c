@@ -52,7 +52,7 @@ static void test_sha256_million(void **state) {
     size_t k = n < left ? n : left;
     wt__sha256_update(&s, chunk, k);
     left -= k;
-    n = n % sizeof chunk + 63;
+    n = (n * 7 + 63) % sizeof chunk + 1; /* 1 to 997 */
   }
   wt__sha256_final(&s, d);
   wt__sha256_hex(d, hex);
@@ -222,18 +222,18 @@ static void test_bad_sections(void **state) {
   /* Section id 14 does not exist. */
   static const uint8_t bad_id[] = {HEADER, 14, 0};
   /* A 6-byte LEB for a u32. */
-  static const uint8_t long_leb[] = {HEADER, 1, 0x85, 0x80, 0x80, 0x80, 0x80,
-                                     0x00};
+  static const uint8_t long_leb[] = {HEADER, 1,    0x85, 0x80,
+                                     0x80,   0x80, 0x80, 0x00};
   /* Type section claiming 2^28 types in 5 bytes. */
-  static const uint8_t huge_count[] = {HEADER, 1, 5, 0x80, 0x80, 0x80, 0x80,
-                                       0x01};
+  static const uint8_t huge_count[] = {HEADER, 1,    5,    0x80,
+                                       0x80,   0x80, 0x80, 0x01};
   /* Two type sections. */
   static const uint8_t twice[] = {HEADER, 1, 1, 0, 1, 1, 0};
   /* Type section whose contents stop short of its size. */
   static const uint8_t slack[] = {HEADER, 1, 2, 0, 0};
   /* Import of an undefined type index. */
-  static const uint8_t bad_type[] = {HEADER, 1, 1, 0, 2, 7, 1, 1, 'm', 1,
-                                     'n', 0, 0};
+  static const uint8_t bad_type[] = {HEADER, 1,   1, 0,   2, 7, 1,
+                                     1,      'm', 1, 'n', 0, 0};
   (void)state;
   expect_error(bad_id, sizeof bad_id, "unknown section");
   expect_error(long_leb, sizeof long_leb, "integer too large");
@@ -249,27 +249,24 @@ static void test_bad_sections(void **state) {
  * the right one. _start is function 2.
  */
 static const uint8_t imports_module[] = {
-    HEADER,
-    1, 9, 2, 0x60, 1, 0x7f, 0, 0x60, 0, 0, /* (i32)->(), ()->() */
-    2, 86, 4,
-    3, 'e', 'n', 'v', 3, 'f', 'o', 'o', 0, 1,
-    3, 'e', 'n', 'v', 3, 'm', 'e', 'm', 2, 0, 1,
-    22, 'w', 'a', 's', 'i', '_', 's', 'n', 'a', 'p', 's', 'h', 'o', 't', '_',
-    'p', 'r', 'e', 'v', 'i', 'e', 'w', '1', 8, 'f', 'd', '_', 'w', 'r', 'i',
-    't', 'e', 0, 0,
-    22, 'w', 'a', 's', 'i', '_', 's', 'n', 'a', 'p', 's', 'h', 'o', 't', '_',
-    'p', 'r', 'e', 'v', 'i', 'e', 'w', '1', 9, 'p', 'r', 'o', 'c', '_', 'e',
-    'x', 'i', 't', 0, 0,
-    3, 2, 1, 1,
-    7, 10, 1, 6, '_', 's', 't', 'a', 'r', 't', 0, 3,
-    10, 4, 1, 2, 0, 0x0b};
+    HEADER, 1,   8,   2,   0x60, 1,   0x7f, 0,   0x60, 0,   0, /* (i32)->(),
+                                                                  ()->() */
+    2,      91,  4,   3,   'e',  'n', 'v',  3,   'f',  'o', 'o', 0,   1,
+    3,      'e', 'n', 'v', 3,    'm', 'e',  'm', 2,    0,   1,   22,  'w',
+    'a',    's', 'i', '_', 's',  'n', 'a',  'p', 's',  'h', 'o', 't', '_',
+    'p',    'r', 'e', 'v', 'i',  'e', 'w',  '1', 8,    'f', 'd', '_', 'w',
+    'r',    'i', 't', 'e', 0,    0,   22,   'w', 'a',  's', 'i', '_', 's',
+    'n',    'a', 'p', 's', 'h',  'o', 't',  '_', 'p',  'r', 'e', 'v', 'i',
+    'e',    'w', '1', 9,   'p',  'r', 'o',  'c', '_',  'e', 'x', 'i', 't',
+    0,      0,   3,   2,   1,    1,   7,    10,  1,    6,   '_', 's', 't',
+    'a',    'r', 't', 0,   3,    10,  4,    1,   2,    0,   0x0b};
 
 static void test_unknown_imports_listed(void **state) {
   wt__wasm_info_t info;
   char err[2048];
   (void)state;
-  assert_true(wt__wasm_parse(imports_module, sizeof imports_module, &info,
-                             err, sizeof err));
+  assert_true(wt__wasm_parse(imports_module, sizeof imports_module, &info, err,
+                             sizeof err));
   assert_int_equal(info.nimports, 4);
   assert_int_equal(info.nimported_funcs, 3);
   assert_true(info.has_start);
@@ -285,15 +282,13 @@ static void test_unknown_imports_listed(void **state) {
 
 static void test_start_checks(void **state) {
   /* _start of type (i32) -> (). */
-  static const uint8_t typed[] = {HEADER, 1, 5, 1, 0x60, 1, 0x7f, 0,
-                                  3, 2, 1, 0,
-                                  7, 10, 1, 6, '_', 's', 't', 'a', 'r', 't',
-                                  0, 0};
+  static const uint8_t typed[] = {HEADER, 1,   5,   1,   0x60, 1,   0x7f, 0,
+                                  3,      2,   1,   0,   7,    10,  1,    6,
+                                  '_',    's', 't', 'a', 'r',  't', 0,    0};
   /* _start naming function 5 of 1. */
-  static const uint8_t dangling[] = {HEADER, 1, 4, 1, 0x60, 0, 0,
-                                     3, 2, 1, 0,
-                                     7, 10, 1, 6, '_', 's', 't', 'a', 'r',
-                                     't', 0, 5};
+  static const uint8_t dangling[] = {HEADER, 1,   4,   1,   0x60, 0, 0, 3,
+                                     2,      1,   0,   7,   10,   1, 6, '_',
+                                     's',    't', 'a', 'r', 't',  0, 5};
   (void)state;
   expect_error(typed, sizeof typed, "_start has type (i32) -> ()");
   expect_error(dangling, sizeof dangling, "_start names no function");
@@ -321,9 +316,8 @@ static void test_import_table(void **state) {
 #include "calls.def"
 #undef WT_CALL
   assert_int_equal(rows, want);
-#define CHECK_ROW(mod, name, ret, ...)                                       \
-  assert_non_null(table_find(#mod, #name));
-#define WT_CALL(name, set, fam, ret, ...)                                    \
+#define CHECK_ROW(mod, name, ret, ...) assert_non_null(table_find(#mod, #name));
+#define WT_CALL(name, set, fam, ret, ...)                                      \
   WT_ABI_SET_##set(CHECK_ROW, name, ret, __VA_ARGS__)
 #include "calls.def"
 #undef WT_CALL

@@ -1,0 +1,16 @@
+;; Trap: integer overflow (i32.div_s of INT32_MIN by -1).
+;; The line before the trap reaches stdout; the run ends with exit code 134
+;; and a message on stderr.
+;;
+;; wt-exit: 134
+;; wt-stderr-contains: trap
+(module
+  (import "wasi_snapshot_preview1" "fd_write"
+    (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "\10\00\00\00\0e\00\00\00")
+  (data (i32.const 16) "about to trap\n")
+
+  (func (export "_start")
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 48)))
+    (drop (i32.div_s (i32.const 0x80000000) (i32.sub (i32.load (i32.const 60)) (i32.const 1))))))

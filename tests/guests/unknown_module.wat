@@ -1,0 +1,15 @@
+;; Imports a function from a module no host provides ("env"): exit 126,
+;; nothing runs, and the message names the import.
+;;
+;; wt-exit: 126
+;; wt-stderr-contains: mystery_function
+(module
+  (import "wasi_snapshot_preview1" "fd_write"
+    (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "env" "mystery_function" (func $mystery (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "\10\00\00\00\0c\00\00\00")
+  (data (i32.const 16) "not reached\n")
+  (func (export "_start")
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 48)))
+    (drop (call $mystery))))

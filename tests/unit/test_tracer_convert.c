@@ -1,0 +1,177 @@
+/*
+ * Lossless conversion: a trace with every kind of content (payloads kept
+ * whole, digested and absent, transitions, rights and policy denials,
+ * arrays, strings) goes SQLite -> JSON Lines -> SQLite -> JSON Lines; every
+ * table of both databases is identical, and both JSON Lines files are
+ * identical byte for byte.
+ */
+#include "test_tracer_util.h"
+
+static wt_tracer_t *g_tracer;
+static wt_api_t g_inner;
+
+static wt_errno_t policy_sync(void *ctx, wt_fd_t fd) {
+  (void)ctx;
+  wt_tracer_deny(g_tracer, fd, WT_RIGHT_FD_SYNC, "rule 3: no \"sync\"");
+  return WT_ENOTCAPABLE;
+}
+
+static wt_errno_t epoll_yield(void *ctx) {
+  wt_transition_t t = {WT_TR_EPOLL_DELIVERED, 4, 5, 1, 0, UINT64_MAX};
+  wt_tracer_observe(g_tracer, &t);
+  return wt_core_api()->sched_yield(ctx);
+}
+
+static void record(tt_t *t, wt_capture_t capture) {
+  wt_tracer_options_t o;
+  wt_sink_t *sink;
+  wt_fd_t fd, ro;
+  uint8_t big[300], buf[512];
+  wt_ciovec_t w[2] = {{big, 100}, {big + 100, 200}};
+  wt_iovec_t r = {buf, sizeof buf};
+  wt_subscription_t sub;
+  wt_event_t ev;
+  uint32_t n;
+  uint64_t off;
+  memset(t, 0, sizeof *t);
+  for (size_t i = 0; i < sizeof big; i++)
+    big[i] = (uint8_t)(i ^ 0xa5);
+  wt_test_open(&t->env);
+  snprintf(t->trace, sizeof t->trace, "%s/orig.db", t->env.outside);
+  assert_int_equal(wt_sink_sqlite_open(t->trace, &sink), 0);
+  g_inner = *wt_core_api();
+  g_inner.fd_sync = policy_sync;
+  g_inner.sched_yield = epoll_yield;
+  wt_tracer_options_init(&o);
+  o.core = t->env.w;
+  o.capture = capture;
+  assert_int_equal(wt_tracer_open(&g_inner, t->env.w, sink, &o, &t->tr), 0);
+  g_tracer = t->tr;
+  t->api = wt_tracer_api();
+  assert_ok(t->api->path_open(t->tr, WT_TEST_DIRFD, 0, "caf\xc3\xa9\xff", 6,
+                              WT_O_CREAT, WT_RIGHTS_REGULAR_FILE, 0, 0, &fd));
+  assert_ok(t->api->fd_write(t->tr, fd, w, 2, &n));
+  assert_ok(t->api->fd_write(t->tr, 2, w, 1, &n));
+  assert_ok(t->api->fd_seek(t->tr, fd, -300, WT_WHENCE_END, &off));
+  assert_ok(t->api->fd_read(t->tr, fd, &r, 1, &n));
+  assert_errno(t->api->fd_sync(t->tr, fd), WT_ENOTCAPABLE);
+  assert_ok(t->api->path_open(t->tr, WT_TEST_DIRFD, 0, "caf\xc3\xa9\xff", 6,
+                              0, WT_RIGHT_FD_READ, 0, 0, &ro));
+  assert_errno(t->api->fd_write(t->tr, ro, w, 1, &n), WT_ENOTCAPABLE);
+  assert_ok(t->api->sched_yield(t->tr));
+  memset(&sub, 0, sizeof sub);
+  sub.userdata = UINT64_MAX - 1;
+  sub.u.tag = WT_EVENTTYPE_CLOCK;
+  sub.u.u.clock.id = WT_CLOCK_MONOTONIC;
+  sub.u.u.clock.timeout = 1000;
+  assert_ok(t->api->poll_oneoff(t->tr, &sub, &ev, 1, &n));
+  assert_ok(t->api->random_get(t->tr, buf, 100));
+  assert_ok(t->api->fd_renumber(t->tr, ro, fd));
+  tt_finish(t, NULL);
+}
+
+static void convert(const char *from, const char *to, wt_trace_format_t f) {
+  if (wt_trace_convert(from, to, f) < 0)
+    fail_msg("convert %s -> %s: %s", from, to, wt_trace_error());
+}
+
+/* Rows of table in a but not in b, and the other way round. */
+static void same_table(const char *a, const char *b, const char *table) {
+  sqlite3 *db;
+  char sql[512];
+  sqlite3_stmt *st;
+  assert_int_equal(sqlite3_open(a, &db), SQLITE_OK);
+  snprintf(sql, sizeof sql, "ATTACH '%s' AS other", b);
+  assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+  snprintf(sql, sizeof sql,
+           "SELECT (SELECT count(*) FROM main.%s), (SELECT count(*) FROM "
+           "other.%s), (SELECT count(*) FROM (SELECT * FROM main.%s EXCEPT "
+           "SELECT * FROM other.%s)), (SELECT count(*) FROM (SELECT * FROM "
+           "other.%s EXCEPT SELECT * FROM main.%s))",
+           table, table, table, table, table, table);
+  assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  if (sqlite3_column_int(st, 0) != sqlite3_column_int(st, 1) ||
+      sqlite3_column_int(st, 2) != 0 || sqlite3_column_int(st, 3) != 0)
+    fail_msg("%s differs: %d vs %d rows, %d and %d unmatched", table,
+             sqlite3_column_int(st, 0), sqlite3_column_int(st, 1),
+             sqlite3_column_int(st, 2), sqlite3_column_int(st, 3));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+static void same_file(const char *a, const char *b) {
+  static char x[1 << 20], y[1 << 20];
+  long n = wt_test_read_file(a, x, sizeof x), m = wt_test_read_file(b, y,
+                                                                    sizeof y);
+  assert_true(n > 0);
+  assert_int_equal(n, m);
+  assert_memory_equal(x, y, (size_t)n);
+}
+
+static void round_trip(wt_capture_t capture) {
+  static const char *const tables[] = {"meta", "calls", "payloads",
+                                       "transitions", "denials"};
+  tt_t t;
+  char a[400], b[400], c[400];
+  record(&t, capture);
+  snprintf(a, sizeof a, "%s/a.jsonl", t.env.outside);
+  snprintf(b, sizeof b, "%s/b.db", t.env.outside);
+  snprintf(c, sizeof c, "%s/c.jsonl", t.env.outside);
+  convert(t.trace, a, WT_TRACE_JSONL);
+  convert(a, b, WT_TRACE_SQLITE);
+  convert(b, c, WT_TRACE_JSONL);
+  for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
+    same_table(t.trace, b, tables[i]);
+  same_file(a, c);
+  /* The content is really there. */
+  assert_int_equal(tt_query_int(b, "SELECT count(*) FROM denials"), 2);
+  assert_string_equal(tt_query(b, "SELECT rule FROM denials WHERE source = "
+                                  "'policy'"),
+                      "rule 3: no \"sync\"");
+  assert_string_equal(tt_query(b, "SELECT data FROM transitions WHERE kind = "
+                                  "'EPOLL_DELIVERED'"),
+                      "-1");
+  assert_string_equal(tt_query(b, "SELECT group_concat(kind) FROM "
+                                  "transitions WHERE seq = 12"),
+                      "FD_CLOSED,FD_RENUMBERED");
+  tt_close(&t);
+}
+
+static void test_replay(void **state) {
+  (void)state;
+  round_trip(WT_CAPTURE_REPLAY);
+}
+
+static void test_full(void **state) {
+  (void)state;
+  round_trip(WT_CAPTURE_FULL);
+}
+
+static void test_meta(void **state) {
+  (void)state;
+  round_trip(WT_CAPTURE_META);
+}
+
+static void test_bad_input(void **state) {
+  wt_test_env_t env;
+  char in[400], out[400];
+  (void)state;
+  wt_test_open(&env);
+  wt_test_write_file(&env, "x.jsonl", "{\"type\":\"call\"}\n");
+  snprintf(in, sizeof in, "%s/x.jsonl", env.root);
+  snprintf(out, sizeof out, "%s/x.db", env.outside);
+  assert_int_equal(wt_trace_convert(in, out, WT_TRACE_SQLITE), -1);
+  assert_non_null(strstr(wt_trace_error(), "not a wasitrace trace"));
+  wt_test_close(&env);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_replay),
+      cmocka_unit_test(test_full),
+      cmocka_unit_test(test_meta),
+      cmocka_unit_test(test_bad_input),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
