@@ -111,8 +111,8 @@ static void copy(run_t *r, long size) {
   wt_fd_t in, out;
   uint32_t n, m;
   wt_iovec_t iov = {buf, sizeof buf};
-  if (r->api->path_open(r->ctx, 3, 0, "src", 3, 0, WT_RIGHTS_REGULAR_FILE, 0,
-                        0, &in) != WT_ESUCCESS ||
+  if (r->api->path_open(r->ctx, 3, 0, "src", 3, 0, WT_RIGHTS_REGULAR_FILE, 0, 0,
+                        &in) != WT_ESUCCESS ||
       r->api->path_open(r->ctx, 3, 0, "dst", 3, WT_O_CREAT | WT_O_TRUNC,
                         WT_RIGHTS_REGULAR_FILE, 0, 0, &out) != WT_ESUCCESS)
     die("copy", "open failed");
@@ -177,7 +177,6 @@ int main(int argc, char **argv) {
   make_src(root, 64l << 20);
   table("fd_write of 16 bytes to /dev/null", n, 0, root, root);
   /* 16384 reads + 16384 writes + 4 opens/closes. */
-  table("64 MiB copy in 4 KiB fd_read/fd_write", 2 * 16384 + 4, 1, root,
-        root);
+  table("64 MiB copy in 4 KiB fd_read/fd_write", 2 * 16384 + 4, 1, root, root);
   return 0;
 }

@@ -116,7 +116,8 @@ wt_errno_t wt_fd_fdstat_get(wt_t *w, wt_fd_t fd, wt_fdstat_t *stat) {
   wt_errno_t err = wt__fd_get(w, fd, WT_RIGHT_NONE, 0, &e);
   if (err != WT_ESUCCESS)
     return err;
-  fl = fcntl(e->desc->host_fd, F_GETFL);
+  /* eventfds and epoll fds have no host status flags, NONBLOCK aside. */
+  fl = wt__desc_inproc(e->desc) ? 0 : fcntl(e->desc->host_fd, F_GETFL);
   if (fl < 0)
     return WT__ERR();
   memset(stat, 0, sizeof *stat);
@@ -144,6 +145,13 @@ wt_errno_t wt_fd_fdstat_set_flags(wt_t *w, wt_fd_t fd, uint16_t flags) {
     return err;
   if (flags & ~WT_FDFLAGS_ALL)
     return WT_EINVAL;
+  /* eventfds and epoll fds honour NONBLOCK only. */
+  if (wt__desc_inproc(e->desc)) {
+    if (flags & ~WT_FDFLAG_NONBLOCK)
+      return WT_ENOTSUP;
+    e->desc->nonblock = flags != 0;
+    return WT_ESUCCESS;
+  }
   fl = fcntl(e->desc->host_fd, F_GETFL);
   if (fl < 0)
     return WT__ERR();
@@ -181,9 +189,13 @@ wt_errno_t wt_fd_filestat_get(wt_t *w, wt_fd_t fd, wt_filestat_t *buf) {
   wt_errno_t err = wt__fd_get(w, fd, WT_RIGHT_FD_FILESTAT_GET, 0, &e);
   if (err != WT_ESUCCESS)
     return err;
+  memset(buf, 0, sizeof *buf);
+  /* Without the right by default; held anyway, an in-process object has
+   * no inode: all zeros, type UNKNOWN. */
+  if (wt__desc_inproc(e->desc))
+    return WT_ESUCCESS;
   if (fstat(e->desc->host_fd, &st) != 0)
     return WT__ERR();
-  memset(buf, 0, sizeof *buf);
   wt__filestat_from_host(&st, buf);
   return WT_ESUCCESS;
 }
@@ -250,12 +262,18 @@ wt_errno_t wt_fd_allocate(wt_t *w, wt_fd_t fd, uint64_t offset, uint64_t len) {
   return r == 0 ? WT_ESUCCESS : wt_errno_from_host(r);
 }
 
-/* A terminal or pipe cannot be synced: the host's EINVAL is passed on. */
+/*
+ * A terminal or pipe cannot be synced: the host's EINVAL is passed on.
+ * eventfds and epoll fds lack the sync rights (ENOTCAPABLE; Wasmer says
+ * EACCES for the same reason); held anyway, they answer Linux's EINVAL.
+ */
 wt_errno_t wt_fd_datasync(wt_t *w, wt_fd_t fd) {
   wt__fd_t *e;
   wt_errno_t err = wt__fd_get(w, fd, WT_RIGHT_FD_DATASYNC, 0, &e);
   if (err != WT_ESUCCESS)
     return err;
+  if (wt__desc_inproc(e->desc))
+    return WT_EINVAL;
   return fdatasync(e->desc->host_fd) == 0 ? WT_ESUCCESS : WT__ERR();
 }
 
@@ -264,5 +282,7 @@ wt_errno_t wt_fd_sync(wt_t *w, wt_fd_t fd) {
   wt_errno_t err = wt__fd_get(w, fd, WT_RIGHT_FD_SYNC, 0, &e);
   if (err != WT_ESUCCESS)
     return err;
+  if (wt__desc_inproc(e->desc))
+    return WT_EINVAL;
   return fsync(e->desc->host_fd) == 0 ? WT_ESUCCESS : WT__ERR();
 }

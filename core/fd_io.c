@@ -177,6 +177,37 @@ static wt_errno_t do_readv(const wt__desc_t *d, const io_vec_t *io,
   return WT_ESUCCESS;
 }
 
+/*
+ * A blocking transfer on a host stream while a signal timer is armed:
+ * wait for the fd first, so that the timer can interrupt the wait (EINTR,
+ * the signal delivered by the caller once it holds nothing; signal.c).
+ * Without a timer the transfer blocks in the host as before.
+ */
+static wt_errno_t interruptible(wt_t *w, const wt__desc_t *d, short events) {
+  struct pollfd p = {d->host_fd, events, 0};
+  wt_errno_t err;
+  if (!w->timer_armed || d->nonblock || d->type == WT_FILETYPE_REGULAR_FILE)
+    return WT_ESUCCESS;
+  for (;;) {
+    if (p.revents != 0)
+      return WT_ESUCCESS;
+    if (wt__signal_due(w))
+      return WT_EINTR;
+    if ((err = wt__wait(w, &p, 1, UINT64_MAX)) != WT_ESUCCESS)
+      return err;
+  }
+}
+
+/* After the transfer: epoll entries may fire again; an interrupted wait
+ * delivers its signal now that nothing is held. */
+static wt_errno_t transferred(wt_t *w, wt__desc_t *d, wt_errno_t err) {
+  if (d->watchers != NULL)
+    wt__epoll_touch(d);
+  if (err == WT_EINTR)
+    wt__signal_run(w);
+  return err;
+}
+
 static wt_errno_t do_writev(const wt__desc_t *d, io_vec_t *io,
                             uint32_t *nwritten) {
   ssize_t r;
@@ -200,6 +231,10 @@ wt_errno_t wt_fd_read(wt_t *w, wt_fd_t fd, const wt_iovec_t *iovs,
     return err;
   if (e->desc->type == WT_FILETYPE_DIRECTORY)
     return WT_EISDIR;
+  if (e->desc->kind == WT_DESC_EVENTFD)
+    return wt__eventfd_read(w, fd, e->desc, iovs, iovs_len, nread);
+  if (wt__desc_inproc(e->desc))
+    return WT_EINVAL;
   err = vec_from_iovs(w, &io, iovs, iovs_len);
   if (err != WT_ESUCCESS)
     goto out;
@@ -209,10 +244,12 @@ wt_errno_t wt_fd_read(wt_t *w, wt_fd_t fd, const wt_iovec_t *iovs,
     goto out;
   err = would_block(e->desc, POLLIN);
   if (err == WT_ESUCCESS)
+    err = interruptible(w, e->desc, POLLIN);
+  if (err == WT_ESUCCESS)
     err = do_readv(e->desc, &io, nread);
 out:
   vec_free(w, &io);
-  return err;
+  return transferred(w, e->desc, err);
 }
 
 wt_errno_t wt_fd_write(wt_t *w, wt_fd_t fd, const wt_ciovec_t *iovs,
@@ -224,6 +261,10 @@ wt_errno_t wt_fd_write(wt_t *w, wt_fd_t fd, const wt_ciovec_t *iovs,
     return err;
   if (e->desc->type == WT_FILETYPE_DIRECTORY)
     return WT_EISDIR;
+  if (e->desc->kind == WT_DESC_EVENTFD)
+    return wt__eventfd_write(w, fd, e->desc, iovs, iovs_len, nwritten);
+  if (wt__desc_inproc(e->desc))
+    return WT_EINVAL;
   err = vec_from_ciovs(w, &io, iovs, iovs_len);
   if (err != WT_ESUCCESS)
     goto out;
@@ -232,10 +273,12 @@ wt_errno_t wt_fd_write(wt_t *w, wt_fd_t fd, const wt_ciovec_t *iovs,
     goto out;
   err = would_block(e->desc, POLLOUT);
   if (err == WT_ESUCCESS)
+    err = interruptible(w, e->desc, POLLOUT);
+  if (err == WT_ESUCCESS)
     err = do_writev(e->desc, &io, nwritten);
 out:
   vec_free(w, &io);
-  return err;
+  return transferred(w, e->desc, err);
 }
 
 /*
@@ -250,6 +293,9 @@ wt_errno_t wt_fd_pread(wt_t *w, wt_fd_t fd, const wt_iovec_t *iovs,
   wt_errno_t err = wt__fd_get(w, fd, WT_RIGHT_FD_READ, 0, &e);
   if (err != WT_ESUCCESS)
     return err;
+  /* An eventfd is a stream, like a pipe. */
+  if (wt__desc_inproc(e->desc))
+    return WT_ESPIPE;
   if (offset > INT64_MAX)
     return WT_EINVAL;
   err = vec_from_iovs(w, &io, iovs, iovs_len);
@@ -280,6 +326,8 @@ wt_errno_t wt_fd_pwrite(wt_t *w, wt_fd_t fd, const wt_ciovec_t *iovs,
   wt_errno_t err = wt__fd_get(w, fd, WT_RIGHT_FD_WRITE, 0, &e);
   if (err != WT_ESUCCESS)
     return err;
+  if (wt__desc_inproc(e->desc))
+    return WT_ESPIPE;
   if (offset > INT64_MAX)
     return WT_EINVAL;
   err = vec_from_ciovs(w, &io, iovs, iovs_len);
@@ -322,6 +370,9 @@ wt_errno_t wt_fd_seek(wt_t *w, wt_fd_t fd, int64_t offset, uint8_t whence,
   wt_errno_t err = wt__fd_get(w, fd, WT_RIGHT_FD_SEEK, 0, &e);
   if (err != WT_ESUCCESS)
     return err;
+  /* Not reachable with an eventfd's own rights (no FD_SEEK). */
+  if (wt__desc_inproc(e->desc))
+    return WT_ESPIPE;
   err = host_whence(whence, &how);
   if (err != WT_ESUCCESS)
     return err;
@@ -338,6 +389,8 @@ wt_errno_t wt_fd_tell(wt_t *w, wt_fd_t fd, uint64_t *offset) {
   wt_errno_t err = wt__fd_get(w, fd, WT_RIGHT_FD_TELL, 0, &e);
   if (err != WT_ESUCCESS)
     return err;
+  if (wt__desc_inproc(e->desc))
+    return WT_ESPIPE;
   r = lseek(e->desc->host_fd, 0, SEEK_CUR);
   if (r < 0)
     return WT__ERR();

@@ -65,6 +65,11 @@ typedef struct wt__desc_s {
   struct wt__epoll_s *ep;
 } wt__desc_t;
 
+/* An eventfd or epoll description: no host fd behind it. */
+static inline bool wt__desc_inproc(const wt__desc_t *d) {
+  return d->kind == WT_DESC_EVENTFD || d->kind == WT_DESC_EPOLL;
+}
+
 /* A slot of the guest fd table. desc == NULL: free. */
 typedef struct wt__fd_s {
   wt__desc_t *desc;
@@ -234,6 +239,9 @@ wt_errno_t wt__eventfd_read(wt_t *w, wt_fd_t fd, wt__desc_t *d,
 wt_errno_t wt__eventfd_write(wt_t *w, wt_fd_t fd, wt__desc_t *d,
                              const wt_ciovec_t *iovs, uint32_t n,
                              uint32_t *nwritten);
+
+/* An eventfd's readiness: WT_EPOLLIN and/or WT_EPOLLOUT. */
+uint32_t wt__eventfd_ready(const wt__desc_t *d);
 
 /*
  * Readiness as WT_EPOLL* bits (IN, OUT, RDHUP, PRI, ERR, HUP) of any

@@ -27,6 +27,16 @@
  * - fd_write events carry nbytes 0 for host streams: the host does not say
  *   how much room a pipe or socket has without guessing.
  * - The clock precision field is ignored; the wait uses the host's best.
+ * - eventfds are readable while their counter is above 0 and writable
+ *   below its maximum (nbytes 8, the size of a transfer); epoll fds are
+ *   readable when an entry is ready. One that is not ready now is checked
+ *   again after every wake-up; an epoll fd also adds the host fds of its
+ *   interest set to the wait.
+ * - A proc_raise_interval timer ends the wait: if nothing is ready then,
+ *   the guest's handler runs and the call returns EINTR with no events, as
+ *   Linux's poll(2) and nanosleep(2) do (signal.c). A wait that nothing
+ *   could ever end (only eventfds that are not ready, no clock, no timer) is
+ *   EDEADLK rather than a hang.
  */
 #include <errno.h>
 #include <poll.h>
@@ -44,6 +54,7 @@
 #define SUB_CLOCK 0 /* a deadline */
 #define SUB_HOST 1  /* a host fd, polled as pfds[pfd] */
 #define SUB_READY 2 /* ready now; its event is already in `ev` */
+#define SUB_INPROC 3 /* an eventfd or epoll fd not ready yet */
 
 typedef struct sub_s {
   uint8_t how;
@@ -55,6 +66,8 @@ typedef struct sub_s {
   uint32_t pfd;
   /* SUB_READY: the event to report. */
   wt_event_t ev;
+  /* SUB_INPROC: the description, checked after each wait. */
+  wt__desc_t *desc;
 } sub_t;
 
 /* The common case (a sleep, or one fd plus a timeout) needs no malloc. */
@@ -112,13 +125,23 @@ static uint64_t file_remaining(int fd) {
   return (uint64_t)(st.st_size - pos);
 }
 
+/* Whether in-process description d is ready for the subscription; if so,
+ * its event goes to *ev. */
+static bool inproc_ready(wt_t *w, const wt_subscription_t *in, wt__desc_t *d,
+                         wt_event_t *ev) {
+  uint32_t want = in->u.tag == WT_EVENTTYPE_FD_READ ? WT_EPOLLIN : WT_EPOLLOUT;
+  uint32_t r = wt__readiness(w, d);
+  if ((r & (want | WT_EPOLLERR | WT_EPOLLHUP)) == 0)
+    return false;
+  fill_event(ev, in, WT_ESUCCESS, d->kind == WT_DESC_EVENTFD ? 8 : 0,
+             (r & WT_EPOLLHUP) ? WT_EVENT_FD_READWRITE_HANGUP : 0);
+  return true;
+}
+
 /*
- * The per-subscription step for fd_read / fd_write. This is the seam for
- * in-process pollable objects (eventfd, epoll fds, pipes implemented in the
- * core): such a description answers here, either with readiness now (fill
- * s->ev, SUB_READY) or with a host fd to wait on (e.g. an eventfd the core
- * signals), so the single wait below stays unchanged. Switch on desc->kind
- * when those kinds exist.
+ * The per-subscription step for fd_read / fd_write. In-process objects
+ * (eventfds, epoll fds) answer with readiness now (SUB_READY) or are
+ * checked again after every wake-up (SUB_INPROC); host fds are polled.
  */
 static void prep_fd(wt_t *w, const wt_subscription_t *in, sub_t *s,
                     struct pollfd *pfds, uint32_t *npfds) {
@@ -128,6 +151,12 @@ static void prep_fd(wt_t *w, const wt_subscription_t *in, sub_t *s,
   s->how = SUB_READY;
   if (err != WT_ESUCCESS) {
     fill_event(&s->ev, in, err, 0, 0);
+    return;
+  }
+  if (wt__desc_inproc(e->desc)) {
+    s->desc = e->desc;
+    if (!inproc_ready(w, in, e->desc, &s->ev))
+      s->how = SUB_INPROC;
     return;
   }
   switch (e->desc->type) {
@@ -237,8 +266,36 @@ static void host_event(const wt_subscription_t *in, const struct pollfd *p,
   fill_event(ev, in, error, nbytes, flags);
 }
 
+/*
+ * Epoll fds not ready now also wait on the host fds of their interest sets,
+ * appended to the subscriptions' own in a larger array.
+ */
+static wt_errno_t add_epoll_fds(wt_t *w, const sub_t *subs, uint32_t n,
+                                struct pollfd **pfds, uint32_t *npfds,
+                                const struct pollfd *stack) {
+  uint32_t extra = 0, at = *npfds;
+  struct pollfd *p;
+  for (uint32_t i = 0; i < n; i++)
+    if (subs[i].how == SUB_INPROC && subs[i].desc->kind == WT_DESC_EPOLL)
+      extra += wt__epoll_wait_fds(subs[i].desc, NULL, 0);
+  if (extra == 0)
+    return WT_ESUCCESS;
+  p = wt__calloc(w, *npfds + extra, sizeof *p);
+  if (p == NULL)
+    return WT_ENOMEM;
+  memcpy(p, *pfds, *npfds * sizeof *p);
+  for (uint32_t i = 0; i < n; i++)
+    if (subs[i].how == SUB_INPROC && subs[i].desc->kind == WT_DESC_EPOLL)
+      at += wt__epoll_wait_fds(subs[i].desc, p + at, *npfds + extra - at);
+  if (*pfds != stack)
+    wt__free(w, *pfds);
+  *pfds = p;
+  *npfds = at;
+  return WT_ESUCCESS;
+}
+
 /* Step 3: the ready subscriptions' events, in order. Returns the count. */
-static uint32_t collect(const wt_subscription_t *in, uint32_t n,
+static uint32_t collect(wt_t *w, const wt_subscription_t *in, uint32_t n,
                         const sub_t *subs, const struct pollfd *pfds,
                         wt_event_t *out) {
   uint64_t mono = now_ns(CLOCK_MONOTONIC), real = now_ns(CLOCK_REALTIME);
@@ -251,6 +308,9 @@ static uint32_t collect(const wt_subscription_t *in, uint32_t n,
       host_event(&in[i], &pfds[s->pfd], &out[count++]);
     else if (s->how == SUB_CLOCK && remaining(s, mono, real) == 0)
       fill_event(&out[count++], &in[i], WT_ESUCCESS, 0, 0);
+    else if (s->how == SUB_INPROC &&
+             inproc_ready(w, &in[i], s->desc, &out[count]))
+      count++;
   }
   return count;
 }
@@ -274,17 +334,30 @@ wt_errno_t wt_poll_oneoff(wt_t *w, const wt_subscription_t *in, wt_event_t *out,
     }
   }
   err = prepare(w, in, nsubscriptions, subs, pfds, &npfds, &nready);
+  if (err == WT_ESUCCESS && nready == 0)
+    err = add_epoll_fds(w, subs, nsubscriptions, &pfds, &npfds, pfd_stack);
   while (err == WT_ESUCCESS && count == 0) {
-    err = wait_host(pfds, npfds, nready ? 0 : wait_time(subs, nsubscriptions));
+    uint64_t t =
+        wt__signal_timeout(w, nready ? 0 : wait_time(subs, nsubscriptions));
+    if (npfds == 0 && t == FOREVER) {
+      err = WT_EDEADLK;
+      break;
+    }
+    err = wait_host(pfds, npfds, t);
     if (err == WT_ESUCCESS)
-      count = collect(in, nsubscriptions, subs, pfds, out);
+      count = collect(w, in, nsubscriptions, subs, pfds, out);
+    if (err == WT_ESUCCESS && count == 0 && wt__signal_due(w))
+      err = WT_EINTR;
   }
   if (err == WT_ESUCCESS)
     *nevents = count;
 out:
-  if (subs != sub_stack) {
+  if (subs != sub_stack)
     wt__free(w, subs);
+  if (pfds != pfd_stack)
     wt__free(w, pfds);
-  }
+  /* Last, with nothing held: the handler may not return. */
+  if (err == WT_EINTR)
+    wt__signal_run(w);
   return err;
 }

@@ -175,13 +175,15 @@ wt_errno_t wt_callback_signal(wt_t *w, const char *name, uint32_t name_len) {
 wt_errno_t wt_proc_raise_interval(wt_t *w, uint8_t sig, uint64_t interval,
                                   uint32_t repeat) {
   wt__sigtimer_t *t;
+  uint64_t now;
   if (sig >= WT_SIGNAL_COUNT)
     return WT_EINVAL;
   t = &w->timers[sig];
   t->armed = interval != 0;
   t->interval = interval;
   t->repeat = repeat != 0;
-  t->deadline = interval > FOREVER - wt__now() ? FOREVER : wt__now() + interval;
+  now = wt__now();
+  t->deadline = interval > FOREVER - now ? FOREVER : now + interval;
   timers_update(w);
   return WT_ESUCCESS;
 }

@@ -219,6 +219,9 @@ wt_errno_t wt_sock_recv(wt_t *w, wt_fd_t fd, const wt_iovec_t *ri_data,
   msg_init(&msg, iov, niov);
   while ((n = recvmsg(desc->host_fd, &msg, host_flags)) < 0 && errno == EINTR)
     ;
+  /* Edge-triggered epoll entries may fire again (epoll.c). */
+  if (desc->watchers != NULL)
+    wt__epoll_touch(desc);
   if (n < 0) {
     err = WT__ERR();
     goto out;
@@ -260,6 +263,9 @@ wt_errno_t wt_sock_send(wt_t *w, wt_fd_t fd, const wt_ciovec_t *si_data,
   msg_init(&msg, iov, niov);
   while ((n = sendmsg(desc->host_fd, &msg, host_flags)) < 0 && errno == EINTR)
     ;
+  /* Edge-triggered epoll entries may fire again (epoll.c). */
+  if (desc->watchers != NULL)
+    wt__epoll_touch(desc);
   if (n < 0) {
     err = WT__ERR();
     goto out;

@@ -8,7 +8,8 @@
 
 #include "internal.h"
 
-/* ---- ring records ------------------------------------------------------------ */
+/* ---- ring records
+ * ------------------------------------------------------------ */
 
 static int decode_extras(wt__cur_t *c, uint32_t ntr, uint32_t nden,
                          wt__callbuf_t *b, int64_t *rule_off) {
@@ -16,19 +17,18 @@ static int decode_extras(wt__cur_t *c, uint32_t ntr, uint32_t nden,
     const uint8_t *p = wt__cur_take(c, WT__TR_SIZE);
     if (p == NULL)
       return -1;
-    b->transitions[i] = (wt_transition_t){wt__ld16(p),      wt__ld32(p + 2),
-                                          wt__ld32(p + 6),  wt__ld64(p + 10),
-                                          wt__ld64(p + 18), wt__ld64(p + 26)};
+    b->transitions[i] =
+        (wt_transition_t){wt__ld16(p),      wt__ld32(p + 2),  wt__ld32(p + 6),
+                          wt__ld64(p + 10), wt__ld64(p + 18), wt__ld64(p + 26)};
   }
   for (uint32_t i = 0; i < nden; i++) {
     const uint8_t *p = wt__cur_take(c, WT__DENY_SIZE), *rule;
     if (p == NULL || (rule = wt__cur_take(c, wt__ld16(p + 13))) == NULL)
       return -1;
-    b->denials[i] = (wt_trace_denial_t){p[0], wt__ld32(p + 1),
-                                        wt__ld64(p + 5), NULL};
-    rule_off[i] = wt__ld16(p + 13) > 0
-                      ? wt__callbuf_copy(b, rule, wt__ld16(p + 13))
-                      : -1;
+    b->denials[i] =
+        (wt_trace_denial_t){p[0], wt__ld32(p + 1), wt__ld64(p + 5), NULL};
+    rule_off[i] =
+        wt__ld16(p + 13) > 0 ? wt__callbuf_copy(b, rule, wt__ld16(p + 13)) : -1;
   }
   return 0;
 }
@@ -97,7 +97,8 @@ int wt__record_decode(uint8_t *p, size_t total, uint64_t seq,
   return 0;
 }
 
-/* ---- describers -------------------------------------------------------------- */
+/* ---- describers
+ * -------------------------------------------------------------- */
 
 typedef struct desc_s {
   const wt_trace_call_t *c;
@@ -116,8 +117,7 @@ static void jkey(wt__sb_t *b, bool *first, const char *k) {
   wt__sb_puts(b, "\":");
 }
 
-static const wt_trace_payload_t *payload_of(const wt_trace_call_t *c,
-                                            int arg) {
+static const wt_trace_payload_t *payload_of(const wt_trace_call_t *c, int arg) {
   for (uint32_t i = 0; i < c->npayloads; i++)
     if (c->payloads[i].arg == arg)
       return &c->payloads[i];
@@ -269,64 +269,64 @@ static void r_strtab(desc_t *d, const char *name) {
 
 /* Argument walk: inputs to JSON and the plain columns. */
 #define DA_VOID() argi++;
-#define DA_FD(name, right)                                                   \
-  d_fd(d, #name);                                                            \
+#define DA_FD(name, right)                                                     \
+  d_fd(d, #name);                                                              \
   argi++;
-#define DA_IN(type, name, fmt)                                               \
-  {                                                                          \
-    type v_ = (type)wt__cur_u64(&d->a);                                      \
-    jkey(d->ja, &d->afirst, #name);                                          \
-    wt__pr_##fmt(d->ja, &v_, sizeof v_);                                     \
-    name##_val = (uint64_t)v_;                                               \
-    (void)name##_val;                                                        \
-  }                                                                          \
+#define DA_IN(type, name, fmt)                                                 \
+  {                                                                            \
+    type v_ = (type)wt__cur_u64(&d->a);                                        \
+    jkey(d->ja, &d->afirst, #name);                                            \
+    wt__pr_##fmt(d->ja, &v_, sizeof v_);                                       \
+    name##_val = (uint64_t)v_;                                                 \
+    (void)name##_val;                                                          \
+  }                                                                            \
   argi++;
-#define DA_IN_STR(name)                                                      \
-  d_str(d, #name);                                                           \
+#define DA_IN_STR(name)                                                        \
+  d_str(d, #name);                                                             \
   argi++;
-#define DA_IN_IOVS(name)                                                     \
-  d_iovs(d, #name, argi, false);                                             \
+#define DA_IN_IOVS(name)                                                       \
+  d_iovs(d, #name, argi, false);                                               \
   argi++;
-#define DA_OUT_IOVS(name, used)                                              \
-  d_iovs(d, #name, argi, true);                                              \
+#define DA_OUT_IOVS(name, used)                                                \
+  d_iovs(d, #name, argi, true);                                                \
   argi++;
-#define DA_OUT_BUF(name, used)                                               \
-  d_cap(d, #name);                                                           \
+#define DA_OUT_BUF(name, used)                                                 \
+  d_cap(d, #name);                                                             \
   argi++;
-#define DA_OUT_BYTES(name)                                                   \
-  d_cap(d, #name);                                                           \
+#define DA_OUT_BYTES(name)                                                     \
+  d_cap(d, #name);                                                             \
   argi++;
 #define DA_OUT(type, name, fmt) argi++;
-#define DA_IN_ARRAY(type, name, count, fmt)                                  \
-  {                                                                          \
-    uint32_t n_ = wt__cur_u32(&d->a);                                        \
-    if (n_ % sizeof(type) != 0)                                              \
-      d->a.bad = true;                                                       \
-    d_array(d, &d->a, d->ja, &d->afirst, #name,                              \
-            (uint32_t)(n_ / sizeof(type)), sizeof(type), wt__pr_##fmt);      \
-  }                                                                          \
+#define DA_IN_ARRAY(type, name, count, fmt)                                    \
+  {                                                                            \
+    uint32_t n_ = wt__cur_u32(&d->a);                                          \
+    if (n_ % sizeof(type) != 0)                                                \
+      d->a.bad = true;                                                         \
+    d_array(d, &d->a, d->ja, &d->afirst, #name, (uint32_t)(n_ / sizeof(type)), \
+            sizeof(type), wt__pr_##fmt);                                       \
+  }                                                                            \
   argi++;
 #define DA_OUT_ARRAY(type, name, count, used, fmt) argi++;
-#define DA_IN_OPT(type, name, fmt)                                           \
-  {                                                                          \
-    const uint8_t *p_ = wt__cur_take(&d->a, 1);                              \
-    jkey(d->ja, &d->afirst, #name);                                          \
-    if (p_ != NULL && *p_ && (p_ = wt__cur_take(&d->a, sizeof(type))))       \
-      wt__pr_##fmt(d->ja, p_, sizeof(type));                                 \
-    else                                                                     \
-      wt__sb_puts(d->ja, "null");                                            \
-  }                                                                          \
+#define DA_IN_OPT(type, name, fmt)                                             \
+  {                                                                            \
+    const uint8_t *p_ = wt__cur_take(&d->a, 1);                                \
+    jkey(d->ja, &d->afirst, #name);                                            \
+    if (p_ != NULL && *p_ && (p_ = wt__cur_take(&d->a, sizeof(type))))         \
+      wt__pr_##fmt(d->ja, p_, sizeof(type));                                   \
+    else                                                                       \
+      wt__sb_puts(d->ja, "null");                                              \
+  }                                                                            \
   argi++;
-#define DA_OUT_STRTAB(name)                                                  \
-  {                                                                          \
-    uint32_t oc_ = wt__cur_u32(&d->a), bc_ = wt__cur_u32(&d->a);             \
-    jkey(d->ja, &d->afirst, #name);                                          \
-    wt__sb_puts(d->ja, "{\"offsets_cap\":");                                 \
-    wt__sb_u64(d->ja, oc_);                                                  \
-    wt__sb_puts(d->ja, ",\"buf_cap\":");                                     \
-    wt__sb_u64(d->ja, bc_);                                                  \
-    wt__sb_putc(d->ja, '}');                                                 \
-  }                                                                          \
+#define DA_OUT_STRTAB(name)                                                    \
+  {                                                                            \
+    uint32_t oc_ = wt__cur_u32(&d->a), bc_ = wt__cur_u32(&d->a);               \
+    jkey(d->ja, &d->afirst, #name);                                            \
+    wt__sb_puts(d->ja, "{\"offsets_cap\":");                                   \
+    wt__sb_u64(d->ja, oc_);                                                    \
+    wt__sb_puts(d->ja, ",\"buf_cap\":");                                       \
+    wt__sb_u64(d->ja, bc_);                                                    \
+    wt__sb_putc(d->ja, '}');                                                   \
+  }                                                                            \
   argi++;
 
 /* Locals for IN values (an OUT_ARRAY's count refers to one). */
@@ -350,57 +350,56 @@ static void r_strtab(desc_t *d, const char *name) {
 #define DR_IN(type, name, fmt) argi++;
 #define DR_IN_STR(name) argi++;
 #define DR_IN_IOVS(name) argi++;
-#define DR_OUT_IOVS(name, used)                                              \
-  r_payload(d, #name, argi);                                                 \
+#define DR_OUT_IOVS(name, used)                                                \
+  r_payload(d, #name, argi);                                                   \
   argi++;
 #define DR_OUT_BUF(name, used) DR_OUT_IOVS(name, used)
 #define DR_OUT_BYTES(name) DR_OUT_IOVS(name, 0)
-#define DR_OUT(type, name, fmt)                                              \
-  {                                                                          \
-    const uint8_t *p_ = wt__cur_take(&d->r, sizeof(type));                   \
-    if (p_ != NULL) {                                                        \
-      jkey(d->jr, &d->rfirst, #name);                                        \
-      wt__pr_##fmt(d->jr, p_, sizeof(type));                                 \
-      if (sizeof(type) == 4 && strcmp(#fmt, "fd") == 0 &&                    \
-          !d->s->has_newfd) {                                                \
-        d->s->has_newfd = true;                                              \
-        d->s->newfd = wt__ld32(p_);                                          \
-      }                                                                      \
-      if (sizeof(type) == 4 && has_in_iovs && strcmp(#fmt, "size") == 0 &&   \
-          !d->s->has_nbytes) {                                               \
-        d->s->has_nbytes = true;                                             \
-        d->s->nbytes = wt__ld32(p_);                                         \
-      }                                                                      \
-    }                                                                        \
-  }                                                                          \
+#define DR_OUT(type, name, fmt)                                                \
+  {                                                                            \
+    const uint8_t *p_ = wt__cur_take(&d->r, sizeof(type));                     \
+    if (p_ != NULL) {                                                          \
+      jkey(d->jr, &d->rfirst, #name);                                          \
+      wt__pr_##fmt(d->jr, p_, sizeof(type));                                   \
+      if (sizeof(type) == 4 && strcmp(#fmt, "fd") == 0 && !d->s->has_newfd) {  \
+        d->s->has_newfd = true;                                                \
+        d->s->newfd = wt__ld32(p_);                                            \
+      }                                                                        \
+      if (sizeof(type) == 4 && has_in_iovs && strcmp(#fmt, "size") == 0 &&     \
+          !d->s->has_nbytes) {                                                 \
+        d->s->has_nbytes = true;                                               \
+        d->s->nbytes = wt__ld32(p_);                                           \
+      }                                                                        \
+    }                                                                          \
+  }                                                                            \
   argi++;
 #define DR_IN_ARRAY(type, name, count, fmt) argi++;
-#define DR_OUT_ARRAY(type, name, count, used, fmt)                           \
-  {                                                                          \
-    uint32_t n_ = wt__cur_u32(&d->r);                                        \
-    if (n_ > count##_val)                                                    \
-      d->r.bad = true;                                                       \
-    d_array(d, &d->r, d->jr, &d->rfirst, #name, n_, sizeof(type),            \
-            wt__pr_##fmt);                                                   \
-  }                                                                          \
+#define DR_OUT_ARRAY(type, name, count, used, fmt)                             \
+  {                                                                            \
+    uint32_t n_ = wt__cur_u32(&d->r);                                          \
+    if (n_ > count##_val)                                                      \
+      d->r.bad = true;                                                         \
+    d_array(d, &d->r, d->jr, &d->rfirst, #name, n_, sizeof(type),              \
+            wt__pr_##fmt);                                                     \
+  }                                                                            \
   argi++;
 #define DR_IN_OPT(type, name, fmt) argi++;
-#define DR_OUT_STRTAB(name)                                                  \
-  r_strtab(d, #name);                                                        \
+#define DR_OUT_STRTAB(name)                                                    \
+  r_strtab(d, #name);                                                          \
   argi++;
 
-#define WT_CALL(name, set, fam, ret, ...)                                    \
-  static void describe_##name(desc_t *d) {                                   \
-    enum { has_in_iovs = 0 WT_ARGS(HI, __VA_ARGS__) };                       \
-    int argi = 0;                                                            \
-    WT_ARGS(DV, __VA_ARGS__)                                                 \
-    WT_ARGS(DA, __VA_ARGS__)                                                 \
-    if (d->c->err == WT_ESUCCESS) {                                          \
-      argi = 0;                                                              \
-      WT_ARGS(DR, __VA_ARGS__)                                               \
-    }                                                                        \
-    (void)argi;                                                              \
-    (void)has_in_iovs;                                                       \
+#define WT_CALL(name, set, fam, ret, ...)                                      \
+  static void describe_##name(desc_t *d) {                                     \
+    enum { has_in_iovs = 0 WT_ARGS(HI, __VA_ARGS__) };                         \
+    int argi = 0;                                                              \
+    WT_ARGS(DV, __VA_ARGS__)                                                   \
+    WT_ARGS(DA, __VA_ARGS__)                                                   \
+    if (d->c->err == WT_ESUCCESS) {                                            \
+      argi = 0;                                                                \
+      WT_ARGS(DR, __VA_ARGS__)                                                 \
+    }                                                                          \
+    (void)argi;                                                                \
+    (void)has_in_iovs;                                                         \
   }
 #include "calls.def"
 #undef WT_CALL
@@ -419,8 +418,8 @@ static bool payloads_ok(const wt_trace_call_t *c) {
   for (uint32_t i = 0; i < c->npayloads; i++) {
     const wt_trace_payload_t *pl = &c->payloads[i];
     if (pl->dir > WT_PAYLOAD_OUT || pl->capture > WT_PAYLOAD_NONE ||
-        pl->len > pl->size || (pl->capture == WT_PAYLOAD_FULL &&
-                               pl->len != pl->size))
+        pl->len > pl->size ||
+        (pl->capture == WT_PAYLOAD_FULL && pl->len != pl->size))
       return false;
   }
   return true;
@@ -428,9 +427,14 @@ static bool payloads_ok(const wt_trace_call_t *c) {
 
 int wt_trace_summarize(const wt_trace_call_t *c, wt_trace_summary_t *s) {
   summary_priv_t *priv = s->priv_ ? s->priv_ : calloc(1, sizeof *priv);
-  desc_t d = {c,    {c->args, c->args + c->args_len, false},
+  desc_t d = {c,
+              {c->args, c->args + c->args_len, false},
               {c->results, c->results + c->results_len, false},
-              NULL, NULL, true, true, s};
+              NULL,
+              NULL,
+              true,
+              true,
+              s};
   memset(s, 0, sizeof *s);
   if (priv == NULL) {
     wt_trace_set_error("out of memory");
@@ -478,11 +482,4 @@ void wt_trace_summary_free(wt_trace_summary_t *s) {
     free(priv);
   }
   memset(s, 0, sizeof *s);
-}
-
-int wt__call_validate(const wt_trace_call_t *c) {
-  wt_trace_summary_t s;
-  int rc = wt_trace_summarize(c, &s);
-  wt_trace_summary_free(&s);
-  return rc;
 }

@@ -56,19 +56,17 @@ static void pr_flags(wt__sb_t *b, const name_t *t, size_t n, uint64_t v) {
 
 #define N(t) (sizeof t / sizeof t[0])
 
-static const name_t clockids[] = {{WT_CLOCK_REALTIME, "REALTIME"},
-                                  {WT_CLOCK_MONOTONIC, "MONOTONIC"},
-                                  {WT_CLOCK_PROCESS_CPUTIME_ID,
-                                   "PROCESS_CPUTIME_ID"},
-                                  {WT_CLOCK_THREAD_CPUTIME_ID,
-                                   "THREAD_CPUTIME_ID"}};
+static const name_t clockids[] = {
+    {WT_CLOCK_REALTIME, "REALTIME"},
+    {WT_CLOCK_MONOTONIC, "MONOTONIC"},
+    {WT_CLOCK_PROCESS_CPUTIME_ID, "PROCESS_CPUTIME_ID"},
+    {WT_CLOCK_THREAD_CPUTIME_ID, "THREAD_CPUTIME_ID"}};
 static const name_t advices[] = {
     {WT_ADVICE_NORMAL, "NORMAL"},     {WT_ADVICE_SEQUENTIAL, "SEQUENTIAL"},
     {WT_ADVICE_RANDOM, "RANDOM"},     {WT_ADVICE_WILLNEED, "WILLNEED"},
     {WT_ADVICE_DONTNEED, "DONTNEED"}, {WT_ADVICE_NOREUSE, "NOREUSE"}};
-static const name_t whences[] = {{WT_WHENCE_SET, "SET"},
-                                 {WT_WHENCE_CUR, "CUR"},
-                                 {WT_WHENCE_END, "END"}};
+static const name_t whences[] = {
+    {WT_WHENCE_SET, "SET"}, {WT_WHENCE_CUR, "CUR"}, {WT_WHENCE_END, "END"}};
 static const name_t signals[] = {
 #define XX(v, n) {v, #n},
     WT_SIGNAL_MAP(XX)
@@ -110,8 +108,7 @@ static const name_t riflags[] = {{WT_SOCK_RECV_PEEK, "RECV_PEEK"},
                                  {WT_SOCK_RECV_WAITALL, "RECV_WAITALL"}};
 static const name_t roflags[] = {
     {WT_SOCK_RECV_DATA_TRUNCATED, "RECV_DATA_TRUNCATED"}};
-static const name_t eventrwflags[] = {
-    {WT_EVENT_FD_READWRITE_HANGUP, "HANGUP"}};
+static const name_t eventrwflags[] = {{WT_EVENT_FD_READWRITE_HANGUP, "HANGUP"}};
 static const name_t sdflags[] = {{WT_SHUT_RD, "RD"}, {WT_SHUT_WR, "WR"}};
 static const name_t eventfdflags[] = {{WT_EVENTFD_SEMAPHORE, "SEMAPHORE"}};
 static const name_t fdflagsext[] = {{WT_FDFLAGEXT_CLOEXEC, "CLOEXEC"}};
@@ -119,13 +116,13 @@ static const name_t epoll_ops[] = {{WT_EPOLL_CTL_ADD, "ADD"},
                                    {WT_EPOLL_CTL_MOD, "MOD"},
                                    {WT_EPOLL_CTL_DEL, "DEL"}};
 static const name_t epoll_events[] = {
-    {WT_EPOLLIN, "IN"},   {WT_EPOLLOUT, "OUT"}, {WT_EPOLLRDHUP, "RDHUP"},
-    {WT_EPOLLPRI, "PRI"}, {WT_EPOLLERR, "ERR"}, {WT_EPOLLHUP, "HUP"},
+    {WT_EPOLLIN, "IN"},   {WT_EPOLLOUT, "OUT"},        {WT_EPOLLRDHUP, "RDHUP"},
+    {WT_EPOLLPRI, "PRI"}, {WT_EPOLLERR, "ERR"},        {WT_EPOLLHUP, "HUP"},
     {WT_EPOLLET, "ET"},   {WT_EPOLLONESHOT, "ONESHOT"}};
 
-#define UNSIGNED_PRINTER(f)                                                  \
-  void wt__pr_##f(wt__sb_t *b, const void *p, size_t size) {                 \
-    wt__sb_json_u64(b, load(p, size));                                       \
+#define UNSIGNED_PRINTER(f)                                                    \
+  void wt__pr_##f(wt__sb_t *b, const void *p, size_t size) {                   \
+    wt__sb_json_u64(b, load(p, size));                                         \
   }
 UNSIGNED_PRINTER(size)
 UNSIGNED_PRINTER(fd)
@@ -152,9 +149,9 @@ void wt__pr_filedelta(wt__sb_t *b, const void *p, size_t size) {
   wt__sb_i64(b, (int64_t)v);
 }
 
-#define TABLE_PRINTER(f, kind, table)                                        \
-  void wt__pr_##f(wt__sb_t *b, const void *p, size_t size) {                 \
-    kind(b, table, N(table), load(p, size));                                 \
+#define TABLE_PRINTER(f, kind, table)                                          \
+  void wt__pr_##f(wt__sb_t *b, const void *p, size_t size) {                   \
+    kind(b, table, N(table), load(p, size));                                   \
   }
 TABLE_PRINTER(clockid, pr_enum, clockids)
 TABLE_PRINTER(advice, pr_enum, advices)
@@ -196,12 +193,12 @@ static void key(wt__sb_t *b, const char *k, bool first) {
 }
 
 /* Struct printers need the exact struct; a short value prints as null. */
-#define NEED(type)                                                           \
-  type v;                                                                    \
-  if (size != sizeof v) {                                                    \
-    wt__sb_puts(b, "null");                                                  \
-    return;                                                                  \
-  }                                                                          \
+#define NEED(type)                                                             \
+  type v;                                                                      \
+  if (size != sizeof v) {                                                      \
+    wt__sb_puts(b, "null");                                                    \
+    return;                                                                    \
+  }                                                                            \
   memcpy(&v, p, sizeof v)
 
 void wt__pr_fdstat(wt__sb_t *b, const void *p, size_t size) {

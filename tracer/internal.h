@@ -14,9 +14,15 @@
 
 /* ---- little-endian helpers (the record and blob encodings are LE) ------- */
 
-static inline void wt__st16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
-static inline void wt__st32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
-static inline void wt__st64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+static inline void wt__st16(uint8_t *p, uint16_t v) {
+  memcpy(p, &v, 2);
+}
+static inline void wt__st32(uint8_t *p, uint32_t v) {
+  memcpy(p, &v, 4);
+}
+static inline void wt__st64(uint8_t *p, uint64_t v) {
+  memcpy(p, &v, 8);
+}
 static inline uint16_t wt__ld16(const uint8_t *p) {
   uint16_t v;
   memcpy(&v, p, 2);
@@ -79,7 +85,9 @@ static inline void wt__sb_putn(wt__sb_t *b, const char *s, size_t n) {
 static inline void wt__sb_puts(wt__sb_t *b, const char *s) {
   wt__sb_putn(b, s, strlen(s));
 }
-static inline void wt__sb_putc(wt__sb_t *b, char c) { wt__sb_putn(b, &c, 1); }
+static inline void wt__sb_putc(wt__sb_t *b, char c) {
+  wt__sb_putn(b, &c, 1);
+}
 void wt__sb_u64(wt__sb_t *b, uint64_t v);
 void wt__sb_i64(wt__sb_t *b, int64_t v);
 /* A JSON number when exact in a double (<= 2^53), else a decimal string. */
@@ -110,7 +118,8 @@ void wt__digest_init(wt__digest_t *d);
 void wt__digest_add(wt__digest_t *d, const void *p, size_t n);
 uint64_t wt__digest_end(wt__digest_t *d);
 
-/* ---- names, both ways ----------------------------------------------------- */
+/* ---- names, both ways -----------------------------------------------------
+ */
 
 int wt__errno_lookup(const char *name);         /* -1 when unknown */
 int wt__transition_lookup(const char *name);    /* -1 when unknown */
@@ -125,14 +134,15 @@ int wt__name_index(const char *const *names, int n, const char *s);
  * transitions): each appends the value held in `size` little-endian bytes
  * at p to b as JSON. A fmt missing here fails to compile the describers.
  */
-#define WT__FMT_LIST(XX)                                                     \
-  XX(size) XX(fd) XX(exitcode) XX(timestamp) XX(filesize) XX(dircookie)      \
-  XX(filedelta) XX(clockid) XX(advice) XX(whence) XX(signal) XX(filetype)    \
-  XX(fdflags) XX(oflags) XX(fstflags) XX(lookupflags) XX(rights)             \
-  XX(riflags) XX(roflags) XX(siflags) XX(sdflags) XX(fdstat) XX(filestat)    \
-  XX(prestat) XX(subscription) XX(event) XX(u64) XX(timeout_ns)            \
-  XX(boolean) XX(eventfdflags) XX(epoll_op) XX(fdflagsext) XX(epoll_events) \
-  XX(epoll_event)
+#define WT__FMT_LIST(XX)                                                       \
+  XX(size)                                                                     \
+  XX(fd) XX(exitcode) XX(timestamp) XX(filesize) XX(dircookie) XX(filedelta)   \
+      XX(clockid) XX(advice) XX(whence) XX(signal) XX(filetype) XX(fdflags)    \
+          XX(oflags) XX(fstflags) XX(lookupflags) XX(rights) XX(riflags)       \
+              XX(roflags) XX(siflags) XX(sdflags) XX(fdstat) XX(filestat)      \
+                  XX(prestat) XX(subscription) XX(event) XX(u64)               \
+                      XX(timeout_ns) XX(boolean) XX(eventfdflags) XX(epoll_op) \
+                          XX(fdflagsext) XX(epoll_events) XX(epoll_event)
 #define XX(f) void wt__pr_##f(wt__sb_t *b, const void *p, size_t size);
 WT__FMT_LIST(XX)
 #undef XX
@@ -187,11 +197,7 @@ void wt__callbuf_free(wt__callbuf_t *b);
  * Decodes a ring record (total bytes at p) into b->call, assigning seq.
  * Deferred payloads are reduced in place (p is the writer's own copy).
  */
-int wt__record_decode(uint8_t *p, size_t total, uint64_t seq,
-                      wt__callbuf_t *b);
-
-/* Validates the binary args/results of a call against its argument list. */
-int wt__call_validate(const wt_trace_call_t *c);
+int wt__record_decode(uint8_t *p, size_t total, uint64_t seq, wt__callbuf_t *b);
 
 /* ---- the ring ------------------------------------------------------------ */
 
@@ -208,8 +214,8 @@ typedef struct wt__ring_s {
   uint8_t *buf;
   size_t size, mask;
   _Alignas(64) _Atomic uint64_t head;
-  uint64_t wpos;       /* producer: written, maybe not published */
-  uint64_t tail_seen;  /* producer: last tail it loaded */
+  uint64_t wpos;      /* producer: written, maybe not published */
+  uint64_t tail_seen; /* producer: last tail it loaded */
   _Alignas(64) _Atomic uint64_t tail;
   _Atomic int consumer_sleeping;
   _Atomic int producer_waiting;
@@ -288,7 +294,8 @@ void wt__tfree(wt_tracer_t *t, void *p);
 /* The writer thread's body. */
 void *wt__writer_main(void *arg);
 
-/* ---- sinks and readers -------------------------------------------------------- */
+/* ---- sinks and readers
+ * -------------------------------------------------------- */
 
 struct wt_sink_s {
   const wt_sink_ops_t *ops;
@@ -297,8 +304,7 @@ struct wt_sink_s {
 
 /* Writes the metadata the tracer knows about a run (wt_tracer_open). */
 int wt__meta_write(wt_sink_t *s, const wt_tracer_options_t *o);
-int wt__meta_write_end(wt_sink_t *s, const wt_trace_end_t *end,
-                       uint64_t calls);
+int wt__meta_write_end(wt_sink_t *s, const wt_trace_end_t *end, uint64_t calls);
 
 typedef struct wt__reader_ops_s {
   int (*next)(wt_trace_t *t, const wt_trace_call_t **out);

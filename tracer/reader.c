@@ -79,8 +79,7 @@ static int check_meta(wt_trace_t *t, const char *path) {
   if (f == NULL || f->type != WT_META_TEXT ||
       strcmp(f->text, "wasitrace") != 0 || v == NULL ||
       v->type != WT_META_INT) {
-    wt_trace_set_error("%s: not a wasitrace trace (no format metadata)",
-                       path);
+    wt_trace_set_error("%s: not a wasitrace trace (no format metadata)", path);
     return -1;
   }
   if (v->i > WT_TRACE_FORMAT_VERSION) {
@@ -115,16 +114,19 @@ int wt_trace_open(const char *path, wt_trace_t **out) {
   return 0;
 }
 
-wt_trace_format_t wt_trace_format(const wt_trace_t *t) { return t->format; }
+wt_trace_format_t wt_trace_format(const wt_trace_t *t) {
+  return t->format;
+}
 
-uint32_t wt_trace_meta_count(const wt_trace_t *t) { return t->nmeta; }
+uint32_t wt_trace_meta_count(const wt_trace_t *t) {
+  return t->nmeta;
+}
 
 const wt_trace_meta_t *wt_trace_meta_at(const wt_trace_t *t, uint32_t i) {
   return i < t->nmeta ? &t->meta[i] : NULL;
 }
 
-const wt_trace_meta_t *wt_trace_meta_get(const wt_trace_t *t,
-                                         const char *key) {
+const wt_trace_meta_t *wt_trace_meta_get(const wt_trace_t *t, const char *key) {
   for (uint32_t i = 0; i < t->nmeta; i++)
     if (strcmp(t->meta[i].key, key) == 0)
       return &t->meta[i];
@@ -135,7 +137,9 @@ int wt_trace_next(wt_trace_t *t, const wt_trace_call_t **out) {
   return t->ops->next(t, out);
 }
 
-bool wt_trace_truncated(const wt_trace_t *t) { return t->truncated; }
+bool wt_trace_truncated(const wt_trace_t *t) {
+  return t->truncated;
+}
 
 void wt_trace_close(wt_trace_t *t) {
   if (t == NULL)
@@ -148,7 +152,8 @@ void wt_trace_close(wt_trace_t *t) {
   free(t);
 }
 
-/* ---- conversion ------------------------------------------------------------ */
+/* ---- conversion ------------------------------------------------------------
+ */
 
 static int copy_records(wt_trace_t *in, wt_sink_t *out) {
   const wt_trace_call_t *c;

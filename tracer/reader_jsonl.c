@@ -66,7 +66,8 @@ static int64_t get_b64(reader_t *r, json_t *o, const char *k, uint32_t *len) {
   return off;
 }
 
-/* ---- metadata (first pass) ------------------------------------------------- */
+/* ---- metadata (first pass) -------------------------------------------------
+ */
 
 static int meta_line(wt_trace_t *t, reader_t *r, json_t *o) {
   static const char *const types[] = {"int", "text", "json", "blob"};
@@ -136,7 +137,8 @@ static int first_pass(wt_trace_t *t, reader_t *r) {
   return 0;
 }
 
-/* ---- calls (second pass) ----------------------------------------------------- */
+/* ---- calls (second pass)
+ * ----------------------------------------------------- */
 
 static int payload_item(reader_t *r, json_t *o, uint32_t i) {
   wt_trace_payload_t *pl = &r->cb.payloads[i];
@@ -187,8 +189,8 @@ static int denial_item(reader_t *r, json_t *o, uint32_t i) {
   const char *rule = get_str(o, "rule");
   int s = src ? wt__name_index(wt__denial_names, 2, src) : -1;
   uint64_t fd = UINT32_MAX;
-  if (s < 0 || (!json_is_null(json_object_get(o, "fd")) &&
-                get_u64(o, "fd", &fd) < 0))
+  if (s < 0 ||
+      (!json_is_null(json_object_get(o, "fd")) && get_u64(o, "fd", &fd) < 0))
     return -1;
   d->source = (uint8_t)s;
   d->fd = (uint32_t)fd;
@@ -204,8 +206,8 @@ static int denial_item(reader_t *r, json_t *o, uint32_t i) {
 }
 
 /* Reads the array field k with item(); *n gets its length. */
-static int items(reader_t *r, json_t *o, const char *k, uint32_t *n,
-                 int which, int (*item)(reader_t *, json_t *, uint32_t)) {
+static int items(reader_t *r, json_t *o, const char *k, uint32_t *n, int which,
+                 int (*item)(reader_t *, json_t *, uint32_t)) {
   json_t *a = json_object_get(o, k);
   size_t len = json_is_array(a) ? json_array_size(a) : 0;
   uint32_t want[3] = {0, 0, 0};

@@ -98,7 +98,7 @@ static int read_transition(reader_t *r, uint64_t seq, uint32_t i) {
     return -1;
   /* NULL (a field the kind does not use) reads as 0. */
   r->cb.transitions[i] = (wt_transition_t){
-      (uint16_t)kind,    (uint32_t)col_u64(st, 3), (uint32_t)col_u64(st, 4),
+      (uint16_t)kind, (uint32_t)col_u64(st, 3), (uint32_t)col_u64(st, 4),
       col_u64(st, 5), col_u64(st, 6),           col_u64(st, 7)};
   return 0;
 }
@@ -280,12 +280,10 @@ int wt__reader_sqlite_open(wt_trace_t *t, const char *path) {
   }
   /* Read-write when possible, so that SQLite can recover the WAL a killed
    * recorder left; the trace's contents are not changed. */
-  if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE, NULL) !=
-      SQLITE_OK) {
+  if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
     sqlite3_close(r->db);
     r->db = NULL;
-    if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY, NULL) !=
-        SQLITE_OK)
+    if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
       return db_error(r, "cannot open");
   }
   return read_meta(t, r) < 0 || prepare(r) < 0 ? -1 : 0;

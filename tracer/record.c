@@ -10,7 +10,8 @@
 
 #include "internal.h"
 
-/* ---- small writers -------------------------------------------------------- */
+/* ---- small writers --------------------------------------------------------
+ */
 
 static inline void put32(wt_tracer_t *t, uint32_t v) {
   wt__ring_put(&t->ring, &v, 4);
@@ -36,7 +37,8 @@ static void put_payload_hdr(wt_tracer_t *t, int arg, uint8_t dir,
   wt__ring_put(&t->ring, h, sizeof h);
 }
 
-/* ---- payload decisions ------------------------------------------------------ */
+/* ---- payload decisions ------------------------------------------------------
+ */
 
 static uint64_t ciovs_total(const wt_ciovec_t *v, uint32_t n) {
   uint64_t total = 0;
@@ -121,9 +123,12 @@ static void put_out_buf(wt_tracer_t *t, int arg, const uint8_t *p,
   put_bytes(t, p, (size_t)len);
 }
 
-static uint32_t clamp32(uint32_t v, uint32_t max) { return v < max ? v : max; }
+static uint32_t clamp32(uint32_t v, uint32_t max) {
+  return v < max ? v : max;
+}
 
-/* ---- per-kind expansion ---------------------------------------------------- */
+/* ---- per-kind expansion ----------------------------------------------------
+ */
 
 /*
  * Sizing walk (RS_): args bytes (alen), results bytes on success (rlen),
@@ -132,89 +137,89 @@ static uint32_t clamp32(uint32_t v, uint32_t max) { return v < max ? v : max; }
  * payload walk.
  */
 #define RS_VOID()
-#define RS_FD(name, right)                                                   \
-  alen += 4;                                                                 \
-  if (fd0 == UINT32_MAX)                                                     \
+#define RS_FD(name, right)                                                     \
+  alen += 4;                                                                   \
+  if (fd0 == UINT32_MAX)                                                       \
     fd0 = name;
 #define RS_IN(type, name, fmt) alen += 8;
 #define RS_IN_STR(name) alen += 4 + (size_t)name##_len;
-#define RS_IN_IOVS(name)                                                     \
-  alen += 4 + 4 * (size_t)name##_len;                                        \
-  uint64_t name##_size = ciovs_total(name, name##_len);                      \
-  uint8_t name##_cap = in_capture(t, fd0, name##_size);                      \
-  np++;                                                                      \
+#define RS_IN_IOVS(name)                                                       \
+  alen += 4 + 4 * (size_t)name##_len;                                          \
+  uint64_t name##_size = ciovs_total(name, name##_len);                        \
+  uint8_t name##_cap = in_capture(t, fd0, name##_size);                        \
+  np++;                                                                        \
   plen += WT__PL_HDR + capture_len(name##_cap, name##_size);
-#define RS_OUT_IOVS(name, used)                                              \
-  alen += 4 + 4 * (size_t)name##_len;                                        \
-  uint64_t name##_size = 0;                                                  \
-  if (ok) {                                                                  \
-    uint64_t cap_ = iovs_total(name, name##_len);                            \
-    name##_size = *used < cap_ ? *used : cap_;                               \
-    np++;                                                                    \
-    plen += WT__PL_HDR + capture_len(out_capture(t), name##_size);           \
+#define RS_OUT_IOVS(name, used)                                                \
+  alen += 4 + 4 * (size_t)name##_len;                                          \
+  uint64_t name##_size = 0;                                                    \
+  if (ok) {                                                                    \
+    uint64_t cap_ = iovs_total(name, name##_len);                              \
+    name##_size = *used < cap_ ? *used : cap_;                                 \
+    np++;                                                                      \
+    plen += WT__PL_HDR + capture_len(out_capture(t), name##_size);             \
   }
-#define RS_OUT_BUF(name, used)                                               \
-  alen += 4;                                                                 \
-  uint64_t name##_size = 0;                                                  \
-  if (ok) {                                                                  \
-    name##_size = clamp32(*used, name##_len);                                \
-    np++;                                                                    \
-    plen += WT__PL_HDR + capture_len(out_capture(t), name##_size);           \
+#define RS_OUT_BUF(name, used)                                                 \
+  alen += 4;                                                                   \
+  uint64_t name##_size = 0;                                                    \
+  if (ok) {                                                                    \
+    name##_size = clamp32(*used, name##_len);                                  \
+    np++;                                                                      \
+    plen += WT__PL_HDR + capture_len(out_capture(t), name##_size);             \
   }
-#define RS_OUT_BYTES(name)                                                   \
-  alen += 4;                                                                 \
-  if (ok) {                                                                  \
-    np++;                                                                    \
-    plen += WT__PL_HDR + capture_len(out_capture(t), name##_len);            \
+#define RS_OUT_BYTES(name)                                                     \
+  alen += 4;                                                                   \
+  if (ok) {                                                                    \
+    np++;                                                                      \
+    plen += WT__PL_HDR + capture_len(out_capture(t), name##_len);              \
   }
-#define RS_OUT(type, name, fmt)                                              \
-  if (ok)                                                                    \
+#define RS_OUT(type, name, fmt)                                                \
+  if (ok)                                                                      \
     rlen += sizeof(type);
-#define RS_IN_ARRAY(type, name, count, fmt)                                  \
-  size_t name##_n = name != NULL ? (size_t)count * sizeof(type) : 0;         \
+#define RS_IN_ARRAY(type, name, count, fmt)                                    \
+  size_t name##_n = name != NULL ? (size_t)count * sizeof(type) : 0;           \
   alen += 4 + name##_n;
-#define RS_OUT_ARRAY(type, name, count, used, fmt)                           \
-  uint32_t name##_used = ok ? clamp32(*used, count) : 0;                     \
-  if (ok)                                                                    \
+#define RS_OUT_ARRAY(type, name, count, used, fmt)                             \
+  uint32_t name##_used = ok ? clamp32(*used, count) : 0;                       \
+  if (ok)                                                                      \
     rlen += 4 + (size_t)name##_used * sizeof(type);
 #define RS_IN_OPT(type, name, fmt) alen += 1 + (name ? sizeof(type) : 0);
-#define RS_OUT_STRTAB(name)                                                  \
-  alen += 8;                                                                 \
-  uint32_t name##_count = 0, name##_used = 0;                                \
-  if (ok) {                                                                  \
-    name##_count = clamp32(name->count, name->offsets_cap);                  \
-    name##_used = clamp32(name->buf_used, name->buf_cap);                    \
-    rlen += 8 + 4 * (size_t)name##_count + name##_used;                      \
+#define RS_OUT_STRTAB(name)                                                    \
+  alen += 8;                                                                   \
+  uint32_t name##_count = 0, name##_used = 0;                                  \
+  if (ok) {                                                                    \
+    name##_count = clamp32(name->count, name->offsets_cap);                    \
+    name##_used = clamp32(name->buf_used, name->buf_cap);                      \
+    rlen += 8 + 4 * (size_t)name##_count + name##_used;                        \
   }
 
 /* Argument walk (EA_): the exact inputs. */
 #define EA_VOID()
 #define EA_FD(name, right) put32(t, name);
 #define EA_IN(type, name, fmt) put64(t, (uint64_t)name);
-#define EA_IN_STR(name)                                                      \
-  put32(t, name##_len);                                                      \
+#define EA_IN_STR(name)                                                        \
+  put32(t, name##_len);                                                        \
   put_bytes(t, name, name##_len);
-#define EA_IN_IOVS(name)                                                     \
-  put32(t, name##_len);                                                      \
-  for (uint32_t i_ = 0; i_ < name##_len; i_++)                               \
+#define EA_IN_IOVS(name)                                                       \
+  put32(t, name##_len);                                                        \
+  for (uint32_t i_ = 0; i_ < name##_len; i_++)                                 \
     put32(t, name[i_].buf_len);
 #define EA_OUT_IOVS(name, used) EA_IN_IOVS(name)
 #define EA_OUT_BUF(name, used) put32(t, name##_len);
 #define EA_OUT_BYTES(name) put32(t, name##_len);
 #define EA_OUT(type, name, fmt)
-#define EA_IN_ARRAY(type, name, count, fmt)                                  \
-  put32(t, (uint32_t)name##_n);                                              \
+#define EA_IN_ARRAY(type, name, count, fmt)                                    \
+  put32(t, (uint32_t)name##_n);                                                \
   put_bytes(t, name, name##_n);
 #define EA_OUT_ARRAY(type, name, count, used, fmt)
-#define EA_IN_OPT(type, name, fmt)                                           \
-  {                                                                          \
-    uint8_t present_ = name != NULL;                                         \
-    put_bytes(t, &present_, 1);                                              \
-    if (name != NULL)                                                        \
-      put_bytes(t, name, sizeof(type));                                      \
+#define EA_IN_OPT(type, name, fmt)                                             \
+  {                                                                            \
+    uint8_t present_ = name != NULL;                                           \
+    put_bytes(t, &present_, 1);                                                \
+    if (name != NULL)                                                          \
+      put_bytes(t, name, sizeof(type));                                        \
   }
-#define EA_OUT_STRTAB(name)                                                  \
-  put32(t, name->offsets_cap);                                               \
+#define EA_OUT_STRTAB(name)                                                    \
+  put32(t, name->offsets_cap);                                                 \
   put32(t, name->buf_cap);
 
 /* Result walk (ER_), on success only: what the call stored. */
@@ -228,14 +233,14 @@ static uint32_t clamp32(uint32_t v, uint32_t max) { return v < max ? v : max; }
 #define ER_OUT_BYTES(name)
 #define ER_OUT(type, name, fmt) put_bytes(t, name, sizeof(type));
 #define ER_IN_ARRAY(type, name, count, fmt)
-#define ER_OUT_ARRAY(type, name, count, used, fmt)                           \
-  put32(t, name##_used);                                                     \
+#define ER_OUT_ARRAY(type, name, count, used, fmt)                             \
+  put32(t, name##_used);                                                       \
   put_bytes(t, name, (size_t)name##_used * sizeof(type));
 #define ER_IN_OPT(type, name, fmt)
-#define ER_OUT_STRTAB(name)                                                  \
-  put32(t, name##_count);                                                    \
-  put32(t, name##_used);                                                     \
-  put_bytes(t, name->offsets, 4 * (size_t)name##_count);                     \
+#define ER_OUT_STRTAB(name)                                                    \
+  put32(t, name##_count);                                                      \
+  put32(t, name##_used);                                                       \
+  put_bytes(t, name->offsets, 4 * (size_t)name##_count);                       \
   put_bytes(t, name->buf, name##_used);
 
 /* Payload walk (EP_): argi counts arguments in calls.def order. */
@@ -243,19 +248,19 @@ static uint32_t clamp32(uint32_t v, uint32_t max) { return v < max ? v : max; }
 #define EP_FD(name, right) argi++;
 #define EP_IN(type, name, fmt) argi++;
 #define EP_IN_STR(name) argi++;
-#define EP_IN_IOVS(name)                                                     \
+#define EP_IN_IOVS(name)                                                       \
   put_in_payload(t, argi++, name##_cap, name##_size, name, name##_len);
-#define EP_OUT_IOVS(name, used)                                              \
-  if (ok)                                                                    \
-    put_out_iovs(t, argi, name##_size, name, name##_len);                    \
+#define EP_OUT_IOVS(name, used)                                                \
+  if (ok)                                                                      \
+    put_out_iovs(t, argi, name##_size, name, name##_len);                      \
   argi++;
-#define EP_OUT_BUF(name, used)                                               \
-  if (ok)                                                                    \
-    put_out_buf(t, argi, name, name##_size);                                 \
+#define EP_OUT_BUF(name, used)                                                 \
+  if (ok)                                                                      \
+    put_out_buf(t, argi, name, name##_size);                                   \
   argi++;
-#define EP_OUT_BYTES(name)                                                   \
-  if (ok)                                                                    \
-    put_out_buf(t, argi, name, name##_len);                                  \
+#define EP_OUT_BYTES(name)                                                     \
+  if (ok)                                                                      \
+    put_out_buf(t, argi, name, name##_len);                                    \
   argi++;
 #define EP_OUT(type, name, fmt) argi++;
 #define EP_IN_ARRAY(type, name, count, fmt) argi++;
@@ -281,8 +286,8 @@ static uint32_t clamp32(uint32_t v, uint32_t max) { return v < max ? v : max; }
 /* The exit code of a NORETURN call: its argument of fmt exitcode. */
 #define XC_VOID()
 #define XC_FD(name, right)
-#define XC_IN(type, name, fmt)                                               \
-  if (strcmp(#fmt, "exitcode") == 0)                                         \
+#define XC_IN(type, name, fmt)                                                 \
+  if (strcmp(#fmt, "exitcode") == 0)                                           \
     t->exit_code = (uint32_t)name;
 #define XC_IN_STR(name)
 #define XC_IN_IOVS(name)
@@ -295,7 +300,8 @@ static uint32_t clamp32(uint32_t v, uint32_t max) { return v < max ? v : max; }
 #define XC_IN_OPT(type, name, fmt)
 #define XC_OUT_STRTAB(name)
 
-/* ---- record framing ---------------------------------------------------------- */
+/* ---- record framing
+ * ---------------------------------------------------------- */
 
 static size_t extras_len(const wt_tracer_t *t) {
   size_t n = (size_t)t->ntrs * WT__TR_SIZE;
@@ -384,41 +390,42 @@ static void auto_deny(wt_tracer_t *t, const wt_fd_t *fds,
   t->denial_rule[0] = 0;
 }
 
-/* ---- the wrappers --------------------------------------------------------- */
+/* ---- the wrappers ---------------------------------------------------------
+ */
 
-#define EMIT_ARGS(...)                                                       \
-  bool ok = err == WT_ESUCCESS;                                              \
-  uint32_t fd0 = UINT32_MAX;                                                 \
-  size_t alen = 0, rlen = 0, plen = 0;                                       \
-  uint32_t np = 0;                                                           \
-  int argi = 0;                                                              \
-  (void)ok;                                                                  \
-  (void)fd0;                                                                 \
-  (void)argi;                                                                \
+#define EMIT_ARGS(...)                                                         \
+  bool ok = err == WT_ESUCCESS;                                                \
+  uint32_t fd0 = UINT32_MAX;                                                   \
+  size_t alen = 0, rlen = 0, plen = 0;                                         \
+  uint32_t np = 0;                                                             \
+  int argi = 0;                                                                \
+  (void)ok;                                                                    \
+  (void)fd0;                                                                   \
+  (void)argi;                                                                  \
   WT_ARGS(RS, __VA_ARGS__)
 
 /* deny_<name> takes every argument of its call but looks at the fds only. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
-#define WT_CALL(name, set, fam, ret, ...)                                    \
-  static void emit_##name(wt_tracer_t *t, wt_errno_t err, uint64_t t0,       \
-                          uint64_t t1 WT_ARGS(WT_HP, __VA_ARGS__)) {         \
-    EMIT_ARGS(__VA_ARGS__)                                                   \
-    put_header(t, WT_CALL_##name, err, t0, t1, alen, rlen, np, plen);        \
-    WT_ARGS(EA, __VA_ARGS__)                                                 \
-    if (ok) {                                                                \
-      WT_ARGS(ER, __VA_ARGS__)                                               \
-    }                                                                        \
-    put_extras(t);                                                           \
-    WT_ARGS(EP, __VA_ARGS__)                                                 \
-    call_end(t);                                                             \
-  }                                                                          \
-  static void deny_##name(wt_tracer_t *t WT_ARGS(WT_HP, __VA_ARGS__)) {      \
-    wt_fd_t fds[8] = {0};                                                    \
-    wt_rights_t rights[8] = {0};                                             \
-    int nfd = 0;                                                             \
-    WT_ARGS(DF, __VA_ARGS__)                                                 \
-    auto_deny(t, fds, rights, nfd);                                          \
+#define WT_CALL(name, set, fam, ret, ...)                                      \
+  static void emit_##name(wt_tracer_t *t, wt_errno_t err, uint64_t t0,         \
+                          uint64_t t1 WT_ARGS(WT_HP, __VA_ARGS__)) {           \
+    EMIT_ARGS(__VA_ARGS__)                                                     \
+    put_header(t, WT_CALL_##name, err, t0, t1, alen, rlen, np, plen);          \
+    WT_ARGS(EA, __VA_ARGS__)                                                   \
+    if (ok) {                                                                  \
+      WT_ARGS(ER, __VA_ARGS__)                                                 \
+    }                                                                          \
+    put_extras(t);                                                             \
+    WT_ARGS(EP, __VA_ARGS__)                                                   \
+    call_end(t);                                                               \
+  }                                                                            \
+  static void deny_##name(wt_tracer_t *t WT_ARGS(WT_HP, __VA_ARGS__)) {        \
+    wt_fd_t fds[8] = {0};                                                      \
+    wt_rights_t rights[8] = {0};                                               \
+    int nfd = 0;                                                               \
+    WT_ARGS(DF, __VA_ARGS__)                                                   \
+    auto_deny(t, fds, rights, nfd);                                            \
   }
 #include "calls.def"
 #undef WT_CALL
@@ -430,29 +437,29 @@ static void auto_deny(wt_tracer_t *t, const wt_fd_t *fds,
  */
 #define PRE_ERRNO(name, ...)
 #define PRE_VOID(name, ...)
-#define PRE_NORETURN(name, ...)                                              \
-  t->exited = true;                                                          \
-  WT_ARGS(XC, __VA_ARGS__)                                                   \
-  emit_##name(t, WT_ESUCCESS, t0, t0 WT_ARGS(WT_HN, __VA_ARGS__));
-#define POST_ERRNO(name, ...)                                                \
-  emit_##name(t, err, t0, t1 WT_ARGS(WT_HN, __VA_ARGS__));
+#define PRE_NORETURN(name, ...)                                                \
+  t->exited = true;                                                            \
+  WT_ARGS(XC, __VA_ARGS__)                                                     \
+  emit_##name(t, WT_ESUCCESS, t0, t0 WT_ARGS(WT_HN, __VA_ARGS__))
+#define POST_ERRNO(name, ...)                                                  \
+  emit_##name(t, err, t0, t1 WT_ARGS(WT_HN, __VA_ARGS__))
 #define POST_VOID(name, ...) POST_ERRNO(name, __VA_ARGS__)
-#define POST_NORETURN(name, ...) (void)t1;
+#define POST_NORETURN(name, ...) (void)t1
 
-#define WT_CALL(name, set, fam, ret, ...)                                    \
-  static wt_errno_t tr_##name(void *ctx WT_ARGS(WT_HP, __VA_ARGS__)) {      \
-    wt_tracer_t *t = ctx;                                                    \
-    wt_errno_t err;                                                          \
-    uint64_t t0, t1;                                                         \
-    call_begin(t);                                                           \
-    t0 = wt__now_ns();                                                       \
-    PRE_##ret(name, __VA_ARGS__)                                             \
-    err = t->inner->name(t->inner_ctx WT_ARGS(WT_HN, __VA_ARGS__));          \
-    t1 = wt__now_ns();                                                       \
-    if (err == WT_ENOTCAPABLE && !t->has_denial)                             \
-      deny_##name(t WT_ARGS(WT_HN, __VA_ARGS__));                            \
-    POST_##ret(name, __VA_ARGS__)                                            \
-    return err;                                                              \
+#define WT_CALL(name, set, fam, ret, ...)                                      \
+  static wt_errno_t tr_##name(void *ctx WT_ARGS(WT_HP, __VA_ARGS__)) {         \
+    wt_tracer_t *t = ctx;                                                      \
+    wt_errno_t err;                                                            \
+    uint64_t t0, t1;                                                           \
+    call_begin(t);                                                             \
+    t0 = wt__now_ns();                                                         \
+    PRE_##ret(name, __VA_ARGS__);                                              \
+    err = t->inner->name(t->inner_ctx WT_ARGS(WT_HN, __VA_ARGS__));            \
+    t1 = wt__now_ns();                                                         \
+    if (err == WT_ENOTCAPABLE && !t->has_denial)                               \
+      deny_##name(t WT_ARGS(WT_HN, __VA_ARGS__));                              \
+    POST_##ret(name, __VA_ARGS__);                                             \
+    return err;                                                                \
   }
 #include "calls.def"
 #undef WT_CALL
@@ -463,9 +470,12 @@ static const wt_api_t tracer_api = {
 #undef WT_CALL
 };
 
-const wt_api_t *wt_tracer_api(void) { return &tracer_api; }
+const wt_api_t *wt_tracer_api(void) {
+  return &tracer_api;
+}
 
-/* ---- what layers report during a call ---------------------------------------- */
+/* ---- what layers report during a call
+ * ---------------------------------------- */
 
 void wt_tracer_observe(void *tracer, const wt_transition_t *tr) {
   wt_tracer_t *t = tracer;
@@ -499,4 +509,6 @@ void wt_tracer_deny(wt_tracer_t *t, wt_fd_t fd, wt_rights_t right,
   t->denial_rule[n] = 0;
 }
 
-uint64_t wt_tracer_calls(const wt_tracer_t *t) { return t->calls; }
+uint64_t wt_tracer_calls(const wt_tracer_t *t) {
+  return t->calls;
+}

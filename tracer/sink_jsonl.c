@@ -246,8 +246,7 @@ static int jl_close(void *impl) {
   return rc;
 }
 
-static const wt_sink_ops_t jsonl_ops = {jl_meta, jl_call, jl_commit,
-                                        jl_close};
+static const wt_sink_ops_t jsonl_ops = {jl_meta, jl_call, jl_commit, jl_close};
 
 int wt_sink_jsonl_open(const char *path, wt_sink_t **out) {
   jsonl_sink_t *s = calloc(1, sizeof *s);

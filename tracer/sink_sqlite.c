@@ -15,7 +15,7 @@
 
 #include "internal.h"
 
-#define ROWS 32
+#define ROWS 64
 
 /*
  * A call's first payload lives in its own `calls` row when it keeps at most
@@ -66,9 +66,9 @@ enum { V_NULL, V_INT, V_STATIC, V_TEXT, V_BLOB };
 
 typedef struct val_s {
   uint8_t type;
-  int64_t i;         /* INT value, or arena offset for TEXT/BLOB */
-  const char *s;     /* STATIC text */
-  size_t n;          /* TEXT/BLOB length */
+  int64_t i;     /* INT value, or arena offset for TEXT/BLOB */
+  const char *s; /* STATIC text */
+  size_t n;      /* TEXT/BLOB length */
 } val_t;
 
 typedef struct table_s {
@@ -184,8 +184,7 @@ static int bind_row(table_t *t, sqlite3_stmt *st, int r, int base) {
                              SQLITE_STATIC);
       break;
     case V_BLOB:
-      rc = sqlite3_bind_blob(st, k, t->arena + v->i, (int)v->n,
-                             SQLITE_STATIC);
+      rc = sqlite3_bind_blob(st, k, t->arena + v->i, (int)v->n, SQLITE_STATIC);
       break;
     default:
       rc = sqlite3_bind_null(st, k);
@@ -226,13 +225,16 @@ static val_t *table_row(sqlite_sink_t *s, table_t *t) {
   return &t->vals[t->nrows++ * t->ncols];
 }
 
-static void v_int(val_t *v, int64_t i) { *v = (val_t){V_INT, i, NULL, 0}; }
-static void v_null(val_t *v) { *v = (val_t){V_NULL, 0, NULL, 0}; }
+static void v_int(val_t *v, int64_t i) {
+  *v = (val_t){V_INT, i, NULL, 0};
+}
+static void v_null(val_t *v) {
+  *v = (val_t){V_NULL, 0, NULL, 0};
+}
 static void v_static(val_t *v, const char *s) {
   *v = (val_t){V_STATIC, 0, s, 0};
 }
-static int v_copy(table_t *t, val_t *v, uint8_t type, const void *p,
-                  size_t n) {
+static int v_copy(table_t *t, val_t *v, uint8_t type, const void *p, size_t n) {
   int64_t off = arena_copy(t, p, n);
   if (off < 0) {
     wt_trace_set_error("out of memory");
@@ -251,7 +253,8 @@ static int begin(sqlite_sink_t *s) {
   return 0;
 }
 
-/* ---- rows -------------------------------------------------------------------- */
+/* ---- rows
+ * -------------------------------------------------------------------- */
 
 static bool inline_payload(const wt_trace_call_t *c) {
   return c->npayloads > 0 && c->payloads[0].len <= INLINE_MAX;
@@ -282,8 +285,8 @@ static int call_row(sqlite_sink_t *s, const wt_trace_call_t *c,
     return -1;
   if (c->err != WT_ESUCCESS)
     v_null(&v[11]);
-  else if (v_copy(t, &v[11], V_TEXT, m->results_json,
-                  strlen(m->results_json)) < 0)
+  else if (v_copy(t, &v[11], V_TEXT, m->results_json, strlen(m->results_json)) <
+           0)
     return -1;
   if (v_copy(t, &v[12], V_BLOB, c->args, c->args_len) < 0 ||
       v_copy(t, &v[13], V_BLOB, c->results, c->results_len) < 0)
@@ -328,9 +331,8 @@ static int payload_row(sqlite_sink_t *s, const wt_trace_call_t *c,
 
 /* Which fields each transition kind uses (the map's "" means unused). */
 static const bool tr_uses[WT_TR_COUNT][5] = {
-#define XX(name, desc, f1, f2, a, b, d)                                      \
-  {sizeof(f1) > 1, sizeof(f2) > 1, sizeof(a) > 1, sizeof(b) > 1,             \
-   sizeof(d) > 1},
+#define XX(name, desc, f1, f2, a, b, d)                                        \
+  {sizeof(f1) > 1, sizeof(f2) > 1, sizeof(a) > 1, sizeof(b) > 1, sizeof(d) > 1},
     WT_TRANSITION_MAP(XX)
 #undef XX
 };
@@ -399,7 +401,8 @@ static int sq_call(void *impl, const wt_trace_call_t *c) {
   return 0;
 }
 
-/* ---- meta, commit, open, close --------------------------------------------- */
+/* ---- meta, commit, open, close ---------------------------------------------
+ */
 
 static int sq_meta(void *impl, const wt_trace_meta_t *m) {
   static const char *const types[] = {"int", "text", "json", "blob"};
@@ -456,8 +459,7 @@ static int sq_close(void *impl) {
   return rc;
 }
 
-static const wt_sink_ops_t sqlite_ops = {sq_meta, sq_call, sq_commit,
-                                         sq_close};
+static const wt_sink_ops_t sqlite_ops = {sq_meta, sq_call, sq_commit, sq_close};
 
 /* Removes path and its WAL companions: the trace starts empty. */
 static void remove_old(const char *path) {
@@ -482,9 +484,8 @@ static int setup(sqlite_sink_t *s) {
   for (int i = 0; i < T_COUNT; i++)
     if (table_init(s, &s->t[i], names[i], ncols[i]) < 0)
       return -1;
-  if (sqlite3_prepare_v3(s->db,
-                         "INSERT OR REPLACE INTO meta VALUES (?, ?, ?)", -1,
-                         SQLITE_PREPARE_PERSISTENT, &s->meta,
+  if (sqlite3_prepare_v3(s->db, "INSERT OR REPLACE INTO meta VALUES (?, ?, ?)",
+                         -1, SQLITE_PREPARE_PERSISTENT, &s->meta,
                          NULL) != SQLITE_OK)
     return db_error(s, "prepare meta");
   return 0;

@@ -4,11 +4,11 @@
  */
 #include <signal.h>
 #include <stdio.h>
-#include <sys/mman.h>
-#include <unistd.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -18,7 +18,8 @@
  * before it is drained (the guest wakes it earlier if the ring fills). */
 #define IDLE_NS 10000000ull
 
-/* ---- sinks ---------------------------------------------------------------- */
+/* ---- sinks ----------------------------------------------------------------
+ */
 
 wt_sink_t *wt_sink_new(const wt_sink_ops_t *ops, void *impl) {
   wt_sink_t *s = malloc(sizeof *s);
@@ -39,7 +40,9 @@ int wt_sink_call(wt_sink_t *s, const wt_trace_call_t *c) {
   return s->ops->call(s->impl, c);
 }
 
-int wt_sink_commit(wt_sink_t *s) { return s->ops->commit(s->impl); }
+int wt_sink_commit(wt_sink_t *s) {
+  return s->ops->commit(s->impl);
+}
 
 int wt_sink_close(wt_sink_t *s) {
   int rc = s->ops->close(s->impl);
@@ -47,7 +50,8 @@ int wt_sink_close(wt_sink_t *s) {
   return rc;
 }
 
-/* ---- metadata ------------------------------------------------------------------ */
+/* ---- metadata
+ * ------------------------------------------------------------------ */
 
 static int meta_text(wt_sink_t *s, const char *key, uint8_t type,
                      const char *text) {
@@ -135,8 +139,8 @@ static int meta_host(wt_sink_t *s) {
 
 static int meta_module(wt_sink_t *s, const wt_tracer_options_t *o) {
   char sha[65];
-  wt_trace_meta_t m = {"module", WT_META_BLOB, 0, NULL, o->module,
-                       o->module_len};
+  wt_trace_meta_t m = {"module", WT_META_BLOB, 0,
+                       NULL,     o->module,    o->module_len};
   if (o->module_name != NULL &&
       meta_text(s, "module_name", WT_META_TEXT, o->module_name) < 0)
     return -1;
@@ -157,9 +161,8 @@ int wt__meta_write(wt_sink_t *s, const wt_tracer_options_t *o) {
       meta_int(s, "format_version", WT_TRACE_FORMAT_VERSION) < 0 ||
       meta_text(s, "tool_version", WT_META_TEXT, wt_version_string()) < 0 ||
       meta_text(s, "capture", WT_META_TEXT, captures[o->capture]) < 0 ||
-      meta_text(s, "end", WT_META_TEXT, "incomplete") < 0 ||
-      meta_host(s) < 0 || meta_time(s, "start_time") < 0 ||
-      meta_module(s, o) < 0)
+      meta_text(s, "end", WT_META_TEXT, "incomplete") < 0 || meta_host(s) < 0 ||
+      meta_time(s, "start_time") < 0 || meta_module(s, o) < 0)
     goto out;
   if (o->memory_check != NULL &&
       meta_text(s, "memory_check", WT_META_TEXT, o->memory_check) < 0)
@@ -187,8 +190,7 @@ out:
 
 int wt__meta_write_end(wt_sink_t *s, const wt_trace_end_t *end,
                        uint64_t calls) {
-  static const char *const kinds[] = {"incomplete", "exit", "trap",
-                                      "signal"};
+  static const char *const kinds[] = {"incomplete", "exit", "trap", "signal"};
   if (meta_int(s, "calls", (int64_t)calls) < 0 ||
       meta_time(s, "end_time") < 0 ||
       meta_text(s, "end", WT_META_TEXT, kinds[end->kind]) < 0)
@@ -206,7 +208,8 @@ int wt__meta_write_end(wt_sink_t *s, const wt_trace_end_t *end,
   }
 }
 
-/* ---- the writer thread ------------------------------------------------------------ */
+/* ---- the writer thread
+ * ------------------------------------------------------------ */
 
 typedef struct writer_s {
   wt_tracer_t *t;
@@ -351,7 +354,8 @@ void *wt__writer_main(void *arg) {
   return NULL;
 }
 
-/* ---- open and finish ---------------------------------------------------------- */
+/* ---- open and finish
+ * ---------------------------------------------------------- */
 
 static void *lib_malloc(size_t n, void *ud) {
   (void)ud;

@@ -11,7 +11,9 @@
 
 static _Thread_local char last_error[512];
 
-const char *wt_trace_error(void) { return last_error; }
+const char *wt_trace_error(void) {
+  return last_error;
+}
 
 void wt_trace_set_error(const char *fmt, ...) {
   va_list ap;
@@ -26,7 +28,8 @@ uint64_t wt__now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* ---- text buffer ------------------------------------------------------------ */
+/* ---- text buffer ------------------------------------------------------------
+ */
 
 void wt__sb_grow(wt__sb_t *b, size_t more) {
   size_t cap = b->cap ? b->cap : 256;
@@ -240,7 +243,8 @@ int wt__base64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen) {
   return 0;
 }
 
-/* ---- payload digest --------------------------------------------------------- */
+/* ---- payload digest ---------------------------------------------------------
+ */
 
 /*
  * wt64, the digest of written bytes kept in REPLAY mode (specified in
@@ -324,7 +328,8 @@ uint64_t wt_trace_digest(const void *data, size_t len) {
   return wt__digest_end(&d);
 }
 
-/* ---- decoded-record buffers ------------------------------------------------ */
+/* ---- decoded-record buffers ------------------------------------------------
+ */
 
 static int grow(void **p, uint32_t *cap, uint32_t n, size_t elem) {
   uint32_t c = *cap ? *cap : 8;

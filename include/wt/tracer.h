@@ -55,7 +55,8 @@ typedef enum wt_capture_e {
 /* 64-bit digest of a byte string (documented in docs/trace-format.md). */
 uint64_t wt_trace_digest(const void *data, size_t len);
 
-/* ---- records -------------------------------------------------------------- */
+/* ---- records --------------------------------------------------------------
+ */
 
 /* How much of a payload a record holds. */
 #define WT_PAYLOAD_FULL 0   /* all `size` bytes */
@@ -63,16 +64,17 @@ uint64_t wt_trace_digest(const void *data, size_t len);
 #define WT_PAYLOAD_NONE 2   /* only the size (meta capture) */
 
 #define WT_PAYLOAD_IN 0  /* bytes the guest passed (IN_IOVS) */
-#define WT_PAYLOAD_OUT 1 /* bytes the call produced (OUT_IOVS, OUT_BUF, ...) */
+#define WT_PAYLOAD_OUT 1 /* bytes the call produced (OUT_IOVS, OUT_BUF, ...)   \
+                          */
 
 /* The bytes of one buffer argument of a call. */
 typedef struct wt_trace_payload_s {
-  uint16_t arg;     /* argument index in calls.def order, from 0 */
-  uint8_t dir;      /* WT_PAYLOAD_IN or WT_PAYLOAD_OUT */
-  uint8_t capture;  /* WT_PAYLOAD_FULL, _DIGEST or _NONE */
-  uint64_t size;    /* bytes the guest passed or received */
-  uint64_t digest;  /* wt_trace_digest of all size bytes (DIGEST only) */
-  uint32_t len;     /* bytes held at data */
+  uint16_t arg;    /* argument index in calls.def order, from 0 */
+  uint8_t dir;     /* WT_PAYLOAD_IN or WT_PAYLOAD_OUT */
+  uint8_t capture; /* WT_PAYLOAD_FULL, _DIGEST or _NONE */
+  uint64_t size;   /* bytes the guest passed or received */
+  uint64_t digest; /* wt_trace_digest of all size bytes (DIGEST only) */
+  uint32_t len;    /* bytes held at data */
   const uint8_t *data;
 } wt_trace_payload_t;
 
@@ -101,7 +103,7 @@ typedef struct wt_trace_denial_s {
  * borrowed: valid until the next record is read or written.
  */
 typedef struct wt_trace_call_s {
-  uint64_t seq; /* 1, 2, 3, ... */
+  uint64_t seq;  /* 1, 2, 3, ... */
   uint16_t call; /* wt_call_id_t */
   wt_errno_t err;
   uint64_t start_ns; /* monotonic, since the recording began */
@@ -154,8 +156,8 @@ void wt_trace_summary_free(wt_trace_summary_t *s);
 typedef struct wt_trace_meta_s {
   const char *key;
   uint8_t type;
-  int64_t i;          /* INT */
-  const char *text;   /* TEXT, JSON: NUL-terminated */
+  int64_t i;           /* INT */
+  const char *text;    /* TEXT, JSON: NUL-terminated */
   const uint8_t *blob; /* BLOB */
   size_t len;          /* BLOB size */
 } wt_trace_meta_t;
@@ -175,7 +177,8 @@ typedef struct wt_trace_end_s {
   uint8_t signal;
 } wt_trace_end_t;
 
-/* ---- sinks ------------------------------------------------------------------ */
+/* ---- sinks ------------------------------------------------------------------
+ */
 
 /*
  * Where records go. A sink is used by one thread at a time. The built-in
@@ -217,7 +220,8 @@ int wt_sink_close(wt_sink_t *s);
 void wt_trace_set_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
-/* ---- the tracer ------------------------------------------------------------ */
+/* ---- the tracer ------------------------------------------------------------
+ */
 
 typedef struct wt_tracer_s wt_tracer_t;
 
@@ -277,7 +281,11 @@ int wt_tracer_finish(wt_tracer_t *t, const wt_trace_end_t *end);
 /* Like finish, but the trace says the run is incomplete. */
 int wt_tracer_close(wt_tracer_t *t);
 
-/* Attributes a state transition to the call in progress (an observer). */
+/*
+ * Attributes a state transition to the call in progress (an observer
+ * function for wt_set_observer, with the tracer as ud). Transitions
+ * reported outside a traced call are dropped.
+ */
 void wt_tracer_observe(void *tracer, const wt_transition_t *tr);
 
 /*
@@ -292,7 +300,8 @@ void wt_tracer_deny(wt_tracer_t *t, wt_fd_t fd, wt_rights_t right,
 /* Calls recorded so far. */
 uint64_t wt_tracer_calls(const wt_tracer_t *t);
 
-/* ---- reading traces --------------------------------------------------------- */
+/* ---- reading traces ---------------------------------------------------------
+ */
 
 typedef enum wt_trace_format_e {
   WT_TRACE_SQLITE = 0,
@@ -312,8 +321,7 @@ wt_trace_format_t wt_trace_format(const wt_trace_t *t);
 /* Metadata entries (each key once, last value wins); borrowed. */
 uint32_t wt_trace_meta_count(const wt_trace_t *t);
 const wt_trace_meta_t *wt_trace_meta_at(const wt_trace_t *t, uint32_t i);
-const wt_trace_meta_t *wt_trace_meta_get(const wt_trace_t *t,
-                                         const char *key);
+const wt_trace_meta_t *wt_trace_meta_get(const wt_trace_t *t, const char *key);
 
 /*
  * The next call record in sequence order: 1 and *out set, 0 at the end, -1

@@ -54,13 +54,19 @@ try {
 } catch (e) {
   fail(77, `node:wasi unavailable: ${e.message}`);
 }
-const wasi = new WASI({
-  version: 'preview1',
-  args: o.args,
-  env: o.inherit ? { ...process.env, ...o.env } : o.env,
-  preopens: o.preopens,
-  returnOnExit: true,
-});
+let wasi;
+try {
+  wasi = new WASI({
+    version: 'preview1',
+    args: o.args,
+    env: o.inherit ? { ...process.env, ...o.env } : o.env,
+    preopens: o.preopens,
+    returnOnExit: true,
+  });
+} catch (e) {
+  // Older nodes: no `version` option, or WASI behind a flag.
+  fail(77, `node:wasi preview1 unavailable: ${e.message}`);
+}
 
 let instance;
 try {

@@ -3,7 +3,7 @@
 ;; the import.
 ;;
 ;; wt-exit: 126
-;; wt-stderr-contains: fd_write
+;; wt-stderr-contains: wasi_snapshot_preview1.fd_write
 ;; wt-node: skip node:wasi imports are JavaScript functions, which link whatever the declared signature
 (module
   (import "wasi_snapshot_preview1" "fd_write"

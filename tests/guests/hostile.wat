@@ -4,13 +4,16 @@
 ;; - pointers past the end of the one-page memory (65536) or near 2^32;
 ;; - objects that straddle the end (an 8-byte result at 65532);
 ;; - (pointer, length) pairs whose end overflows 32 bits (0x100 + 0xffffff80);
-;; - iovec arrays that are in bounds but whose buffers are not, or whose
-;;   count times 8 wraps to 0 (0x20000000 iovecs);
+;; - iovec arrays that are in bounds but whose buffers are not, arrays that
+;;   straddle the end, and 1024 iovecs (the most accepted) running past it;
+;;   a count whose size in bytes wraps to 0 (0x20000000 iovecs) is over the
+;;   1024 limit and INVAL (28) before any pointer is looked at;
 ;; - an in-bounds first iovec followed by an out-of-bounds second one;
 ;; - poll_oneoff with nsubscriptions * 48 wrapping to 32.
 ;; The fds used are valid and hold the rights, so FAULT is the only error
-;; that fits. A few controls must succeed (0): a zero-length buffer ending
-;; exactly at the end of memory, a misaligned result pointer, address 0.
+;; that fits (but see the iovec count above). A few controls must succeed
+;; (0): a zero-length buffer ending exactly at the end of memory, a
+;; misaligned result pointer, address 0.
 ;;
 ;; One line per case: "call case: ERRNO". Labels are listed in the data
 ;; segment at 16384 in the order _start makes the calls; $report prints
@@ -112,7 +115,9 @@
     "fd_read iov_buf_straddles_end\n"
     "fd_read iov_len_wraps\n"
     "fd_read second_iov_oob\n"
-    "fd_read iovs_count_wraps\n"
+    "fd_read iovs_count_wraps_over_limit\n"
+    "fd_read iovs_straddle_end\n"
+    "fd_read 1024_iovs_past_end\n"
     "fd_read nread_oob\n"
     "fd_pread iovs_oob\n"
     "fd_pread iov_buf_oob\n"
@@ -122,7 +127,9 @@
     "fd_write iov_buf_oob\n"
     "fd_write iov_len_wraps\n"
     "fd_write second_iov_oob\n"
-    "fd_write iovs_count_wraps\n"
+    "fd_write iovs_count_wraps_over_limit\n"
+    "fd_write iovs_straddle_end\n"
+    "fd_write 1024_iovs_past_end\n"
     "fd_write nwritten_oob\n"
     "fd_pwrite iovs_oob\n"
     "fd_pwrite iov_buf_oob\n"
@@ -240,6 +247,8 @@
     (call $report (call $fd_read (global.get $f) (i32.const 88) (i32.const 1) (i32.const 1024)))
     (call $report (call $fd_read (global.get $f) (i32.const 96) (i32.const 2) (i32.const 1024)))
     (call $report (call $fd_read (global.get $f) (i32.const 64) (i32.const 0x20000000) (i32.const 1024)))
+    (call $report (call $fd_read (global.get $f) (i32.const 65532) (i32.const 1) (i32.const 1024)))
+    (call $report (call $fd_read (global.get $f) (i32.const 60000) (i32.const 1024) (i32.const 1024)))
     (call $report (call $fd_read (global.get $f) (i32.const 64) (i32.const 1) (i32.const 65536)))
     (call $report (call $fd_pread (global.get $f) (i32.const 65536) (i32.const 1) (i64.const 0) (i32.const 1024)))
     (call $report (call $fd_pread (global.get $f) (i32.const 72) (i32.const 1) (i64.const 0) (i32.const 1024)))
@@ -250,6 +259,8 @@
     (call $report (call $fd_write (global.get $f) (i32.const 88) (i32.const 1) (i32.const 1024)))
     (call $report (call $fd_write (global.get $f) (i32.const 96) (i32.const 2) (i32.const 1024)))
     (call $report (call $fd_write (global.get $f) (i32.const 64) (i32.const 0x20000000) (i32.const 1024)))
+    (call $report (call $fd_write (global.get $f) (i32.const 65532) (i32.const 1) (i32.const 1024)))
+    (call $report (call $fd_write (global.get $f) (i32.const 60000) (i32.const 1024) (i32.const 1024)))
     (call $report (call $fd_write (global.get $f) (i32.const 64) (i32.const 1) (i32.const 65536)))
     (call $report (call $fd_pwrite (global.get $f) (i32.const 65536) (i32.const 1) (i64.const 0) (i32.const 1024)))
     (call $report (call $fd_pwrite (global.get $f) (i32.const 72) (i32.const 1) (i64.const 0) (i32.const 1024)))

@@ -4,10 +4,13 @@
  *   not expanded, as with O_NOFOLLOW; intermediate ones still are);
  * - a link's target is relative to the link's own directory, so
  *   "sub/up -> ../a.txt" stays inside the sandbox and works;
- * - links whose target leaves the sandbox can be created (preview1: the
- *   old_path is "the contents of the symbolic link") and read back with
- *   readlink, stat without SYMLINK_FOLLOW sees them, but following one is
- *   NOTCAPABLE: relative, absolute, via a link to a directory, via "..".
+ * - relative links whose target leaves the sandbox can be created
+ *   (preview1: old_path is "the contents of the symbolic link") and read
+ *   back with readlink, stat without SYMLINK_FOLLOW sees them, but
+ *   following one is NOTCAPABLE, also through a link to a directory or "..";
+ * - an absolute link text is refused at creation (NOTCAPABLE: it could
+ *   never be followed; docs/core.md). planted_links.c follows absolute
+ *   links the host put in the sandbox.
  *
  * wt-dir: tree /sandbox
  * wt-node: skip uvwasi follows the final link without SYMLINK_FOLLOW, and refuses to create links whose target leaves the sandbox, judging relative targets from the preopen rather than the link's directory (sub/up -> ../a.txt: NOTCAPABLE)

@@ -1,9 +1,9 @@
 ;; Trap: invalid conversion to integer (i32.trunc_f32_s of NaN).
 ;; The line before the trap reaches stdout; the run ends with exit code 134
-;; and a message on stderr.
+;; and a message on stderr naming the trap.
 ;;
 ;; wt-exit: 134
-;; wt-stderr-contains: trap
+;; wt-stderr-contains: guest trapped: invalid conversion to integer
 (module
   (import "wasi_snapshot_preview1" "fd_write"
     (func $fd_write (param i32 i32 i32 i32) (result i32)))

@@ -2,7 +2,7 @@
 ;; run (exit 126, nothing runs) and the message names the import.
 ;;
 ;; wt-exit: 126
-;; wt-stderr-contains: no_such_call
+;; wt-stderr-contains: wasi_snapshot_preview1.no_such_call
 (module
   (import "wasi_snapshot_preview1" "fd_write"
     (func $fd_write (param i32 i32 i32 i32) (result i32)))

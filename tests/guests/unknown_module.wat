@@ -2,7 +2,7 @@
 ;; nothing runs, and the message names the import.
 ;;
 ;; wt-exit: 126
-;; wt-stderr-contains: mystery_function
+;; wt-stderr-contains: env.mystery_function
 (module
   (import "wasi_snapshot_preview1" "fd_write"
     (func $fd_write (param i32 i32 i32 i32) (result i32)))

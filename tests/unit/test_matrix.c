@@ -46,6 +46,9 @@ typedef struct matrix_s {
 #define DOM_siflags (1, 0x1, 0)
 #define DOM_sdflags (1, 0, WT_SHUT_WR)
 #define DOM_signal (1, 200, WT_SIGNONE)
+#define DOM_epoll_op (1, 7, WT_EPOLL_CTL_ADD)
+#define DOM_eventfdflags (1, 0x8, 0)
+#define DOM_fdflagsext (1, 0x2, 0)
 #define DOM_DEFAULT (0, 0, 0)
 #define DOM_HAS(t) WT__DOM_0 t
 #define DOM_INVALID(t) WT__DOM_1 t
@@ -153,9 +156,9 @@ static wt_fd_t fd_arg(matrix_t *m, int pos) {
 #define DOM_u64_T(f) DOM_DEFAULT
 #define DOM_boolean_T(f) DOM_DEFAULT
 #define DOM_timeout_ns_T(f) DOM_DEFAULT
-#define DOM_eventfdflags_T(f) DOM_DEFAULT
-#define DOM_epoll_op_T(f) DOM_DEFAULT
-#define DOM_fdflagsext_T(f) DOM_DEFAULT
+#define DOM_eventfdflags_T(f) DOM_eventfdflags
+#define DOM_epoll_op_T(f) DOM_epoll_op
+#define DOM_fdflagsext_T(f) DOM_fdflagsext
 
 typedef wt_errno_t (*caller_fn)(matrix_t *m);
 
@@ -200,6 +203,14 @@ static wt_fd_t make_fd(matrix_t *m, const char *name) {
   wt_fd_t fd;
   uint8_t kind = WT_DESC_HOST;
   int host;
+  /* The epoll calls check their fds' kind right after the lookup: give
+   * them epoll fds, so that the checks after it (the op) are reached. */
+  if (strcmp(m->family, "epoll") == 0) {
+    assert_ok(wt_epoll_create(m->env.w, &fd));
+    m->env.w->fds[fd].base = WT_RIGHTS_ALL;
+    m->env.w->fds[fd].inheriting = WT_RIGHTS_ALL;
+    return fd;
+  }
   if (strcmp(m->family, "sock") == 0) {
     int sv[2];
     assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);

@@ -20,8 +20,8 @@
 #define LOSS_WINDOW_MS 400
 
 typedef struct shared_s {
-  _Atomic uint64_t made; /* calls completed by the child */
-  uint64_t t0;           /* CLOCK_MONOTONIC ns when the loop started */
+  _Atomic uint64_t made;  /* calls completed by the child */
+  uint64_t t0;            /* CLOCK_MONOTONIC ns when the loop started */
   uint64_t at_ms[MAX_MS]; /* calls completed by each ms since t0 */
 } shared_t;
 
@@ -84,8 +84,8 @@ static uint64_t check_trace(const char *path) {
     if (c->seq != ++seq)
       fail_msg("seq %llu after %llu", (unsigned long long)c->seq,
                (unsigned long long)seq - 1);
-    assert_int_equal(c->call, seq % 2 ? WT_CALL_fd_write
-                                      : WT_CALL_clock_time_get);
+    assert_int_equal(c->call,
+                     seq % 2 ? WT_CALL_fd_write : WT_CALL_clock_time_get);
     assert_int_equal(wt_trace_summarize(c, &s), 0);
     wt_trace_summary_free(&s);
   }
@@ -142,9 +142,9 @@ static void kill_after(bool jsonl, bool paced, int delay_ms) {
   floor = paced ? made_by(sh, kill_ms - LOSS_WINDOW_MS) : 0;
   print_message("%s %s kill after %d ms: %llu calls made, %llu in the "
                 "trace (at least %llu expected)\n",
-                jsonl ? "jsonl" : "sqlite", paced ? "paced" : "tight",
-                delay_ms, (unsigned long long)made,
-                (unsigned long long)found, (unsigned long long)floor);
+                jsonl ? "jsonl" : "sqlite", paced ? "paced" : "tight", delay_ms,
+                (unsigned long long)made, (unsigned long long)found,
+                (unsigned long long)floor);
   if (found < floor)
     fail_msg("lost more than %d ms of calls", LOSS_WINDOW_MS);
   munmap(sh, sizeof *sh);

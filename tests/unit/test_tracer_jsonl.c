@@ -18,8 +18,8 @@ static void record(tt_t *t, const char *name) {
   uint64_t off, now;
   wt_trace_end_t end = {WT_END_TRAP, 0, "unreachable", 0};
   tt_open(t, name, true, WT_CAPTURE_REPLAY);
-  assert_ok(t->api->path_open(t->tr, WT_TEST_DIRFD, 0, "a.txt", 5,
-                              WT_O_CREAT, WT_RIGHTS_REGULAR_FILE, 0, 0, &fd));
+  assert_ok(t->api->path_open(t->tr, WT_TEST_DIRFD, 0, "a.txt", 5, WT_O_CREAT,
+                              WT_RIGHTS_REGULAR_FILE, 0, 0, &fd));
   assert_ok(t->api->fd_write(t->tr, fd, &out, 1, &n));
   assert_ok(t->api->fd_seek(t->tr, fd, 0, WT_WHENCE_SET, &off));
   assert_ok(t->api->fd_read(t->tr, fd, &in, 1, &n));
@@ -81,8 +81,7 @@ static void test_lines(void **state) {
                    6);
   assert_string_equal(
       json_string_value(json_object_get(
-          json_array_get(json_object_get(write_line, "payloads"), 0),
-          "data")),
+          json_array_get(json_object_get(write_line, "payloads"), 0), "data")),
       "aGVsbG8K");
   assert_string_equal(
       json_string_value(json_object_get(

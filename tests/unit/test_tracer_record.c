@@ -9,7 +9,8 @@
 
 #include "test_tracer_util.h"
 
-/* ---- one row per call, expanded from the table ---------------------------- */
+/* ---- one row per call, expanded from the table ----------------------------
+ */
 
 typedef struct ctx_s {
   tt_t t;
@@ -26,29 +27,29 @@ typedef struct ctx_s {
 #define MD_VOID()
 #define MD_FD(name, right) wt_fd_t name = m->fds[fdpos++];
 #define MD_IN(type, name, fmt) type name = 0;
-#define MD_IN_STR(name)                                                      \
-  const char *name = "x";                                                    \
+#define MD_IN_STR(name)                                                        \
+  const char *name = "x";                                                      \
   uint32_t name##_len = 1;
-#define MD_IN_IOVS(name)                                                     \
-  wt_ciovec_t name##_v = {(const uint8_t *)"hello", 5};                      \
-  const wt_ciovec_t *name = &name##_v;                                       \
+#define MD_IN_IOVS(name)                                                       \
+  wt_ciovec_t name##_v = {(const uint8_t *)"hello", 5};                        \
+  const wt_ciovec_t *name = &name##_v;                                         \
   uint32_t name##_len = 1;
-#define MD_OUT_IOVS(name, used)                                              \
-  m->out_iov = (wt_iovec_t){m->outbuf, sizeof m->outbuf};                    \
-  const wt_iovec_t *name = &m->out_iov;                                      \
+#define MD_OUT_IOVS(name, used)                                                \
+  m->out_iov = (wt_iovec_t){m->outbuf, sizeof m->outbuf};                      \
+  const wt_iovec_t *name = &m->out_iov;                                        \
   uint32_t name##_len = 1;
-#define MD_OUT_BUF(name, used)                                               \
-  uint8_t *name = m->scratch + 1024;                                         \
+#define MD_OUT_BUF(name, used)                                                 \
+  uint8_t *name = m->scratch + 1024;                                           \
   uint32_t name##_len = 256;
 #define MD_OUT_BYTES(name) MD_OUT_BUF(name, 0)
 #define MD_OUT(type, name, fmt) type *name = (type *)(void *)m->scratch;
-#define MD_IN_ARRAY(type, name, count, fmt)                                  \
+#define MD_IN_ARRAY(type, name, count, fmt)                                    \
   const type *name = (const type *)(void *)(m->scratch + 2048);
-#define MD_OUT_ARRAY(type, name, count, used, fmt)                           \
+#define MD_OUT_ARRAY(type, name, count, used, fmt)                             \
   type *name = (type *)(void *)(m->scratch + 3072);
 #define MD_IN_OPT(type, name, fmt) const type *name = NULL;
-#define MD_OUT_STRTAB(name)                                                  \
-  m->strtab = (wt_strtab_t){m->offsets, 16, m->strbuf, 256, 0, 0};           \
+#define MD_OUT_STRTAB(name)                                                    \
+  m->strtab = (wt_strtab_t){m->offsets, 16, m->strbuf, 256, 0, 0};             \
   wt_strtab_t *name = &m->strtab;
 
 /* Counting FD and IN_STR arguments. */
@@ -81,12 +82,12 @@ typedef struct ctx_s {
 
 typedef wt_errno_t (*caller_fn)(ctx_t *m);
 
-#define WT_CALL(name, set, fam, ret, ...)                                    \
-  static wt_errno_t call_##name(ctx_t *m) {                                  \
-    int fdpos = 0;                                                           \
-    (void)fdpos;                                                             \
-    WT_ARGS(MD, __VA_ARGS__)                                                 \
-    return m->t.api->name(m->t.tr WT_ARGS(WT_HN, __VA_ARGS__));              \
+#define WT_CALL(name, set, fam, ret, ...)                                      \
+  static wt_errno_t call_##name(ctx_t *m) {                                    \
+    int fdpos = 0;                                                             \
+    (void)fdpos;                                                               \
+    WT_ARGS(MD, __VA_ARGS__)                                                   \
+    return m->t.api->name(m->t.tr WT_ARGS(WT_HN, __VA_ARGS__));                \
   }
 #include "calls.def"
 #undef WT_CALL
@@ -96,8 +97,8 @@ static const struct {
   caller_fn call;
   int nfds, npaths;
 } rows[] = {
-#define WT_CALL(name, set, fam, ret, ...)                                    \
-  {#name, #fam, call_##name, 0 WT_ARGS(MF, __VA_ARGS__),                     \
+#define WT_CALL(name, set, fam, ret, ...)                                      \
+  {#name, #fam, call_##name, 0 WT_ARGS(MF, __VA_ARGS__),                       \
    0 WT_ARGS(MS, __VA_ARGS__)},
 #include "calls.def"
 #undef WT_CALL
@@ -106,7 +107,8 @@ static const struct {
 
 /* A fresh file fd, opened on the core directly (not recorded). */
 static wt_fd_t fresh_file(ctx_t *m) {
-  return wt_test_open_file(m->t.env.w, "f.txt", WT_O_CREAT, WT_RIGHTS_REGULAR_FILE);
+  return wt_test_open_file(m->t.env.w, "f.txt", WT_O_CREAT,
+                           WT_RIGHTS_REGULAR_FILE);
 }
 
 static void test_every_call(void **state) {
@@ -155,16 +157,17 @@ static void test_every_call(void **state) {
   sqlite3_finalize(st);
   sqlite3_close(db);
   /* Every ENOTCAPABLE is a denial naming a right. */
-  assert_int_equal(
-      tt_query_int(m->t.trace, "SELECT count(*) FROM denials WHERE source = "
-                               "'rights' AND right IS NOT NULL"),
-      denied);
+  assert_int_equal(tt_query_int(m->t.trace,
+                                "SELECT count(*) FROM denials WHERE source = "
+                                "'rights' AND right IS NOT NULL"),
+                   denied);
   assert_true(denied > 0);
   tt_close(&m->t);
   free(m);
 }
 
-/* ---- the contents of records ---------------------------------------------- */
+/* ---- the contents of records ----------------------------------------------
+ */
 
 static wt_errno_t write_str(tt_t *t, wt_fd_t fd, const char *s) {
   wt_ciovec_t iov = {(const uint8_t *)s, (uint32_t)strlen(s)};
@@ -184,8 +187,8 @@ static void test_contents(void **state) {
   (void)state;
   tt_open(&t, "contents.db", false, WT_CAPTURE_REPLAY);
   assert_ok(t.api->path_open(t.tr, WT_TEST_DIRFD, 0, "data.txt", 8,
-                             WT_O_CREAT | WT_O_TRUNC, WT_RIGHTS_REGULAR_FILE, 0, 0,
-                             &fd));
+                             WT_O_CREAT | WT_O_TRUNC, WT_RIGHTS_REGULAR_FILE, 0,
+                             0, &fd));
   assert_ok(write_str(&t, fd, "hello world"));
   assert_ok(t.api->fd_seek(t.tr, fd, 0, WT_WHENCE_SET, &off));
   assert_ok(t.api->fd_read(t.tr, fd, iovs, 2, &n));
@@ -268,10 +271,9 @@ static void test_contents(void **state) {
   assert_int_equal(tt_query_int(t.trace, "SELECT length(value) FROM meta "
                                          "WHERE key = 'module'"),
                    8);
-  assert_non_null(
-      strstr(tt_query(t.trace, "SELECT value FROM meta WHERE key = "
-                               "'preopens'"),
-             "\"guest\":\"/sandbox\""));
+  assert_non_null(strstr(tt_query(t.trace, "SELECT value FROM meta WHERE key = "
+                                           "'preopens'"),
+                         "\"guest\":\"/sandbox\""));
   tt_close(&t);
 }
 
@@ -293,7 +295,8 @@ static void test_proc_exit(void **state) {
   tt_close(&t);
 }
 
-/* ---- capture modes ------------------------------------------------------------- */
+/* ---- capture modes
+ * ------------------------------------------------------------- */
 
 static uint8_t *pattern(size_t n) {
   uint8_t *p = malloc(n);

@@ -134,3 +134,42 @@ wt_errno_t wt_test_write_str(wt_t *w, wt_fd_t fd, const char *s) {
   uint32_t n = 0;
   return wt_fd_write(w, fd, &iov, 1, &n);
 }
+
+void wt_test_record(void *ud, const wt_transition_t *t) {
+  wt_test_rec_t *rec = ud;
+  if (rec->n < WT_TEST_MAX_TRANSITIONS)
+    rec->t[rec->n++] = *t;
+  else
+    rec->lost++;
+}
+
+static bool same_transition(const wt_transition_t *a,
+                            const wt_transition_t *b) {
+  return a->kind == b->kind && a->fd == b->fd && a->fd2 == b->fd2 &&
+         a->a == b->a && a->b == b->b && a->data == b->data;
+}
+
+static void print_transitions(const char *title, const wt_transition_t *t,
+                              uint32_t n) {
+  print_error("  %s (%u):\n", title, (unsigned)n);
+  for (uint32_t i = 0; i < n; i++)
+    print_error("    %-24s fd %u fd2 %u a %llu b %llu data %llu\n",
+                wt_transition_name(t[i].kind), (unsigned)t[i].fd,
+                (unsigned)t[i].fd2, (unsigned long long)t[i].a,
+                (unsigned long long)t[i].b, (unsigned long long)t[i].data);
+}
+
+void wt_test_expect(wt_test_rec_t *rec, const wt_transition_t *want,
+                    uint32_t n, const char *where, int line) {
+  bool ok = rec->lost == 0 && rec->n == n;
+  for (uint32_t i = 0; ok && i < n; i++)
+    ok = same_transition(&rec->t[i], &want[i]);
+  if (!ok) {
+    print_error("%s:%d: transitions differ\n", where, line);
+    print_transitions("got", rec->t, rec->n);
+    print_transitions("want", want, n);
+    rec->n = rec->lost = 0;
+    fail_msg("unexpected transition sequence at %s:%d", where, line);
+  }
+  rec->n = rec->lost = 0;
+}

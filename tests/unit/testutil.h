@@ -60,6 +60,34 @@ wt_fd_t wt_test_open_file(wt_t *w, const char *path, uint16_t oflags,
                           uint64_t rights);
 wt_errno_t wt_test_write_str(wt_t *w, wt_fd_t fd, const char *s);
 
+/*
+ * A recording observer for state-transition tests: install it with
+ * wt_set_observer(w, wt_test_record, &rec), then assert the exact sequence
+ * with WT_EXPECT(&rec, WT_TRN(KIND, fd, fd2, a, b, data), ...) or
+ * WT_EXPECT_NONE(&rec); both print the two sequences on a mismatch and
+ * clear the record.
+ */
+#define WT_TEST_MAX_TRANSITIONS 256
+typedef struct wt_test_rec_s {
+  uint32_t n;
+  uint32_t lost; /* transitions past the capacity */
+  wt_transition_t t[WT_TEST_MAX_TRANSITIONS];
+} wt_test_rec_t;
+
+void wt_test_record(void *ud, const wt_transition_t *t);
+void wt_test_expect(wt_test_rec_t *rec, const wt_transition_t *want,
+                    uint32_t n, const char *where, int line);
+
+#define WT_TRN(kind, fd, fd2, a, b, data)                                    \
+  { WT_TR_##kind, (fd), (fd2), (a), (b), (data) }
+#define WT_EXPECT(rec, ...)                                                  \
+  do {                                                                       \
+    const wt_transition_t want_[] = {__VA_ARGS__};                           \
+    wt_test_expect((rec), want_, sizeof want_ / sizeof want_[0], __FILE__,  \
+                   __LINE__);                                                \
+  } while (0)
+#define WT_EXPECT_NONE(rec) wt_test_expect((rec), NULL, 0, __FILE__, __LINE__)
+
 /* Removes a directory tree (best effort). */
 void wt_test_rmtree(const char *path);
 

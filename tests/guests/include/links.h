@@ -9,7 +9,7 @@
 
 static int root;
 
-static const char *ftype(__wasi_filetype_t t) {
+static inline const char *ftype(__wasi_filetype_t t) {
   switch (t) {
   case __WASI_FILETYPE_SYMBOLIC_LINK: return "symlink";
   case __WASI_FILETYPE_DIRECTORY: return "dir";
@@ -19,7 +19,7 @@ static const char *ftype(__wasi_filetype_t t) {
 }
 
 /* path_open for reading; prints the outcome and the first line read. */
-static void try_open(const char *path, __wasi_lookupflags_t follow) {
+static inline void try_open(const char *path, __wasi_lookupflags_t follow) {
   __wasi_fd_t fd;
   char label[128];
   __wasi_errno_t e = __wasi_path_open(root, follow, path, 0,
@@ -37,7 +37,7 @@ static void try_open(const char *path, __wasi_lookupflags_t follow) {
   }
 }
 
-static void try_stat(const char *path, __wasi_lookupflags_t follow) {
+static inline void try_stat(const char *path, __wasi_lookupflags_t follow) {
   __wasi_filestat_t st;
   char label[128];
   __wasi_errno_t e = __wasi_path_filestat_get(root, follow, path, &st);
@@ -46,13 +46,13 @@ static void try_stat(const char *path, __wasi_lookupflags_t follow) {
     printf("  type %s\n", ftype(st.filetype));
 }
 
-static void link_to(const char *target, const char *name) {
+static inline void link_to(const char *target, const char *name) {
   char label[128];
   snprintf(label, sizeof label, "symlink %s -> %s", name, target);
   showw(label, __wasi_path_symlink(target, root, name));
 }
 
-static void read_link(const char *name) {
+static inline void read_link(const char *name) {
   char buf[128], label[128];
   __wasi_size_t n = 0;
   snprintf(label, sizeof label, "readlink %s", name);
