@@ -173,12 +173,12 @@ static void write_instantiate(FILE *f, const wt__wasm_info_t *info) {
   fputs(");\n  return trap;\n}\n", f);
 }
 
-void wt__glue_hash(wt__sha256_t *s) {
-  wt__sha256_update(s, glue_head, sizeof glue_head);
-  wt__sha256_update(s, glue_body, sizeof glue_body);
-  wt__sha256_update(s, glue_memory, sizeof glue_memory);
-  wt__sha256_update(s, glue_no_memory, sizeof glue_no_memory);
-  wt__sha256_update(s, glue_tail, sizeof glue_tail);
+void wt__glue_hash(wt_sha256_t *s) {
+  wt_sha256_update(s, glue_head, sizeof glue_head);
+  wt_sha256_update(s, glue_body, sizeof glue_body);
+  wt_sha256_update(s, glue_memory, sizeof glue_memory);
+  wt_sha256_update(s, glue_no_memory, sizeof glue_no_memory);
+  wt_sha256_update(s, glue_tail, sizeof glue_tail);
 }
 
 bool wt__glue_write(const char *path, const wt__wasm_info_t *info,

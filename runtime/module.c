@@ -113,14 +113,14 @@ static wt_rt_status_t check(const uint8_t *bytes, size_t len,
 static void cache_key(const wt_module_t *m, char hex[65]) {
   char line[WT__PATH_SIZE + 64], id[WT__PATH_SIZE + 64];
   uint8_t digest[32];
-  wt__sha256_t s;
-  wt__sha256_init(&s);
+  wt_sha256_t s;
+  wt_sha256_init(&s);
 #define KEY_LINE(...)                                                          \
   do {                                                                         \
     wt__strf(line, sizeof line, __VA_ARGS__);                                  \
-    wt__sha256_update(&s, line, strlen(line));                                 \
+    wt_sha256_update(&s, line, strlen(line));                                 \
   } while (0)
-  wt__sha256_hex(m->sha256, hex);
+  wt_sha256_hex(m->sha256, hex);
   KEY_LINE("wasitrace-cache 1\nversion %s\nglue %u\nmodule %s\n",
            WT_VERSION_STRING, WT__GLUE_VERSION, hex);
   wt__program_id(m->cc, id, sizeof id);
@@ -133,8 +133,8 @@ static void cache_key(const wt_module_t *m, char hex[65]) {
   KEY_LINE("flags %s\n", id);
 #undef KEY_LINE
   wt__glue_hash(&s);
-  wt__sha256_final(&s, digest);
-  wt__sha256_hex(digest, hex);
+  wt_sha256_final(&s, digest);
+  wt_sha256_hex(digest, hex);
 }
 
 /*
@@ -280,7 +280,6 @@ wt_rt_status_t wt_module_load(const char *path, const wt_rt_config_t *cfg,
                               wt_module_t **out, char *err, size_t size) {
   double t0 = wt__now_ms();
   wt__wasm_info_t info;
-  wt__sha256_t s;
   uint8_t *bytes = NULL;
   size_t len = 0;
   wt_rt_status_t st;
@@ -291,9 +290,7 @@ wt_rt_status_t wt_module_load(const char *path, const wt_rt_config_t *cfg,
   if ((st = configure(m, cfg, err, size)) != WT_RT_OK ||
       (st = read_file(path, &bytes, &len, err, size)) != WT_RT_OK)
     goto out;
-  wt__sha256_init(&s);
-  wt__sha256_update(&s, bytes, len);
-  wt__sha256_final(&s, m->sha256);
+  wt_sha256(bytes, len, m->sha256);
   if ((st = check(bytes, len, &info, err, size)) != WT_RT_OK)
     goto out;
   st = obtain(m, path, &info, err, size);

@@ -10,21 +10,7 @@
 #include <stdint.h>
 
 #include "wt/runtime.h"
-
-/* ---- sha256.c --------------------------------------------------------- */
-
-typedef struct wt__sha256_s {
-  uint32_t h[8];
-  uint64_t len; /* bytes hashed so far */
-  uint8_t buf[64];
-  uint32_t used; /* bytes waiting in buf */
-} wt__sha256_t;
-
-void wt__sha256_init(wt__sha256_t *s);
-void wt__sha256_update(wt__sha256_t *s, const void *data, size_t len);
-void wt__sha256_final(wt__sha256_t *s, uint8_t out[32]);
-/* Lower-case hex of a 32-byte digest into out[65]. */
-void wt__sha256_hex(const uint8_t digest[32], char out[65]);
+#include "wt/sha256.h"
 
 /* ---- wasm.c: the module reader ---------------------------------------- */
 
@@ -120,7 +106,7 @@ typedef struct wt__glue_s {
 #define WT__GLUE_VERSION 1u
 
 /* Adds the glue's template text to a hash (the cache key). */
-void wt__glue_hash(wt__sha256_t *s);
+void wt__glue_hash(wt_sha256_t *s);
 
 /* Writes the glue C file for `info` to `path`. */
 bool wt__glue_write(const char *path, const wt__wasm_info_t *info,

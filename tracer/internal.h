@@ -104,9 +104,6 @@ int wt__base64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen);
 /* Parses 16 hex digits. -1 on bad input. */
 int wt__hex64_parse(const char *s, uint64_t *out);
 
-/* SHA-256 of data, as 64 lowercase hex digits and a NUL. */
-void wt__sha256_hex(const void *data, size_t len, char out[65]);
-
 /* Streaming digest (wt_trace_digest over several pieces). */
 typedef struct wt__digest_s {
   uint64_t v[4];

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "wt/sha256.h"
 
 #define DEFAULT_RING (64u << 20)
 #define MIN_RING (64u << 10)
@@ -138,6 +139,7 @@ static int meta_host(wt_sink_t *s) {
 }
 
 static int meta_module(wt_sink_t *s, const wt_tracer_options_t *o) {
+  uint8_t digest[32];
   char sha[65];
   wt_trace_meta_t m = {"module", WT_META_BLOB, 0,
                        NULL,     o->module,    o->module_len};
@@ -146,7 +148,8 @@ static int meta_module(wt_sink_t *s, const wt_tracer_options_t *o) {
     return -1;
   if (o->module == NULL)
     return 0;
-  wt__sha256_hex(o->module, o->module_len, sha);
+  wt_sha256(o->module, o->module_len, digest);
+  wt_sha256_hex(digest, sha);
   if (meta_text(s, "module_sha256", WT_META_TEXT, sha) < 0 ||
       meta_int(s, "module_size", (int64_t)o->module_len) < 0)
     return -1;

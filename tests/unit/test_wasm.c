@@ -16,12 +16,12 @@
 /* ---- SHA-256 ----------------------------------------------------------- */
 
 static void hex_of(const void *data, size_t len, char out[65]) {
-  wt__sha256_t s;
+  wt_sha256_t s;
   uint8_t d[32];
-  wt__sha256_init(&s);
-  wt__sha256_update(&s, data, len);
-  wt__sha256_final(&s, d);
-  wt__sha256_hex(d, out);
+  wt_sha256_init(&s);
+  wt_sha256_update(&s, data, len);
+  wt_sha256_final(&s, d);
+  wt_sha256_hex(d, out);
 }
 
 static void test_sha256_vectors(void **state) {
@@ -41,21 +41,21 @@ static void test_sha256_vectors(void **state) {
 /* One million 'a', fed in pieces of odd sizes across block boundaries. */
 static void test_sha256_million(void **state) {
   static char chunk[997];
-  wt__sha256_t s;
+  wt_sha256_t s;
   uint8_t d[32];
   char hex[65];
   size_t left = 1000000, n = 1;
   (void)state;
   memset(chunk, 'a', sizeof chunk);
-  wt__sha256_init(&s);
+  wt_sha256_init(&s);
   while (left > 0) {
     size_t k = n < left ? n : left;
-    wt__sha256_update(&s, chunk, k);
+    wt_sha256_update(&s, chunk, k);
     left -= k;
     n = (n * 7 + 63) % sizeof chunk + 1; /* 1 to 997 */
   }
-  wt__sha256_final(&s, d);
-  wt__sha256_hex(d, hex);
+  wt_sha256_final(&s, d);
+  wt_sha256_hex(d, hex);
   assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e"
                            "046d39ccc7112cd0");
 }

@@ -1,11 +1,12 @@
 /*
  * SHA-256 (FIPS 180-4), for the compile-cache key and the module identity
- * recorded in traces. Written for clarity; it hashes a module in well under
+ * recorded in traces. It lives in the core library because every layer
+ * links it. Written for clarity; it hashes a module in well under
  * a millisecond.
  */
 #include <string.h>
 
-#include "rt_internal.h"
+#include "wt/sha256.h"
 
 static const uint32_t k[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
@@ -54,7 +55,7 @@ static void block(uint32_t h[8], const uint8_t *p) {
     h[i] += v[i];
 }
 
-void wt__sha256_init(wt__sha256_t *s) {
+void wt_sha256_init(wt_sha256_t *s) {
   static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372,
                                  0xa54ff53a, 0x510e527f, 0x9b05688c,
                                  0x1f83d9ab, 0x5be0cd19};
@@ -63,7 +64,7 @@ void wt__sha256_init(wt__sha256_t *s) {
   s->used = 0;
 }
 
-void wt__sha256_update(wt__sha256_t *s, const void *data, size_t len) {
+void wt_sha256_update(wt_sha256_t *s, const void *data, size_t len) {
   const uint8_t *p = data;
   s->len += len;
   while (len > 0) {
@@ -87,7 +88,7 @@ void wt__sha256_update(wt__sha256_t *s, const void *data, size_t len) {
   }
 }
 
-void wt__sha256_final(wt__sha256_t *s, uint8_t out[32]) {
+void wt_sha256_final(wt_sha256_t *s, uint8_t out[32]) {
   uint64_t bits = s->len * 8;
   uint8_t pad[72] = {0x80};
   /* Pad to 56 mod 64, then the length in bits, big-endian. */
@@ -95,7 +96,7 @@ void wt__sha256_final(wt__sha256_t *s, uint8_t out[32]) {
   int i;
   for (i = 0; i < 8; i++)
     pad[npad + (size_t)i] = (uint8_t)(bits >> (56 - 8 * i));
-  wt__sha256_update(s, pad, npad + 8);
+  wt_sha256_update(s, pad, npad + 8);
   for (i = 0; i < 8; i++) {
     out[4 * i] = (uint8_t)(s->h[i] >> 24);
     out[4 * i + 1] = (uint8_t)(s->h[i] >> 16);
@@ -104,11 +105,18 @@ void wt__sha256_final(wt__sha256_t *s, uint8_t out[32]) {
   }
 }
 
-void wt__sha256_hex(const uint8_t digest[32], char out[65]) {
+void wt_sha256_hex(const uint8_t digest[32], char out[65]) {
   static const char hex[] = "0123456789abcdef";
   for (int i = 0; i < 32; i++) {
     out[2 * i] = hex[digest[i] >> 4];
     out[2 * i + 1] = hex[digest[i] & 15];
   }
   out[64] = '\0';
+}
+
+void wt_sha256(const void *data, size_t len, uint8_t out[32]) {
+  wt_sha256_t s;
+  wt_sha256_init(&s);
+  wt_sha256_update(&s, data, len);
+  wt_sha256_final(&s, out);
 }
