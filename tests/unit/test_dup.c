@@ -174,20 +174,25 @@ static void test_fdflags(void **state) {
 /* A full table: EMFILE, and nothing is left half made. */
 static void test_pipe_table_full(void **state) {
   wt_options_t o;
+  wt_test_rec_t rec = {0};
   wt_t *w;
   uint32_t r = 0, wr = 0;
   (void)state;
   wt_options_init(&o);
   o.in = o.out = o.err = -1;
-  o.fd_table_size = 1;
-  assert_ok(wt_init(&o, &w));
-  assert_errno(wt_fd_pipe(w, &r, &wr), WT_EMFILE);
-  assert_null(w->fds[0].desc);
-  wt_destroy(w);
-  o.fd_table_size = 2;
+  o.fd_table_size = 3;
   assert_ok(wt_init(&o, &w));
   assert_ok(wt_fd_pipe(w, &r, &wr));
-  assert_errno(wt_fd_dup(w, r, &r), WT_EMFILE);
+  wt_set_observer(w, wt_test_record, &rec);
+  /* Room for the read end only: it is closed again. */
+  assert_errno(wt_fd_pipe(w, &r, &wr), WT_EMFILE);
+  assert_null(w->fds[2].desc);
+  WT_EXPECT(&rec, WT_TRN(FD_OPENED, 2, 0, UNKNOWN, 0, 0),
+            WT_TRN(FD_CLOSED, 2, 0, 0, 0, 0));
+  assert_ok(wt_fd_dup(w, 0, &r));
+  assert_errno(wt_fd_dup(w, 0, &r), WT_EMFILE);
+  assert_errno(wt_fd_pipe(w, &r, &wr), WT_EMFILE);
+  WT_EXPECT(&rec, WT_TRN(FD_DUPLICATED, 0, 2, 0, 0, 0));
   wt_destroy(w);
 }
 
