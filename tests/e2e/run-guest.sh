@@ -121,8 +121,9 @@ free_port() {
 # The client side of a socket guest: connect (retrying while the engine
 # starts up), send one line, read one line back into $1/tcp-reply.
 tcp_client() {  # OUTDIR PORT PID
-  local i connected=0 reply=
-  for i in $(seq 1 200); do
+  local i=0 connected=0 reply=
+  while [ $i -lt 200 ]; do
+    i=$((i + 1))
     if exec 3<>"/dev/tcp/127.0.0.1/$2"; then connected=1; break; fi 2>/dev/null
     kill -0 "$3" 2>/dev/null || break
     sleep 0.05
