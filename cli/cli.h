@@ -4,6 +4,12 @@
 #ifndef WT_CLI_H
 #define WT_CLI_H
 
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "wt/runtime.h"
+
 /* Exit statuses of the tool itself (the guest's own codes pass through). */
 #define WT_EXIT_TOOL 125   /* wasitrace failed: usage, files, compiler */
 #define WT_EXIT_MODULE 126 /* the module cannot run */
@@ -16,6 +22,8 @@
 typedef int (*wt_cli_main_t)(int argc, char **argv);
 
 int wt_cli_run(int argc, char **argv);
+int wt_cli_record(int argc, char **argv);
+int wt_cli_export(int argc, char **argv);
 int wt_cli_cache(int argc, char **argv);
 
 /* "wasitrace: <message>" on stderr. */
@@ -23,5 +31,66 @@ void wt_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The exit-status table printed by --help. */
 extern const char wt_cli_exit_help[];
+/* The options of `wasitrace run`, as --help prints them (record too). */
+extern const char wt_cli_run_options_help[];
+
+/* ---- running a guest, shared by run and record --------------------------- */
+
+/* What a layer needs to know about the guest it is put over. */
+typedef struct wt_cli_guest_s {
+  const char *module_path; /* as given on the command line */
+  wt_module_t *module;
+  wt_t *core; /* the instance at the bottom of the stack */
+  uint32_t argc;
+  const char *const *argv;
+  const char *const *envp; /* NULL-terminated */
+  uint32_t preopenc;
+  const wt_preopen_t *preopens;
+  uint32_t preopen_socketc;
+  const wt_preopen_socket_t *preopen_sockets;
+} wt_cli_guest_t;
+
+/*
+ * A command built on `wasitrace run` (record): its own options, parsed
+ * together with run's, and a layer it puts between the guest and the core.
+ * Every callback gets `ud`.
+ */
+/* Long options of a layer use codes from here (or short option letters). */
+#define WT_CLI_OPT_LAYER 1024
+
+typedef struct wt_cli_layer_s {
+  const char *command;          /* "record", for messages */
+  const struct option *options; /* extra long options, {0}-terminated */
+  const char *shortopts;        /* extra short options ("o:") */
+  void (*usage)(FILE *f);       /* the command's whole --help text */
+  /* One extra option; false after printing why it is wrong. */
+  bool (*option)(void *ud, int c, const char *arg);
+  /*
+   * Before the module loads: checks the options against MODULE and
+   * returns 0 or an exit status (after printing why).
+   */
+  int (*check)(void *ud, const char *module_path);
+  /*
+   * Once the module is loaded and the core instance made: sets *api and
+   * *ctx to the table the guest calls. Returns 0 or an exit status.
+   */
+  int (*open)(void *ud, const wt_cli_guest_t *g, const wt_api_t **api,
+              void **ctx);
+  /*
+   * After the guest ended (res), or could not be started (res NULL),
+   * before the end is turned into an exit status (a guest's signal is
+   * raised on wasitrace after this). Returns 0 or an exit status that
+   * replaces the guest's.
+   */
+  int (*close)(void *ud, const wt_rt_result_t *res);
+  void *ud;
+} wt_cli_layer_t;
+
+/*
+ * Parses run's options (and the layer's), loads MODULE, makes the core
+ * instance, puts the layer (if any) over it, runs the guest and returns
+ * its exit status as `wasitrace run` does.
+ */
+int wt_cli_run_guest(int argc, char **argv, const wt_cli_layer_t *layer);
 
 #endif /* WT_CLI_H */

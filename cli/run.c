@@ -37,6 +37,38 @@ static const struct option long_options[] = {
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
+const char wt_cli_run_options_help[] =
+    "  --dir HOST[::GUEST]     Preopen host directory HOST as GUEST "
+    "(default: HOST)\n"
+    "                          for the guest; repeatable\n"
+    "  --env NAME=VALUE        Set a guest environment variable; "
+    "--env NAME copies\n"
+    "                          the host's value; repeatable\n"
+    "  --inherit-env           Start from the host's environment "
+    "(--env options\n"
+    "                          apply on top)\n"
+    "  --tcplisten HOST:PORT   Preopen a listening TCP socket "
+    "(port 0: any free\n"
+    "                          port); repeatable\n"
+    "  -O, --opt-level LEVEL   C optimisation of the guest: 0, 1, 2, "
+    "3 or s\n"
+    "                          (default 1)\n"
+    "  --bounds-checks         Check every guest memory access "
+    "explicitly instead of\n"
+    "                          using guard pages (the default on "
+    "64-bit hosts)\n"
+    "  --guard-pages           Use guard pages even where bounds "
+    "checks are the\n"
+    "                          default (sanitizer builds)\n"
+    "  --no-cache              Compile into a temporary directory, "
+    "removed afterwards\n"
+    "  -v, --verbose           Report loading and compiling on "
+    "stderr\n"
+    "  -h, --help              Print this help\n";
+
+_Static_assert(WT_RT_DEFAULT_OPT_LEVEL == '1',
+               "wt_cli_run_options_help names the default -O level");
+
 static void usage(FILE *f) {
   fprintf(f,
           "Usage: wasitrace run [OPTIONS] MODULE.wasm [--] [ARGS...]\n"
@@ -46,39 +78,13 @@ static void usage(FILE *f) {
           "stdin, stdout and stderr.\n"
           "\n"
           "Options:\n"
-          "  --dir HOST[::GUEST]     Preopen host directory HOST as GUEST "
-          "(default: HOST)\n"
-          "                          for the guest; repeatable\n"
-          "  --env NAME=VALUE        Set a guest environment variable; "
-          "--env NAME copies\n"
-          "                          the host's value; repeatable\n"
-          "  --inherit-env           Start from the host's environment "
-          "(--env options\n"
-          "                          apply on top)\n"
-          "  --tcplisten HOST:PORT   Preopen a listening TCP socket "
-          "(port 0: any free\n"
-          "                          port); repeatable\n"
-          "  -O, --opt-level LEVEL   C optimisation of the guest: 0, 1, 2, "
-          "3 or s\n"
-          "                          (default %c)\n"
-          "  --bounds-checks         Check every guest memory access "
-          "explicitly instead of\n"
-          "                          using guard pages (the default on "
-          "64-bit hosts)\n"
-          "  --guard-pages           Use guard pages even where bounds "
-          "checks are the\n"
-          "                          default (sanitizer builds)\n"
-          "  --no-cache              Compile into a temporary directory, "
-          "removed afterwards\n"
-          "  -v, --verbose           Report loading and compiling on "
-          "stderr\n"
-          "  -h, --help              Print this help\n"
+          "%s"
           "\n"
           "Compiled modules are cached in $XDG_CACHE_HOME/wasitrace "
           "(~/.cache/wasitrace);\nsee 'wasitrace cache --help'. "
           "WASITRACE_CC names the C compiler (default cc).\n"
           "\n%s",
-          WT_RT_DEFAULT_OPT_LEVEL, wt_cli_exit_help);
+          wt_cli_run_options_help, wt_cli_exit_help);
 }
 
 typedef struct run_opts_s {
@@ -201,26 +207,71 @@ static bool option(run_opts_t *o, int c, char *arg, int *help) {
   }
 }
 
+/* run's options followed by the layer's, for getopt_long. */
+static bool merge_options(const wt_cli_layer_t *layer, struct option *all,
+                          size_t cap, char *shortopts, size_t short_cap) {
+  size_t n = 0;
+  for (const struct option *o = long_options; o->name != NULL; o++)
+    all[n++] = *o;
+  for (const struct option *o = layer != NULL ? layer->options : NULL;
+       o != NULL && o->name != NULL && n + 1 < cap; o++)
+    all[n++] = *o;
+  all[n] = (struct option){NULL, 0, NULL, 0};
+  return snprintf(shortopts, short_cap, "+O:vh%s",
+                  layer != NULL && layer->shortopts ? layer->shortopts : "") <
+         (int)short_cap;
+}
+
+/* Layer options: its short options and codes from WT_CLI_OPT_LAYER. */
+static bool is_layer_option(const wt_cli_layer_t *layer, int c) {
+  if (layer == NULL || layer->option == NULL)
+    return false;
+  if (c >= WT_CLI_OPT_LAYER)
+    return true;
+  return c > 0 && c < 256 && layer->shortopts != NULL &&
+         strchr(layer->shortopts, c) != NULL;
+}
+
+/* The option that getopt_long found wrong, named in a message. */
+static void bad_option(char **argv, const char *shortopts,
+                       const char *command) {
+  const char *bad = argv[optind - 1];
+  const char *p =
+      optopt > 0 && optopt < 256 ? strchr(shortopts + 1, optopt) : NULL;
+  if (p != NULL && p[1] == ':')
+    wt_cli_error("option -%c needs an argument", optopt);
+  else if (optopt > 0 && optopt < 256)
+    wt_cli_error("unknown option '-%c' (see 'wasitrace %s --help')", optopt,
+                 command);
+  else
+    wt_cli_error("unknown or incomplete option '%s' (see 'wasitrace %s "
+                 "--help')",
+                 bad, command);
+}
+
 /*
  * Parses options up to the module. --inherit-env applies where it stands,
- * so later --env options override inherited values.
+ * so later --env options override inherited values. Options unknown to run
+ * go to the layer.
  */
-static int parse(run_opts_t *o, int argc, char **argv, int *help) {
+static int parse(run_opts_t *o, const wt_cli_layer_t *layer, int argc,
+                 char **argv, int *help) {
+  struct option all[64];
+  char shortopts[64];
+  const char *command = layer != NULL ? layer->command : "run";
   int c;
+  if (!merge_options(layer, all, sizeof all / sizeof *all, shortopts,
+                     sizeof shortopts))
+    return -1;
   opterr = 0;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "+O:vh", long_options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, shortopts, all, NULL)) != -1) {
     if (c == '?' || c == ':') {
-      const char *bad = argv[optind - 1];
-      if (optopt != 0 && strchr("O", optopt) != NULL)
-        wt_cli_error("option -%c needs an argument", optopt);
-      else
-        wt_cli_error("unknown or incomplete option '%s' (see 'wasitrace "
-                     "run --help')",
-                     bad);
+      bad_option(argv, shortopts, command);
       return -1;
     }
-    if (!option(o, c, optarg, help))
+    if (!(is_layer_option(layer, c) ? layer->option(layer->ud, c, optarg)
+                                    : option(o, c, optarg, help)))
       return -1;
   }
   return optind;
@@ -280,76 +331,119 @@ static int report_end(const wt_rt_result_t *res) {
   return WT_EXIT_TOOL;
 }
 
-/* Makes the core instance and runs the guest in it. */
-static int run_module(wt_module_t *m, const run_opts_t *o, int argc,
-                      char **argv, wt_rt_result_t *res) {
+/* The guest's view of the options, for the layer. */
+static void describe_guest(const run_opts_t *o, const char *path,
+                           wt_module_t *m, int argc, char **argv,
+                           wt_cli_guest_t *g) {
+  memset(g, 0, sizeof *g);
+  g->module_path = path;
+  g->module = m;
+  g->argc = (uint32_t)argc;
+  g->argv = (const char *const *)argv;
+  g->envp = (const char *const *)o->env;
+  g->preopenc = o->ndirs;
+  g->preopens = o->dirs;
+  g->preopen_socketc = o->nsocks;
+  g->preopen_sockets = o->socks;
+}
+
+/*
+ * Makes the core instance, puts the layer over it and runs the guest.
+ * Returns 0 when the guest ran (*res says how it ended) or an exit status.
+ */
+static int run_module(wt_cli_guest_t *g, const wt_cli_layer_t *layer,
+                      wt_rt_result_t *res) {
   wt_options_t opts;
+  const wt_api_t *api = wt_core_api();
+  void *ctx;
   char err[1024];
-  wt_t *w;
+  int status = 0;
   wt_options_init(&opts);
-  opts.argc = (uint32_t)argc;
-  opts.argv = (const char *const *)argv;
-  opts.envp = (const char *const *)o->env;
-  opts.preopenc = o->ndirs;
-  opts.preopens = o->dirs;
-  opts.preopen_socketc = o->nsocks;
-  opts.preopen_sockets = o->socks;
+  opts.argc = g->argc;
+  opts.argv = g->argv;
+  opts.envp = g->envp;
+  opts.preopenc = g->preopenc;
+  opts.preopens = g->preopens;
+  opts.preopen_socketc = g->preopen_socketc;
+  opts.preopen_sockets = g->preopen_sockets;
   opts.proc_exit = wt_rt_proc_exit;
-  opts.proc_exit_ud = m;
+  opts.proc_exit_ud = g->module;
   opts.proc_raise = wt_rt_proc_raise;
-  opts.proc_raise_ud = m;
-  if (wt_init(&opts, &w) != WT_ESUCCESS) {
+  opts.proc_raise_ud = g->module;
+  if (wt_init(&opts, &g->core) != WT_ESUCCESS) {
     wt_cli_error("%s", wt_init_error());
     return WT_EXIT_TOOL;
   }
-  if (wt_module_run(m, wt_core_api(), w, res, err, sizeof err) != WT_RT_OK) {
-    wt_destroy(w);
+  ctx = g->core;
+  if (layer != NULL && (status = layer->open(layer->ud, g, &api, &ctx)) != 0)
+    goto out;
+  if (wt_module_run(g->module, api, ctx, res, err, sizeof err) != WT_RT_OK) {
+    wt_cli_error("%s", err);
+    status = WT_EXIT_TOOL;
+  }
+  if (layer != NULL) {
+    int st = layer->close(layer->ud, status == 0 ? res : NULL);
+    status = status != 0 ? status : st;
+  }
+out:
+  wt_destroy(g->core);
+  g->core = NULL;
+  return status;
+}
+
+/* Loads MODULE: 0, or the exit status after a message. */
+static int load(const char *path, const run_opts_t *o, wt_module_t **m) {
+  char err[8192];
+  switch (wt_module_load(path, &o->cfg, m, err, sizeof err)) {
+  case WT_RT_OK:
+    if (o->verbose)
+      report_load(path, *m, o);
+    return 0;
+  case WT_RT_EMODULE:
+    wt_cli_error("cannot run %s: %s", path, err);
+    return WT_EXIT_MODULE;
+  default:
     wt_cli_error("%s", err);
     return WT_EXIT_TOOL;
   }
-  wt_destroy(w);
-  return 0;
 }
 
-int wt_cli_run(int argc, char **argv) {
+int wt_cli_run_guest(int argc, char **argv, const wt_cli_layer_t *layer) {
+  const char *command = layer != NULL ? layer->command : "run";
   run_opts_t o;
   wt_rt_result_t res;
-  wt_module_t *m;
-  char err[8192];
+  wt_cli_guest_t g;
+  wt_module_t *m = NULL;
   int help = 0, first, status;
   memset(&o, 0, sizeof o);
   wt_rt_config_init(&o.cfg);
   o.cfg.cc = getenv("WASITRACE_CC");
-  first = parse(&o, argc, argv, &help);
+  first = parse(&o, layer, argc, argv, &help);
   if (first < 0 || help || first >= argc) {
     if (first >= 0 && !help)
-      wt_cli_error("no module given (see 'wasitrace run --help')");
+      wt_cli_error("no module given (see 'wasitrace %s --help')", command);
     if (help)
-      usage(stdout);
+      layer != NULL ? layer->usage(stdout) : usage(stdout);
     free(o.env);
     return help && first >= 0 ? 0 : WT_EXIT_TOOL;
   }
-  switch (wt_module_load(argv[first], &o.cfg, &m, err, sizeof err)) {
-  case WT_RT_OK:
-    break;
-  case WT_RT_EMODULE:
-    wt_cli_error("cannot run %s: %s", argv[first], err);
+  if ((layer != NULL && (status = layer->check(layer->ud, argv[first])) != 0) ||
+      (status = load(argv[first], &o, &m)) != 0) {
     free(o.env);
-    return WT_EXIT_MODULE;
-  default:
-    wt_cli_error("%s", err);
-    free(o.env);
-    return WT_EXIT_TOOL;
+    return status;
   }
-  if (o.verbose)
-    report_load(argv[first], m, &o);
   /* The guest's argv: MODULE then ARGS, without a separating "--". */
+  describe_guest(&o, argv[first], m, argc - first, argv + first, &g);
   if (first + 1 < argc && strcmp(argv[first + 1], "--") == 0) {
     argv[first + 1] = argv[first];
-    first++;
+    describe_guest(&o, argv[first], m, argc - first - 1, argv + first + 1, &g);
   }
-  status = run_module(m, &o, argc - first, argv + first, &res);
+  status = run_module(&g, layer, &res);
   wt_module_close(m);
   free(o.env);
   return status != 0 ? status : report_end(&res);
+}
+
+int wt_cli_run(int argc, char **argv) {
+  return wt_cli_run_guest(argc, argv, NULL);
 }

@@ -159,7 +159,7 @@ static void dequeue(wt__epitem_t *it) {
   it->queued = false;
 }
 
-/* ---- readiness ------------------------------------------------------------ */
+/* ---- readiness ----------------------------------------------------------- */
 
 static uint32_t host_readiness(int fd) {
   struct pollfd p = {fd, POLLIN | POLLOUT | POLLPRI | POLLRDHUP, 0};
@@ -247,7 +247,7 @@ void wt__epoll_touch(wt__desc_t *d) {
     it->seen = 0;
 }
 
-/* ---- the wait set --------------------------------------------------------- */
+/* ---- the wait set -------------------------------------------------------- */
 
 /*
  * The poll(2) events entry `it` waits for: its mask, less what an ET entry
@@ -318,7 +318,7 @@ static wt_errno_t wait_ready(wt_t *w, wt__desc_t *d, uint64_t deadline) {
   return err;
 }
 
-/* ---- the interest set ----------------------------------------------------- */
+/* ---- the interest set ---------------------------------------------------- */
 
 static wt__epitem_t *find(const wt__desc_t *ep, const wt__desc_t *file,
                           wt_fd_t fd) {
@@ -445,7 +445,7 @@ void wt__epoll_release(wt_t *w, wt__desc_t *d) {
   d->ep = NULL;
 }
 
-/* ---- the calls ------------------------------------------------------------ */
+/* ---- the calls ----------------------------------------------------------- */
 
 /* Rights as Wasmer grants them. */
 #define EPOLL_RIGHTS (WT_RIGHT_POLL_FD_READWRITE | WT_RIGHT_FD_FDSTAT_SET_FLAGS)

@@ -266,17 +266,24 @@ static void host_event(const wt_subscription_t *in, const struct pollfd *p,
   fill_event(ev, in, error, nbytes, flags);
 }
 
+/* An epoll fd awaited for reading (it is never writable). */
+static bool epoll_read_sub(const wt_subscription_t *in, const sub_t *s) {
+  return s->how == SUB_INPROC && s->desc->kind == WT_DESC_EPOLL &&
+         in->u.tag == WT_EVENTTYPE_FD_READ;
+}
+
 /*
  * Epoll fds not ready now also wait on the host fds of their interest sets,
  * appended to the subscriptions' own in a larger array.
  */
-static wt_errno_t add_epoll_fds(wt_t *w, const sub_t *subs, uint32_t n,
+static wt_errno_t add_epoll_fds(wt_t *w, const wt_subscription_t *in,
+                                const sub_t *subs, uint32_t n,
                                 struct pollfd **pfds, uint32_t *npfds,
                                 const struct pollfd *stack) {
   uint32_t extra = 0, at = *npfds;
   struct pollfd *p;
   for (uint32_t i = 0; i < n; i++)
-    if (subs[i].how == SUB_INPROC && subs[i].desc->kind == WT_DESC_EPOLL)
+    if (epoll_read_sub(&in[i], &subs[i]))
       extra += wt__epoll_wait_fds(subs[i].desc, NULL, 0);
   if (extra == 0)
     return WT_ESUCCESS;
@@ -285,7 +292,7 @@ static wt_errno_t add_epoll_fds(wt_t *w, const sub_t *subs, uint32_t n,
     return WT_ENOMEM;
   memcpy(p, *pfds, *npfds * sizeof *p);
   for (uint32_t i = 0; i < n; i++)
-    if (subs[i].how == SUB_INPROC && subs[i].desc->kind == WT_DESC_EPOLL)
+    if (epoll_read_sub(&in[i], &subs[i]))
       at += wt__epoll_wait_fds(subs[i].desc, p + at, *npfds + extra - at);
   if (*pfds != stack)
     wt__free(w, *pfds);
@@ -335,7 +342,8 @@ wt_errno_t wt_poll_oneoff(wt_t *w, const wt_subscription_t *in, wt_event_t *out,
   }
   err = prepare(w, in, nsubscriptions, subs, pfds, &npfds, &nready);
   if (err == WT_ESUCCESS && nready == 0)
-    err = add_epoll_fds(w, subs, nsubscriptions, &pfds, &npfds, pfd_stack);
+    err = add_epoll_fds(w, in, subs, nsubscriptions, &pfds, &npfds,
+                        pfd_stack);
   while (err == WT_ESUCCESS && count == 0) {
     uint64_t t =
         wt__signal_timeout(w, nready ? 0 : wait_time(subs, nsubscriptions));

@@ -328,4 +328,5 @@ void wt_module_info(const wt_module_t *m, wt_module_info_t *info) {
   info->compile_ms = m->compile_ms;
   info->load_ms = m->load_ms;
   info->so_path = m->so_path;
+  info->guard_pages = m->guard_pages;
 }

@@ -93,6 +93,7 @@ typedef struct wt_module_info_s {
   double compile_ms;   /* C compiler (0 on a cache hit) */
   double load_ms;      /* from wt_module_load's start to its return */
   const char *so_path; /* the shared object; valid until close */
+  bool guard_pages;    /* memory checked by guard pages, else bounds checks */
 } wt_module_info_t;
 
 void wt_module_info(const wt_module_t *m, wt_module_info_t *info);
