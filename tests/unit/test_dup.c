@@ -10,28 +10,9 @@
 
 #define UNKNOWN WT_FILETYPE_UNKNOWN
 
-typedef struct fixture_s {
-  wt_test_env_t env;
-  wt_test_rec_t rec;
-  wt_t *w;
-} fixture_t;
-
-static int setup(void **state) {
-  fixture_t *f = calloc(1, sizeof *f);
-  assert_non_null(f);
-  wt_test_open(&f->env);
-  f->w = f->env.w;
-  wt_set_observer(f->w, wt_test_record, &f->rec);
-  *state = f;
-  return 0;
-}
-
-static int teardown(void **state) {
-  fixture_t *f = *state;
-  wt_test_close(&f->env);
-  free(f);
-  return 0;
-}
+typedef wt_test_observed_t fixture_t;
+#define setup wt_test_observed_setup
+#define teardown wt_test_observed_teardown
 
 static wt_errno_t read_str(wt_t *w, wt_fd_t fd, char *buf, uint32_t size,
                            uint32_t *n) {

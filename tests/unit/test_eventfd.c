@@ -21,28 +21,9 @@
   (WT_RIGHT_FD_READ | WT_RIGHT_FD_WRITE | WT_RIGHT_POLL_FD_READWRITE |       \
    WT_RIGHT_FD_FDSTAT_SET_FLAGS)
 
-typedef struct fixture_s {
-  wt_test_env_t env;
-  wt_test_rec_t rec;
-  wt_t *w;
-} fixture_t;
-
-static int setup(void **state) {
-  fixture_t *f = calloc(1, sizeof *f);
-  assert_non_null(f);
-  wt_test_open(&f->env);
-  f->w = f->env.w;
-  wt_set_observer(f->w, wt_test_record, &f->rec);
-  *state = f;
-  return 0;
-}
-
-static int teardown(void **state) {
-  fixture_t *f = *state;
-  wt_test_close(&f->env);
-  free(f);
-  return 0;
-}
+typedef wt_test_observed_t fixture_t;
+#define setup wt_test_observed_setup
+#define teardown wt_test_observed_teardown
 
 static wt_fd_t make(fixture_t *f, uint64_t initial, uint16_t flags) {
   uint32_t fd = 0;

@@ -173,3 +173,20 @@ void wt_test_expect(wt_test_rec_t *rec, const wt_transition_t *want,
   }
   rec->n = rec->lost = 0;
 }
+
+int wt_test_observed_setup(void **state) {
+  wt_test_observed_t *f = calloc(1, sizeof *f);
+  assert_non_null(f);
+  wt_test_open(&f->env);
+  f->w = f->env.w;
+  wt_set_observer(f->w, wt_test_record, &f->rec);
+  *state = f;
+  return 0;
+}
+
+int wt_test_observed_teardown(void **state) {
+  wt_test_observed_t *f = *state;
+  wt_test_close(&f->env);
+  free(f);
+  return 0;
+}

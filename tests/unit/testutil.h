@@ -91,4 +91,17 @@ void wt_test_expect(wt_test_rec_t *rec, const wt_transition_t *want,
 /* Removes a directory tree (best effort). */
 void wt_test_rmtree(const char *path);
 
+/*
+ * A sandbox instance whose transitions are recorded into `rec` (cmocka
+ * setup/teardown; state: wt_test_observed_t).
+ */
+typedef struct wt_test_observed_s {
+  wt_test_env_t env;
+  wt_test_rec_t rec;
+  wt_t *w;
+} wt_test_observed_t;
+
+int wt_test_observed_setup(void **state);
+int wt_test_observed_teardown(void **state);
+
 #endif
