@@ -93,4 +93,20 @@ typedef struct wt_cli_layer_s {
  */
 int wt_cli_run_guest(int argc, char **argv, const wt_cli_layer_t *layer);
 
+/* ---- trace files, shared by record and export ---------------------------- */
+
+/* The format a trace name asks for: JSON Lines for .jsonl / .ndjson. */
+int wt_cli_format_of(const char *path);
+
+/*
+ * Whether `path` may be (re)created as a trace: yes if it does not exist,
+ * is empty, is a trace already, is not a regular file (a pipe), or `force`;
+ * never when it is `input` itself (the same file). Prints why not.
+ */
+bool wt_cli_may_replace(const char *path, const char *input, bool force);
+
+/* Reads a whole file into *data (malloc'ed); false with a message in err. */
+bool wt_cli_read_file(const char *path, uint8_t **data, size_t *len, char *err,
+                      size_t err_size);
+
 #endif /* WT_CLI_H */

@@ -14,9 +14,11 @@ typedef struct command_s {
   const char *summary;
 } command_t;
 
-/* Later issues add record, replay, view, stats, export, diff, audit here. */
+/* Later issues add replay, view, stats, diff, audit here. */
 static const command_t commands[] = {
     {"run", wt_cli_run, "Run a WebAssembly command module"},
+    {"record", wt_cli_record, "Run a module and record its host calls"},
+    {"export", wt_cli_export, "Convert a trace between SQLite and JSON Lines"},
     {"cache", wt_cli_cache, "Show or clear the compile cache"},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)

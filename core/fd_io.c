@@ -13,61 +13,6 @@
 
 #include "internal.h"
 
-/* Host iovecs for a call; small counts stay on the stack. */
-#define IOV_STACK 16
-
-typedef struct io_vec_s {
-  struct iovec stack[IOV_STACK];
-  struct iovec *v;
-  int n;
-  size_t total;
-} io_vec_t;
-
-/*
- * Makes room for n host iovecs. Counts over IOV_MAX are cut to IOV_MAX:
- * the host would refuse them with EINVAL, while a short transfer is
- * something every reader and writer must handle anyway.
- */
-static wt_errno_t vec_init(wt_t *w, io_vec_t *io, uint32_t n) {
-  io->n = n > IOV_MAX ? IOV_MAX : (int)n;
-  io->total = 0;
-  io->v = io->stack;
-  if (io->n > IOV_STACK) {
-    io->v = wt__malloc(w, (size_t)io->n * sizeof *io->v);
-    if (io->v == NULL)
-      return WT_ENOMEM;
-  }
-  return WT_ESUCCESS;
-}
-
-static void vec_set(io_vec_t *io, int i, void *buf, uint32_t len) {
-  io->v[i].iov_base = buf;
-  io->v[i].iov_len = len;
-  io->total += len;
-}
-
-static void vec_free(wt_t *w, io_vec_t *io) {
-  if (io->v != io->stack)
-    wt__free(w, io->v);
-}
-
-static wt_errno_t vec_from_iovs(wt_t *w, io_vec_t *io, const wt_iovec_t *iovs,
-                                uint32_t n) {
-  wt_errno_t err = vec_init(w, io, n);
-  for (int i = 0; err == WT_ESUCCESS && i < io->n; i++)
-    vec_set(io, i, iovs[i].buf, iovs[i].buf_len);
-  return err;
-}
-
-static wt_errno_t vec_from_ciovs(wt_t *w, io_vec_t *io, const wt_ciovec_t *iovs,
-                                 uint32_t n) {
-  wt_errno_t err = vec_init(w, io, n);
-  /* The host's writev takes non-const iovecs but does not write to them. */
-  for (int i = 0; err == WT_ESUCCESS && i < io->n; i++)
-    vec_set(io, i, (void *)iovs[i].buf, iovs[i].buf_len);
-  return err;
-}
-
 static bool is_socket(const wt__desc_t *d) {
   return d->type == WT_FILETYPE_SOCKET_STREAM ||
          d->type == WT_FILETYPE_SOCKET_DGRAM;
@@ -101,7 +46,7 @@ static wt_errno_t would_block(const wt__desc_t *d, short events) {
  * write of more waits until all of it is taken. An emulated non-blocking
  * write is therefore cut to PIPE_BUF bytes: a short write, never a wait.
  */
-static void vec_cap(io_vec_t *io, size_t max) {
+static void vec_cap(wt__iov_t *io, size_t max) {
   size_t sum = 0;
   for (int i = 0; i < io->n; i++) {
     if (io->v[i].iov_len >= max - sum) {
@@ -141,7 +86,7 @@ static ssize_t writev_nosigpipe(int fd, const struct iovec *iov, int n) {
 }
 
 /* Sockets go through sendmsg/recvmsg for their per-call flags. */
-static ssize_t sock_io(const wt__desc_t *d, const io_vec_t *io, bool out) {
+static ssize_t sock_io(const wt__desc_t *d, const wt__iov_t *io, bool out) {
   struct msghdr m = {0};
   int flags = d->nonblock ? MSG_DONTWAIT : 0;
   m.msg_iov = io->v;
@@ -151,7 +96,7 @@ static ssize_t sock_io(const wt__desc_t *d, const io_vec_t *io, bool out) {
 }
 
 /* One write attempt, without raising SIGPIPE on pipes and sockets. */
-static ssize_t host_writev(const wt__desc_t *d, const io_vec_t *io) {
+static ssize_t host_writev(const wt__desc_t *d, const wt__iov_t *io) {
   if (is_socket(d))
     return sock_io(d, io, true);
   /* FIFOs are the only other source of SIGPIPE. */
@@ -165,7 +110,7 @@ static ssize_t host_writev(const wt__desc_t *d, const io_vec_t *io) {
  * that could want to see it. Linux transfers at most 0x7ffff000 bytes per
  * call, so the byte count always fits the guest's uint32.
  */
-static wt_errno_t do_readv(const wt__desc_t *d, const io_vec_t *io,
+static wt_errno_t do_readv(const wt__desc_t *d, const wt__iov_t *io,
                            uint32_t *nread) {
   ssize_t r;
   do
@@ -208,7 +153,7 @@ static wt_errno_t transferred(wt_t *w, wt__desc_t *d, wt_errno_t err) {
   return err;
 }
 
-static wt_errno_t do_writev(const wt__desc_t *d, io_vec_t *io,
+static wt_errno_t do_writev(const wt__desc_t *d, wt__iov_t *io,
                             uint32_t *nwritten) {
   ssize_t r;
   if (emulated(d) && io->total > PIPE_BUF)
@@ -225,7 +170,7 @@ static wt_errno_t do_writev(const wt__desc_t *d, io_vec_t *io,
 wt_errno_t wt_fd_read(wt_t *w, wt_fd_t fd, const wt_iovec_t *iovs,
                       uint32_t iovs_len, uint32_t *nread) {
   wt__fd_t *e;
-  io_vec_t io;
+  wt__iov_t io;
   wt_errno_t err = wt__fd_get(w, fd, WT_RIGHT_FD_READ, 0, &e);
   if (err != WT_ESUCCESS)
     return err;
@@ -235,7 +180,7 @@ wt_errno_t wt_fd_read(wt_t *w, wt_fd_t fd, const wt_iovec_t *iovs,
     return wt__eventfd_read(w, fd, e->desc, iovs, iovs_len, nread);
   if (wt__desc_inproc(e->desc))
     return WT_EINVAL;
-  err = vec_from_iovs(w, &io, iovs, iovs_len);
+  err = wt__iov_from_iovs(w, &io, iovs, iovs_len);
   if (err != WT_ESUCCESS)
     goto out;
   /* Nothing asked for: done, without waiting for or consuming anything. */
@@ -248,14 +193,14 @@ wt_errno_t wt_fd_read(wt_t *w, wt_fd_t fd, const wt_iovec_t *iovs,
   if (err == WT_ESUCCESS)
     err = do_readv(e->desc, &io, nread);
 out:
-  vec_free(w, &io);
+  wt__iov_free(w, &io);
   return transferred(w, e->desc, err);
 }
 
 wt_errno_t wt_fd_write(wt_t *w, wt_fd_t fd, const wt_ciovec_t *iovs,
                        uint32_t iovs_len, uint32_t *nwritten) {
   wt__fd_t *e;
-  io_vec_t io;
+  wt__iov_t io;
   wt_errno_t err = wt__fd_get(w, fd, WT_RIGHT_FD_WRITE, 0, &e);
   if (err != WT_ESUCCESS)
     return err;
@@ -265,7 +210,7 @@ wt_errno_t wt_fd_write(wt_t *w, wt_fd_t fd, const wt_ciovec_t *iovs,
     return wt__eventfd_write(w, fd, e->desc, iovs, iovs_len, nwritten);
   if (wt__desc_inproc(e->desc))
     return WT_EINVAL;
-  err = vec_from_ciovs(w, &io, iovs, iovs_len);
+  err = wt__iov_from_ciovs(w, &io, iovs, iovs_len);
   if (err != WT_ESUCCESS)
     goto out;
   *nwritten = 0;
@@ -277,7 +222,7 @@ wt_errno_t wt_fd_write(wt_t *w, wt_fd_t fd, const wt_ciovec_t *iovs,
   if (err == WT_ESUCCESS)
     err = do_writev(e->desc, &io, nwritten);
 out:
-  vec_free(w, &io);
+  wt__iov_free(w, &io);
   return transferred(w, e->desc, err);
 }
 
@@ -288,7 +233,7 @@ out:
 wt_errno_t wt_fd_pread(wt_t *w, wt_fd_t fd, const wt_iovec_t *iovs,
                        uint32_t iovs_len, uint64_t offset, uint32_t *nread) {
   wt__fd_t *e;
-  io_vec_t io;
+  wt__iov_t io;
   ssize_t r;
   wt_errno_t err = wt__fd_get(w, fd, WT_RIGHT_FD_READ, 0, &e);
   if (err != WT_ESUCCESS)
@@ -298,7 +243,7 @@ wt_errno_t wt_fd_pread(wt_t *w, wt_fd_t fd, const wt_iovec_t *iovs,
     return WT_ESPIPE;
   if (offset > INT64_MAX)
     return WT_EINVAL;
-  err = vec_from_iovs(w, &io, iovs, iovs_len);
+  err = wt__iov_from_iovs(w, &io, iovs, iovs_len);
   if (err != WT_ESUCCESS)
     goto out;
   do
@@ -309,7 +254,7 @@ wt_errno_t wt_fd_pread(wt_t *w, wt_fd_t fd, const wt_iovec_t *iovs,
   else
     *nread = (uint32_t)r;
 out:
-  vec_free(w, &io);
+  wt__iov_free(w, &io);
   return err;
 }
 
@@ -321,7 +266,7 @@ wt_errno_t wt_fd_pwrite(wt_t *w, wt_fd_t fd, const wt_ciovec_t *iovs,
                         uint32_t iovs_len, uint64_t offset,
                         uint32_t *nwritten) {
   wt__fd_t *e;
-  io_vec_t io;
+  wt__iov_t io;
   ssize_t r;
   wt_errno_t err = wt__fd_get(w, fd, WT_RIGHT_FD_WRITE, 0, &e);
   if (err != WT_ESUCCESS)
@@ -330,7 +275,7 @@ wt_errno_t wt_fd_pwrite(wt_t *w, wt_fd_t fd, const wt_ciovec_t *iovs,
     return WT_ESPIPE;
   if (offset > INT64_MAX)
     return WT_EINVAL;
-  err = vec_from_ciovs(w, &io, iovs, iovs_len);
+  err = wt__iov_from_ciovs(w, &io, iovs, iovs_len);
   if (err != WT_ESUCCESS)
     goto out;
   do
@@ -341,7 +286,7 @@ wt_errno_t wt_fd_pwrite(wt_t *w, wt_fd_t fd, const wt_ciovec_t *iovs,
   else
     *nwritten = (uint32_t)r;
 out:
-  vec_free(w, &io);
+  wt__iov_free(w, &io);
   return err;
 }
 

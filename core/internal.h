@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/uio.h>
 #include <time.h>
 
 #include "wt/core.h"
@@ -305,6 +306,26 @@ wt_errno_t wt__wait(const wt_t *w, struct pollfd *pfds, uint32_t n,
 
 /* The host's monotonic clock in ns. */
 uint64_t wt__now(void);
+
+/*
+ * Host iovecs for one transfer (iovec.c). At most IOV_MAX buffers are used
+ * and the total is clipped to UINT32_MAX: a shorter transfer than asked is
+ * always allowed. Small counts stay in `stack`. Release with wt__iov_free
+ * whatever the result.
+ */
+#define WT__IOV_STACK 16
+typedef struct wt__iov_s {
+  struct iovec stack[WT__IOV_STACK];
+  struct iovec *v;
+  int n;
+  size_t total;
+} wt__iov_t;
+
+wt_errno_t wt__iov_from_iovs(wt_t *w, wt__iov_t *io, const wt_iovec_t *iovs,
+                             uint32_t n);
+wt_errno_t wt__iov_from_ciovs(wt_t *w, wt__iov_t *io, const wt_ciovec_t *iovs,
+                              uint32_t n);
+void wt__iov_free(wt_t *w, wt__iov_t *io);
 
 /* WT_E* from the current host errno. */
 #define WT__ERR() wt_errno_from_host(errno)

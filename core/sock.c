@@ -155,50 +155,20 @@ wt_errno_t wt_sock_accept(wt_t *w, wt_fd_t fd, uint16_t flags,
   return WT_ESUCCESS;
 }
 
-/* The common case fits on the stack; larger vectors are allocated. */
-#define SOCK_STACK_IOVS 16
-
-/*
- * Room for the host iovecs of `n` guest buffers: `stack` or allocated (free
- * with wt__free when it is not `stack`). At most IOV_MAX buffers are used;
- * a shorter transfer than asked is always allowed.
- */
-static wt_errno_t iov_room(wt_t *w, uint32_t n, struct iovec *stack,
-                           struct iovec **out, uint32_t *count) {
-  if (n > IOV_MAX)
-    n = IOV_MAX;
-  *out = stack;
-  if (n > SOCK_STACK_IOVS && (*out = wt__calloc(w, n, sizeof **out)) == NULL)
-    return WT_ENOMEM;
-  *count = n;
-  return WT_ESUCCESS;
-}
-
-/* Clips one buffer so the total stays within the 32-bit count the guest
- * gets back (guest buffers may overlap, so their sum is not bounded). */
-static size_t clip(uint64_t *total, uint32_t len) {
-  uint64_t room = UINT32_MAX - *total;
-  uint64_t n = len < room ? len : room;
-  *total += n;
-  return (size_t)n;
-}
-
-static void msg_init(struct msghdr *msg, struct iovec *iov, uint32_t n) {
+static void msg_init(struct msghdr *msg, const wt__iov_t *io) {
   memset(msg, 0, sizeof *msg);
-  msg->msg_iov = iov;
-  msg->msg_iovlen = n;
+  msg->msg_iov = io->v;
+  msg->msg_iovlen = (size_t)io->n;
 }
 
 wt_errno_t wt_sock_recv(wt_t *w, wt_fd_t fd, const wt_iovec_t *ri_data,
                         uint32_t ri_data_len, uint16_t ri_flags,
                         uint32_t *ro_datalen, uint16_t *ro_flags) {
-  struct iovec stack[SOCK_STACK_IOVS], *iov = stack;
+  wt__iov_t io;
   struct msghdr msg;
   wt__desc_t *desc;
   wt_errno_t err = sock_get(w, fd, WT_RIGHT_FD_READ, &desc);
   int host_flags = 0;
-  uint32_t niov;
-  uint64_t total = 0;
   ssize_t n;
   if (err != WT_ESUCCESS)
     return err;
@@ -210,13 +180,9 @@ wt_errno_t wt_sock_recv(wt_t *w, wt_fd_t fd, const wt_iovec_t *ri_data,
     host_flags |= MSG_WAITALL;
   if (desc->nonblock)
     host_flags |= MSG_DONTWAIT;
-  if ((err = iov_room(w, ri_data_len, stack, &iov, &niov)) != WT_ESUCCESS)
-    return err;
-  for (uint32_t i = 0; i < niov; i++) {
-    iov[i].iov_base = ri_data[i].buf;
-    iov[i].iov_len = clip(&total, ri_data[i].buf_len);
-  }
-  msg_init(&msg, iov, niov);
+  if ((err = wt__iov_from_iovs(w, &io, ri_data, ri_data_len)) != WT_ESUCCESS)
+    goto out;
+  msg_init(&msg, &io);
   while ((n = recvmsg(desc->host_fd, &msg, host_flags)) < 0 && errno == EINTR)
     ;
   /* Edge-triggered epoll entries may fire again (epoll.c). */
@@ -229,23 +195,20 @@ wt_errno_t wt_sock_recv(wt_t *w, wt_fd_t fd, const wt_iovec_t *ri_data,
   *ro_datalen = (uint32_t)n;
   *ro_flags = (msg.msg_flags & MSG_TRUNC) ? WT_SOCK_RECV_DATA_TRUNCATED : 0;
 out:
-  if (iov != stack)
-    wt__free(w, iov);
+  wt__iov_free(w, &io);
   return err;
 }
 
 wt_errno_t wt_sock_send(wt_t *w, wt_fd_t fd, const wt_ciovec_t *si_data,
                         uint32_t si_data_len, uint16_t si_flags,
                         uint32_t *so_datalen) {
-  struct iovec stack[SOCK_STACK_IOVS], *iov = stack;
+  wt__iov_t io;
   struct msghdr msg;
   wt__desc_t *desc;
   wt_errno_t err = sock_get(w, fd, WT_RIGHT_FD_WRITE, &desc);
   /* MSG_NOSIGNAL: a closed peer is EPIPE for the guest, never a SIGPIPE
    * that would kill the host process. */
   int host_flags = MSG_NOSIGNAL;
-  uint32_t niov;
-  uint64_t total = 0;
   ssize_t n;
   if (err != WT_ESUCCESS)
     return err;
@@ -253,14 +216,9 @@ wt_errno_t wt_sock_send(wt_t *w, wt_fd_t fd, const wt_ciovec_t *si_data,
     return WT_EINVAL;
   if (desc->nonblock)
     host_flags |= MSG_DONTWAIT;
-  if ((err = iov_room(w, si_data_len, stack, &iov, &niov)) != WT_ESUCCESS)
-    return err;
-  for (uint32_t i = 0; i < niov; i++) {
-    /* sendmsg does not write through iov_base; the cast drops const only. */
-    iov[i].iov_base = (void *)(uintptr_t)si_data[i].buf;
-    iov[i].iov_len = clip(&total, si_data[i].buf_len);
-  }
-  msg_init(&msg, iov, niov);
+  if ((err = wt__iov_from_ciovs(w, &io, si_data, si_data_len)) != WT_ESUCCESS)
+    goto out;
+  msg_init(&msg, &io);
   while ((n = sendmsg(desc->host_fd, &msg, host_flags)) < 0 && errno == EINTR)
     ;
   /* Edge-triggered epoll entries may fire again (epoll.c). */
@@ -272,8 +230,7 @@ wt_errno_t wt_sock_send(wt_t *w, wt_fd_t fd, const wt_ciovec_t *si_data,
   }
   *so_datalen = (uint32_t)n;
 out:
-  if (iov != stack)
-    wt__free(w, iov);
+  wt__iov_free(w, &io);
   return err;
 }
 

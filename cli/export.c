@@ -1,0 +1,176 @@
+/*
+ * wasitrace export: a trace converted to the other format (or copied to
+ * the same one), losslessly, through wt_trace_convert.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "wt/tracer.h"
+
+enum { OPT_FORMAT = 256, OPT_FORCE };
+
+static const struct option export_options[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"force", no_argument, NULL, OPT_FORCE},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
+typedef struct export_s {
+  const char *output;
+  int format; /* wt_trace_format_t, or -1 */
+  bool force, help;
+} export_t;
+
+static void usage(FILE *f) {
+  fputs("Usage: wasitrace export [--format sqlite|jsonl] [-o OUT] [--force] "
+        "TRACE\n"
+        "\n"
+        "Converts TRACE (SQLite or JSON Lines, recognized by its contents) "
+        "to the\nother format, or copies it to the same one. Nothing is "
+        "lost: every metadata\nentry, call, payload, transition and denial "
+        "is carried over.\n"
+        "\n"
+        "Options:\n"
+        "  -o, --output OUT   Write to OUT ('-': JSON Lines on stdout). "
+        "Default: TRACE\n"
+        "                     with its extension changed to the format's "
+        "(.db, .jsonl).\n"
+        "                     An existing trace or empty file is replaced; "
+        "another\n"
+        "                     existing file needs --force. TRACE itself is "
+        "never\n"
+        "                     replaced.\n"
+        "  --format FORMAT    sqlite or jsonl (default: from OUT's "
+        "extension, .jsonl or\n"
+        "                     .ndjson for JSON Lines; without -o, the "
+        "format TRACE is\n"
+        "                     not in)\n"
+        "  --force            Replace OUT even if it is not a trace\n"
+        "  -h, --help         Print this help\n"
+        "\n"
+        "Exit status: 0 on success, 125 on any failure (a partial OUT is "
+        "removed).\n",
+        f);
+}
+
+static bool parse_format(const char *arg, int *format) {
+  if (strcmp(arg, "sqlite") == 0)
+    *format = WT_TRACE_SQLITE;
+  else if (strcmp(arg, "jsonl") == 0)
+    *format = WT_TRACE_JSONL;
+  else {
+    wt_cli_error("--format wants sqlite or jsonl, not '%s'", arg);
+    return false;
+  }
+  return true;
+}
+
+static int parse(export_t *e, int argc, char **argv) {
+  int c;
+  opterr = 0;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "+o:h", export_options, NULL)) != -1) {
+    switch (c) {
+    case 'o':
+      e->output = optarg;
+      break;
+    case OPT_FORMAT:
+      if (!parse_format(optarg, &e->format))
+        return -1;
+      break;
+    case OPT_FORCE:
+      e->force = true;
+      break;
+    case 'h':
+      e->help = true;
+      break;
+    default:
+      if (optopt == 'o')
+        wt_cli_error("option -o needs an argument");
+      else
+        wt_cli_error("unknown or incomplete option '%s' (see 'wasitrace "
+                     "export --help')",
+                     argv[optind - 1]);
+      return -1;
+    }
+  }
+  return optind;
+}
+
+/* TRACE's name with the extension of `format` instead of its own. */
+static void default_output(const char *in, int format, char *out,
+                           size_t size) {
+  static const char *const exts[] = {".db", ".sqlite3", ".sqlite", ".jsonl",
+                                     ".ndjson"};
+  size_t n = strlen(in);
+  for (size_t i = 0; i < sizeof exts / sizeof *exts; i++) {
+    size_t k = strlen(exts[i]);
+    if (n > k && strcmp(in + n - k, exts[i]) == 0 && in[n - k - 1] != '/') {
+      n -= k;
+      break;
+    }
+  }
+  snprintf(out, size, "%.*s%s", (int)n, in,
+           format == WT_TRACE_JSONL ? ".jsonl" : ".db");
+}
+
+/* The format of the trace at path, or -1 (with a message). */
+static int format_of_trace(const char *path) {
+  wt_trace_t *t;
+  int format;
+  if (wt_trace_open(path, &t) < 0) {
+    wt_cli_error("%s", wt_trace_error());
+    return -1;
+  }
+  format = (int)wt_trace_format(t);
+  wt_trace_close(t);
+  return format;
+}
+
+int wt_cli_export(int argc, char **argv) {
+  export_t e = {NULL, -1, false, false};
+  char out[4096];
+  const char *in;
+  int first = parse(&e, argc, argv), in_format;
+  if (first < 0 || e.help) {
+    e.help ? usage(stdout) : (void)0;
+    return first < 0 ? WT_EXIT_TOOL : 0;
+  }
+  if (first + 1 != argc) {
+    wt_cli_error(first >= argc ? "no trace given (see 'wasitrace export "
+                                 "--help')"
+                               : "export takes one trace");
+    return WT_EXIT_TOOL;
+  }
+  in = argv[first];
+  if ((in_format = format_of_trace(in)) < 0)
+    return WT_EXIT_TOOL;
+  if (e.output == NULL) {
+    if (e.format < 0)
+      e.format = in_format == WT_TRACE_JSONL ? WT_TRACE_SQLITE : WT_TRACE_JSONL;
+    default_output(in, e.format, out, sizeof out);
+  } else {
+    snprintf(out, sizeof out, "%s", e.output);
+    if (e.format < 0)
+      e.format = strcmp(out, "-") == 0 ? WT_TRACE_JSONL : wt_cli_format_of(out);
+  }
+  if (strcmp(out, "-") == 0 && e.format != WT_TRACE_JSONL) {
+    wt_cli_error("-o -: only JSON Lines can be written to stdout");
+    return WT_EXIT_TOOL;
+  }
+  if (strcmp(out, "-") != 0 && !wt_cli_may_replace(out, in, e.force))
+    return WT_EXIT_TOOL;
+  if (wt_trace_convert(in, out, (wt_trace_format_t)e.format) < 0) {
+    wt_cli_error("%s", wt_trace_error());
+    if (strcmp(out, "-") != 0)
+      unlink(out);
+    return WT_EXIT_TOOL;
+  }
+  if (e.output == NULL)
+    wt_cli_error("wrote %s", out);
+  return 0;
+}

@@ -1,0 +1,84 @@
+/*
+ * Trace files on the command line: the format a name asks for, whether a
+ * file may be replaced by a trace, and reading a whole file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "wt/tracer.h"
+
+static bool ends_with(const char *s, const char *suffix) {
+  size_t n = strlen(s), k = strlen(suffix);
+  return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+int wt_cli_format_of(const char *path) {
+  return ends_with(path, ".jsonl") || ends_with(path, ".ndjson")
+             ? WT_TRACE_JSONL
+             : WT_TRACE_SQLITE;
+}
+
+static bool is_trace(const char *path) {
+  wt_trace_t *t;
+  if (wt_trace_open(path, &t) < 0)
+    return false;
+  wt_trace_close(t);
+  return true;
+}
+
+bool wt_cli_may_replace(const char *path, const char *input, bool force) {
+  struct stat st, in;
+  if (stat(path, &st) != 0)
+    return true;
+  if (input != NULL && stat(input, &in) == 0 && st.st_dev == in.st_dev &&
+      st.st_ino == in.st_ino) {
+    wt_cli_error("%s is also the input; write the trace elsewhere", path);
+    return false;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    wt_cli_error("%s is a directory", path);
+    return false;
+  }
+  if (force || !S_ISREG(st.st_mode) || st.st_size == 0 || is_trace(path))
+    return true;
+  wt_cli_error("%s exists and is not a wasitrace trace; use --force to "
+               "replace it",
+               path);
+  return false;
+}
+
+bool wt_cli_read_file(const char *path, uint8_t **data, size_t *len, char *err,
+                      size_t err_size) {
+  struct stat st;
+  uint8_t *buf = NULL;
+  size_t got = 0;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || fstat(fd, &st) != 0)
+    goto fail;
+  if ((buf = malloc(st.st_size > 0 ? (size_t)st.st_size : 1)) == NULL)
+    goto fail;
+  while (got < (size_t)st.st_size) {
+    ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      goto fail;
+    got += (size_t)n;
+  }
+  close(fd);
+  *data = buf;
+  *len = got;
+  return true;
+fail:
+  snprintf(err, err_size, "cannot read %s: %s", path,
+           errno != 0 ? strerror(errno) : "short read");
+  if (fd >= 0)
+    close(fd);
+  free(buf);
+  return false;
+}
