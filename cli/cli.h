@@ -14,6 +14,10 @@
 #define WT_EXIT_TOOL 125   /* wasitrace failed: usage, files, compiler */
 #define WT_EXIT_MODULE 126 /* the module cannot run */
 #define WT_EXIT_TRAP 134   /* the guest trapped */
+/* replay (docs/replay.md): below 125, clear of the codes shells and
+ * timeout(1) (124) give a meaning to. */
+#define WT_EXIT_DIVERGED 120   /* the guest diverged from the trace */
+#define WT_EXIT_INCOMPLETE 121 /* it went on past an incomplete trace */
 
 /*
  * A subcommand: argv[0] is the subcommand's name; returns the exit status
@@ -24,6 +28,7 @@ typedef int (*wt_cli_main_t)(int argc, char **argv);
 int wt_cli_run(int argc, char **argv);
 int wt_cli_record(int argc, char **argv);
 int wt_cli_export(int argc, char **argv);
+int wt_cli_replay(int argc, char **argv);
 int wt_cli_cache(int argc, char **argv);
 
 /* "wasitrace: <message>" on stderr. */
@@ -48,6 +53,7 @@ typedef struct wt_cli_guest_s {
   const wt_preopen_t *preopens;
   uint32_t preopen_socketc;
   const wt_preopen_socket_t *preopen_sockets;
+  bool verbose; /* -v */
 } wt_cli_guest_t;
 
 /*

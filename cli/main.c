@@ -18,6 +18,7 @@ typedef struct command_s {
 static const command_t commands[] = {
     {"run", wt_cli_run, "Run a WebAssembly command module"},
     {"record", wt_cli_record, "Run a module and record its host calls"},
+    {"replay", wt_cli_replay, "Re-execute a recorded guest from its trace"},
     {"export", wt_cli_export, "Convert a trace between SQLite and JSON Lines"},
     {"cache", wt_cli_cache, "Show or clear the compile cache"},
 };
@@ -27,6 +28,9 @@ const char wt_cli_exit_help[] =
     "Exit status:\n"
     "  N        the guest's exit code (proc_exit(N); 0 when _start returns);\n"
     "           codes above 255 are truncated to 8 bits, as by exit(3)\n"
+    "  120      replay: the guest diverged from the trace (report on stderr)\n"
+    "  121      replay: the trace is incomplete and the guest went on past\n"
+    "           its end\n"
     "  125      wasitrace itself failed (usage, missing file, compiler,\n"
     "           cache, preopen)\n"
     "  126      the module cannot run (not WebAssembly, truncated or\n"

@@ -44,7 +44,7 @@ typedef struct record_s {
   char path[4096];    /* the trace being written */
   int format;         /* wt_trace_format_t, or -1: from the name */
   wt_capture_t capture;
-  bool force, no_module, default_name;
+  bool force, no_module, default_name, verbose;
   uint8_t *module;
   size_t module_len;
   wt_tracer_t *tracer;
@@ -371,6 +371,7 @@ static int record_open(void *ud, const wt_cli_guest_t *g, const wt_api_t **api,
   if ((st = open_sink(r, &sink)) != 0)
     goto fail;
   tracer_options(r, g, &o);
+  r->verbose = g->verbose;
   if (wt_tracer_open(wt_core_api(), g->core, sink, &o, &r->tracer) < 0) {
     wt_cli_error("%s: %s", r->path, wt_trace_error());
     wt_sink_close(sink);
@@ -423,7 +424,7 @@ static int record_close(void *ud, const wt_rt_result_t *res) {
   pthread_mutex_unlock(&r->end_mu);
   if (rc < 0)
     wt_cli_error("%s: %s", r->path, wt_trace_error());
-  else if (r->default_name)
+  else if (r->default_name || r->verbose)
     wt_cli_error("recorded %llu call%s to %s", (unsigned long long)calls,
                  calls == 1 ? "" : "s", r->path);
   /* A signal that came while the trace was being finished. */

@@ -345,6 +345,7 @@ static void describe_guest(const run_opts_t *o, const char *path,
   g->preopens = o->dirs;
   g->preopen_socketc = o->nsocks;
   g->preopen_sockets = o->socks;
+  g->verbose = o->verbose;
 }
 
 /*
@@ -370,6 +371,9 @@ static int run_module(wt_cli_guest_t *g, const wt_cli_layer_t *layer,
   opts.proc_exit_ud = g->module;
   opts.proc_raise = wt_rt_proc_raise;
   opts.proc_raise_ud = g->module;
+  opts.signal_register = wt_rt_signal_register;
+  opts.signal_handler = wt_rt_signal_handler;
+  opts.signal_ud = g->module;
   if (wt_init(&opts, &g->core) != WT_ESUCCESS) {
     wt_cli_error("%s", wt_init_error());
     return WT_EXIT_TOOL;

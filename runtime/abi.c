@@ -15,6 +15,11 @@
  *   (guest pointers need not be aligned); outputs are copied back only
  *   when the call succeeds.
  * - A narrow scalar (u8, u16) whose i32 carries higher bits is WT_EINVAL.
+ * - A scalar numbered differently by the import module (abi.h, dialects)
+ *   is converted to preview1 numbering; no counterpart is WT_EINVAL.
+ * - Re-entrant: a signal handler runs guest code inside a call, and may
+ *   make calls and grow memory. Each call keeps its state on its own
+ *   stack, and memory is viewed again before the copy-out.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -207,6 +212,21 @@ void wt_abi_init(wt_abi_t *a, const wt_api_t *api, void *ctx,
   a->unwind = unwind;
 }
 
+/*
+ * Converters from an import module's numbering to preview1, one per fmt
+ * that needs one: CONV_<fmt> is "~, converter". Every other fmt gets
+ * CONV__NONE, so a new fmt needs no line here.
+ */
+static wt_errno_t conv_signal(int dialect, uint8_t *sig) {
+  return dialect == WT_ABI_WASIX ? wt_signal_from_wasix(*sig, sig)
+                                 : WT_ESUCCESS;
+}
+#define CONV_signal ~, conv_signal
+#define CONV__NONE(dialect, p) WT_ESUCCESS
+#define CONV__SECOND(a, b, ...) b
+#define CONV__PICK(...) CONV__SECOND(__VA_ARGS__)
+#define CONV(fmt) CONV__PICK(WT_CAT(CONV_, fmt), CONV__NONE, ~)
+
 /* After a call: unwind to the runtime if the call ended the guest. */
 static void check_stop(wt_abi_t *a) {
   if (a->stop != WT_ABI_RUNNING && a->unwind != NULL)
@@ -263,7 +283,9 @@ static void noreturn_stop(wt_abi_t *a, uint32_t code) {
 #define C_FD(name, right)
 #define C_IN(type, name, fmt)                                                  \
   if (e == WT_ESUCCESS && (WT_ABI_GT(type))name != g_##name)                   \
-    e = WT_EINVAL;
+    e = WT_EINVAL;                                                             \
+  if (e == WT_ESUCCESS)                                                        \
+    e = CONV(fmt)(dialect, &name);
 #define C_IN_STR(name)                                                         \
   if (e == WT_ESUCCESS)                                                        \
     name = (const char *)slice(m, g_##name, g_##name##_len, &e);
@@ -351,17 +373,25 @@ static void noreturn_stop(wt_abi_t *a, uint32_t code) {
 #define NR_IN_OPT(type, name, fmt)
 #define NR_OUT_STRTAB(name)
 
-/* The decoder of each call, shared by every module that exports it. */
+/*
+ * The decoder of each call, shared by every module that exports it;
+ * `dialect` is the numbering of the module the guest called through. The
+ * call may have run a signal handler (guest code), so memory is viewed
+ * again before the copy-out.
+ */
 #define WT_CALL(name, set, fam, ret, ...)                                      \
-  static wt_errno_t abi_##name(wt_abi_t *a WT_ARGS(WT_GP, __VA_ARGS__)) {      \
+  static wt_errno_t abi_##name(wt_abi_t *a,                                    \
+                               int dialect WT_ARGS(WT_GP, __VA_ARGS__)) {      \
     mview_t m = view(a);                                                       \
     wt_errno_t e = WT_ESUCCESS;                                                \
     WT_ARGS(D, __VA_ARGS__)                                                    \
+    (void)dialect;                                                             \
     WT_ARGS(C, __VA_ARGS__)                                                    \
     (void)m;                                                                   \
     if (e == WT_ESUCCESS)                                                      \
       e = a->api->name(a->ctx WT_ARGS(WT_HN, __VA_ARGS__));                    \
     if (e == WT_ESUCCESS) {                                                    \
+      m = view(a);                                                             \
       WT_ARGS(O, __VA_ARGS__)                                                  \
     }                                                                          \
     WT_ARGS(F, __VA_ARGS__)                                                    \
@@ -374,14 +404,16 @@ static void noreturn_stop(wt_abi_t *a, uint32_t code) {
 #define WRAP_ERRNO(mod, name, ...)                                             \
   uint32_t Z_##mod##Z_##name(                                                  \
       struct Z_##mod##_instance_t *inst WT_ARGS(WT_GP, __VA_ARGS__)) {         \
-    wt_errno_t e = abi_##name(&inst->abi WT_ARGS(WT_GN, __VA_ARGS__));         \
+    wt_errno_t e = abi_##name(                                                 \
+        &inst->abi, WT_ABI_DIALECT(mod) WT_ARGS(WT_GN, __VA_ARGS__));          \
     check_stop(&inst->abi);                                                    \
     return e;                                                                  \
   }
 #define WRAP_VOID(mod, name, ...)                                              \
   void Z_##mod##Z_##name(                                                      \
       struct Z_##mod##_instance_t *inst WT_ARGS(WT_GP, __VA_ARGS__)) {         \
-    (void)abi_##name(&inst->abi WT_ARGS(WT_GN, __VA_ARGS__));                  \
+    (void)abi_##name(&inst->abi,                                               \
+                     WT_ABI_DIALECT(mod) WT_ARGS(WT_GN, __VA_ARGS__));         \
     check_stop(&inst->abi);                                                    \
   }
 #define WRAP_NORETURN(mod, name, ...)                                          \
@@ -391,7 +423,8 @@ static void noreturn_stop(wt_abi_t *a, uint32_t code) {
     int have_code = 0;                                                         \
     WT_ARGS(NR, __VA_ARGS__)                                                   \
     (void)have_code;                                                           \
-    (void)abi_##name(&inst->abi WT_ARGS(WT_GN, __VA_ARGS__));                  \
+    (void)abi_##name(&inst->abi,                                               \
+                     WT_ABI_DIALECT(mod) WT_ARGS(WT_GN, __VA_ARGS__));         \
     noreturn_stop(&inst->abi, code);                                           \
   }
 #define DEFINE_IMPORT(mod, name, ret, ...) WRAP_##ret(mod, name, __VA_ARGS__)

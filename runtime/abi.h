@@ -68,6 +68,18 @@ struct Z_wasix_32v1_instance_t {
 #define WT_ABI_SET_WASIX(X, ...) X(wasix_32v1, __VA_ARGS__)
 
 /*
+ * How an import module numbers the values whose numbering differs between
+ * modules. The core speaks preview1; the decoders convert an IN scalar
+ * whose fmt has a converter in abi.c (today: `signal`, Linux numbering in
+ * WASIX) from the dialect of the module the guest called through.
+ */
+#define WT_ABI_PREVIEW1 0
+#define WT_ABI_WASIX 1
+#define WT_ABI_DIALECT(mod) WT_CAT(WT_ABI_DIALECT_, mod)
+#define WT_ABI_DIALECT_wasi_snapshot_preview1 WT_ABI_PREVIEW1
+#define WT_ABI_DIALECT_wasix_32v1 WT_ABI_WASIX
+
+/*
  * Guest (wasm) type of an IN scalar: i32 for 4 bytes or less, i64 for 8.
  * One line per C type used in calls.def; a new type fails to compile here
  * until it is listed. GT: the C type wasm2c uses; VT: signature character.

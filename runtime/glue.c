@@ -6,6 +6,17 @@
  * finds with dlsym. It also includes the wasm2c runtime, so the runtime's
  * static state (trap jump buffer, signal handler) is private to the guest's
  * shared object and the glue can repair what wabt 1.0.32 leaves behind.
+ *
+ * Two more things the glue provides:
+ * - A table of the exported functions, so the runtime can find a guest's
+ *   signal callback by name at run time (callback_signal; run.c).
+ * - Memory that never moves. With guard pages wasm2c reserves the address
+ *   space up front; in bounds-check mode it reallocs on memory.grow. A
+ *   signal handler is guest code running inside a host call, and it may
+ *   grow memory while that call holds pointers into it (the ABI passes
+ *   byte buffers without copies), so the glue replaces wasm2c's memory
+ *   functions in that mode with a reservation made once (falling back to
+ *   wasm2c's own when the address space cannot be reserved).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +41,13 @@ static const char glue_head[] =
     "#include <signal.h>\n"
     "#include <stdlib.h>\n"
     "#include <sys/mman.h>\n"
+    "\n"
+    "#if !WASM_RT_MEMCHECK_SIGNAL_HANDLER\n"
+    "/* Replaced below by memory that never moves. */\n"
+    "#define wasm_rt_allocate_memory wt_moving_allocate_memory\n"
+    "#define wasm_rt_grow_memory wt_moving_grow_memory\n"
+    "#define wasm_rt_free_memory wt_moving_free_memory\n"
+    "#endif\n"
     "#include \"wasm-rt.h\"\n"
     "\n"
     "/* Every trap passes here first, to record the trapping frames. */\n"
@@ -39,6 +57,8 @@ static const char glue_head[] =
 /* Between the two: #include of the runtime source and of guest.h. */
 static const char glue_body[] =
     "\n"
+    "typedef struct wt__glue_export_s { " WT__XSTR(WT__GLUE_EXPORT_FIELDS)
+    " } wt__glue_export_t;\n"
     "typedef struct wt__glue_s { " WT__XSTR(WT__GLUE_FIELDS) " } wt__glue_t;\n"
     "\n"
     "#define WT_NFRAMES 64\n"
@@ -114,7 +134,80 @@ static const char glue_body[] =
     "static int wt_trap_frames(void ***frames) {\n"
     "  *frames = wt_frames;\n"
     "  return wt_nframes;\n"
-    "}\n";
+    "}\n"
+    "\n"
+    "#if !WASM_RT_MEMCHECK_SIGNAL_HANDLER\n"
+    "#undef wasm_rt_allocate_memory\n"
+    "#undef wasm_rt_grow_memory\n"
+    "#undef wasm_rt_free_memory\n"
+    "#define WT_PAGE 65536ull\n"
+    "#define WT_NRESERVED 8\n"
+    "/* Memories living in a reservation of their maximum size. */\n"
+    "static struct {\n"
+    "  uint8_t *data;\n"
+    "  uint64_t size;\n"
+    "} wt_reserved[WT_NRESERVED];\n"
+    "\n"
+    "static int wt_reservation(const uint8_t *data) {\n"
+    "  for (int i = 0; i < WT_NRESERVED; i++)\n"
+    "    if (data != NULL && wt_reserved[i].data == data)\n"
+    "      return i;\n"
+    "  return -1;\n"
+    "}\n"
+    "\n"
+    "void wasm_rt_allocate_memory(wasm_rt_memory_t *m, uint32_t initial,\n"
+    "                             uint32_t max) {\n"
+    "  uint64_t size = (uint64_t)(max < 65536 ? max : 65536) * WT_PAGE;\n"
+    "  int slot = -1;\n"
+    "  void *p = MAP_FAILED;\n"
+    "  for (int i = 0; i < WT_NRESERVED && slot < 0; i++)\n"
+    "    slot = wt_reserved[i].data == NULL ? i : -1;\n"
+    "  if (slot >= 0 && size > 0 && initial <= max)\n"
+    "    p = mmap(NULL, size, PROT_NONE,\n"
+    "             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);\n"
+    "  if (p != MAP_FAILED && initial > 0 &&\n"
+    "      mprotect(p, initial * WT_PAGE, PROT_READ | PROT_WRITE) != 0) {\n"
+    "    munmap(p, size);\n"
+    "    p = MAP_FAILED;\n"
+    "  }\n"
+    "  if (p == MAP_FAILED) {\n"
+    "    wt_moving_allocate_memory(m, initial, max);\n"
+    "    return;\n"
+    "  }\n"
+    "  wt_reserved[slot].data = p;\n"
+    "  wt_reserved[slot].size = size;\n"
+    "  m->data = p;\n"
+    "  m->pages = initial;\n"
+    "  m->max_pages = max;\n"
+    "  m->size = (uint32_t)(initial * WT_PAGE);\n"
+    "}\n"
+    "\n"
+    "uint32_t wasm_rt_grow_memory(wasm_rt_memory_t *m, uint32_t delta) {\n"
+    "  uint32_t old = m->pages, pages = m->pages + delta;\n"
+    "  if (wt_reservation(m->data) < 0)\n"
+    "    return wt_moving_grow_memory(m, delta);\n"
+    "  if (pages == 0)\n"
+    "    return 0;\n"
+    "  if (pages < old || pages > m->max_pages || pages > 65536)\n"
+    "    return (uint32_t)-1;\n"
+    "  if (delta > 0 && mprotect(m->data + old * WT_PAGE, delta * WT_PAGE,\n"
+    "                            PROT_READ | PROT_WRITE) != 0)\n"
+    "    return (uint32_t)-1;\n"
+    "  m->pages = pages;\n"
+    "  m->size = (uint32_t)(pages * WT_PAGE);\n"
+    "  return old;\n"
+    "}\n"
+    "\n"
+    "void wasm_rt_free_memory(wasm_rt_memory_t *m) {\n"
+    "  int slot = wt_reservation(m->data);\n"
+    "  if (slot < 0) {\n"
+    "    wt_moving_free_memory(m);\n"
+    "    return;\n"
+    "  }\n"
+    "  munmap(m->data, wt_reserved[slot].size);\n"
+    "  wt_reserved[slot].data = NULL;\n"
+    "}\n"
+    "#endif\n";
 
 static const char glue_memory[] =
     "\n"
@@ -148,7 +241,7 @@ static const char glue_tail[] =
     "__attribute__((visibility(\"default\"))) const wt__glue_t wt_glue = {\n"
     "    %uu, sizeof(Z_guest_instance_t), WASM_RT_MEMCHECK_SIGNAL_HANDLER,\n"
     "    wt_open, wt_close, wt_instantiate, wt_start, wt_memory, wt_free,\n"
-    "    wt_unwound, wt_trap_frames};\n";
+    "    wt_unwound, wt_trap_frames, wt_exports, WT_NEXPORTS};\n";
 /* clang-format on */
 
 /* Instantiation: one ABI pointer per imported module, alphabetically. */
@@ -173,6 +266,70 @@ static void write_instantiate(FILE *f, const wt__wasm_info_t *info) {
   fputs(");\n  return trap;\n}\n", f);
 }
 
+/* wasm2c's C name for an export: [A-Za-z0-9_] but Z kept, others Z<hex>. */
+static void put_mangled(FILE *f, const wt__wasm_name_t *n) {
+  fputs("Z_guestZ_", f);
+  for (uint32_t i = 0; i < n->len; i++) {
+    uint8_t c = n->p[i];
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Y') ||
+        (c >= '0' && c <= '9') || c == '_')
+      fputc(c, f);
+    else
+      fprintf(f, "Z%02X", c);
+  }
+}
+
+/* A C string literal holding any bytes (octal escapes, so none merge). */
+static void put_literal(FILE *f, const wt__wasm_name_t *n) {
+  fputc('"', f);
+  for (uint32_t i = 0; i < n->len; i++) {
+    uint8_t c = n->p[i];
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+        (c >= '0' && c <= '9') || c == '_')
+      fputc(c, f);
+    else
+      fprintf(f, "\\%03o", c);
+  }
+  fputc('"', f);
+}
+
+static bool is_signal_type(const wt__wasm_functype_t *t) {
+  return t != NULL && t->params.len == 1 && t->params.p[0] == 0x7f &&
+         t->results.len == 0;
+}
+
+/*
+ * The table of exported functions: a caller for each of type (i32) -> ()
+ * (wasm2c's export takes the instance, typed), then the rows, then a
+ * terminator so the array is never empty.
+ */
+static void write_exports(FILE *f, const wt__wasm_info_t *info) {
+  uint32_t i, n = 0;
+  for (i = 0; i < info->nexports; i++) {
+    const wt__wasm_export_t *ex = &info->exports[i];
+    if (ex->kind != WT__WASM_EXTERN_FUNC ||
+        !is_signal_type(wt__wasm_func_type(info, ex->index)))
+      continue;
+    fprintf(f, "\nstatic void wt_call%u(void *inst, uint32_t arg) {\n  ", i);
+    put_mangled(f, &ex->name);
+    fputs("((Z_guest_instance_t *)inst, arg);\n}\n", f);
+  }
+  fputs("\nstatic const wt__glue_export_t wt_exports[] = {\n", f);
+  for (i = 0; i < info->nexports; i++) {
+    const wt__wasm_export_t *ex = &info->exports[i];
+    if (ex->kind != WT__WASM_EXTERN_FUNC)
+      continue;
+    fputs("    {", f);
+    put_literal(f, &ex->name);
+    if (is_signal_type(wt__wasm_func_type(info, ex->index)))
+      fprintf(f, ", %uu, wt_call%u},\n", ex->name.len, i);
+    else
+      fprintf(f, ", %uu, NULL},\n", ex->name.len);
+    n++;
+  }
+  fprintf(f, "    {NULL, 0, NULL}};\n#define WT_NEXPORTS %uu\n", n);
+}
+
 void wt__glue_hash(wt_sha256_t *s) {
   wt_sha256_update(s, glue_head, sizeof glue_head);
   wt_sha256_update(s, glue_body, sizeof glue_body);
@@ -194,6 +351,7 @@ bool wt__glue_write(const char *path, const wt__wasm_info_t *info,
   fputs(glue_body, f);
   fputs(info->has_memory ? glue_memory : glue_no_memory, f);
   write_instantiate(f, info);
+  write_exports(f, info);
   fprintf(f, glue_tail, WT__GLUE_VERSION);
   ok = !ferror(f);
   ok = fclose(f) == 0 && ok;

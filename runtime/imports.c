@@ -37,6 +37,27 @@ const wt_rt_import_t *wt__import_find(const wt__wasm_name_t *module,
   return NULL;
 }
 
+static const struct {
+  const char *module;
+  int dialect;
+} dialects[] = {
+#define DIALECT_ROW(mod, unused) {#mod, WT_ABI_DIALECT(mod)},
+    WT_ABI_SET_P1(DIALECT_ROW, ~)
+#undef DIALECT_ROW
+};
+
+int wt__import_dialect(const wt__wasm_info_t *info, const char *name) {
+  for (uint32_t i = 0; i < info->nimports; i++) {
+    const wt__wasm_import_t *im = &info->imports[i];
+    if (im->kind != WT__WASM_EXTERN_FUNC || !name_eq(&im->name, name))
+      continue;
+    for (size_t d = 0; d < sizeof dialects / sizeof *dialects; d++)
+      if (name_eq(&im->module, dialects[d].module))
+        return dialects[d].dialect;
+  }
+  return WT_ABI_PREVIEW1;
+}
+
 bool wt__imports_use(const wt__wasm_info_t *info, const char *module) {
   for (uint32_t i = 0; i < info->nimports; i++)
     if (name_eq(&info->imports[i].module, module))

@@ -293,6 +293,7 @@ wt_rt_status_t wt_module_load(const char *path, const wt_rt_config_t *cfg,
   wt_sha256(bytes, len, m->sha256);
   if ((st = check(bytes, len, &info, err, size)) != WT_RT_OK)
     goto out;
+  m->sig_dialect = wt__import_dialect(&info, "callback_signal");
   st = obtain(m, path, &info, err, size);
   wt__wasm_info_free(&info);
 out:

@@ -38,6 +38,12 @@ typedef struct wt__wasm_import_s {
   uint32_t type; /* functions: type index */
 } wt__wasm_import_t;
 
+typedef struct wt__wasm_export_s {
+  wt__wasm_name_t name;
+  uint8_t kind;   /* WT__WASM_EXTERN_* */
+  uint32_t index; /* in the index space of its kind */
+} wt__wasm_export_t;
+
 typedef struct wt__wasm_info_s {
   uint32_t ntypes;
   wt__wasm_functype_t *types;
@@ -46,9 +52,11 @@ typedef struct wt__wasm_info_s {
   uint32_t nimported_funcs;
   uint32_t nfuncs;      /* defined (not imported) functions */
   uint32_t *func_types; /* type index of each defined function */
-  bool has_start;       /* exports a function "_start" */
-  uint32_t start_func;  /* its function index */
-  bool has_memory;      /* exports a memory "memory" */
+  uint32_t nexports;
+  wt__wasm_export_t *exports;
+  bool has_start;      /* exports a function "_start" */
+  uint32_t start_func; /* its function index */
+  bool has_memory;     /* exports a memory "memory" */
 } wt__wasm_info_t;
 
 /*
@@ -59,6 +67,13 @@ typedef struct wt__wasm_info_s {
 bool wt__wasm_parse(const uint8_t *bytes, size_t len, wt__wasm_info_t *info,
                     char *err, size_t err_size);
 void wt__wasm_info_free(wt__wasm_info_t *info);
+
+/*
+ * The type of function `func` (imported functions first, then defined
+ * ones), or NULL when no function has that index.
+ */
+const wt__wasm_functype_t *wt__wasm_func_type(const wt__wasm_info_t *info,
+                                              uint32_t func);
 
 /* "(i32, i64) -> i32" for a type, into buf. */
 void wt__wasm_sig_string(const wt__wasm_functype_t *t, char *buf, size_t size);
@@ -78,13 +93,33 @@ bool wt__imports_check(const wt__wasm_info_t *info, char *err, size_t err_size);
 /* True when the module imports anything from `module`. */
 bool wt__imports_use(const wt__wasm_info_t *info, const char *module);
 
+/*
+ * The numbering dialect (WT_ABI_PREVIEW1, WT_ABI_WASIX: abi.h) of the
+ * module the guest imports the function `name` from; WT_ABI_PREVIEW1 when
+ * it does not import it.
+ */
+int wt__import_dialect(const wt__wasm_info_t *info, const char *name);
+
 /* ---- glue.c: the per-guest C file ------------------------------------- */
 
 /*
  * The table the glue exports as the symbol `wt_glue`. Written once, used
  * both as C here and, stringified, in the generated glue file, so the two
  * sides cannot drift apart.
+ *
+ * exports: every exported function, by its wasm name (any bytes, not
+ * NUL-terminated); call_i32 calls it on an instance when its type is
+ * (i32) -> (), the type of a signal callback, else it is NULL.
  */
+#define WT__GLUE_EXPORT_FIELDS                                                 \
+  const char *name;                                                            \
+  uint32_t name_len;                                                           \
+  void (*call_i32)(void *inst, uint32_t arg);
+
+typedef struct wt__glue_export_s {
+  WT__GLUE_EXPORT_FIELDS
+} wt__glue_export_t;
+
 #define WT__GLUE_FIELDS                                                        \
   unsigned version;                                                            \
   unsigned long instance_size;                                                 \
@@ -96,14 +131,16 @@ bool wt__imports_use(const wt__wasm_info_t *info, const char *module);
   void *(*memory)(void *inst);                                                 \
   void (*free)(void *inst);                                                    \
   void (*unwound)(void);                                                       \
-  int (*trap_frames)(void ***frames);
+  int (*trap_frames)(void ***frames);                                          \
+  const wt__glue_export_t *exports;                                            \
+  uint32_t nexports;
 
 typedef struct wt__glue_s {
   WT__GLUE_FIELDS
 } wt__glue_t;
 
 /* Bumped whenever the glue's text changes (it is part of the cache key). */
-#define WT__GLUE_VERSION 1u
+#define WT__GLUE_VERSION 2u
 
 /* Adds the glue's template text to a hash (the cache key). */
 void wt__glue_hash(wt_sha256_t *s);
@@ -181,6 +218,17 @@ struct wt_module_s {
   const wt__glue_t *glue;
   uintptr_t base;       /* load address of the shared object */
   struct wt_abi_s *abi; /* the run in progress, for the exit hooks */
+  void *inst;           /* its wasm2c instance */
+  /*
+   * Signals: the guest's registered callback (NULL: none; reset at every
+   * run), and the numbering it expects, that of the module it imported
+   * callback_signal from.
+   */
+  void (*sig_call)(void *inst, uint32_t sig);
+  int sig_dialect;
+  /* In the callback: signals delivered meanwhile wait here (bit = sig). */
+  bool sig_running;
+  uint32_t sig_pending;
   bool cache_hit;
   double translate_ms, compile_ms, load_ms;
 };

@@ -5,6 +5,12 @@
  * the glue's try point, which returns the trap code); or the ABI layer
  * unwinds with siglongjmp to the jump buffer set here, after a proc_exit
  * or a terminating proc_raise has returned through every layer.
+ *
+ * Signals: the guest's callback runs inside the host call that delivers
+ * the signal (proc_raise, a call boundary, an interrupted wait), on the
+ * same instance. Whatever it does happens as if the guest had done it
+ * there: its host calls nest, a trap in it unwinds to the trap point of
+ * the run, and a proc_exit in it unwinds to the run's jump buffer.
  */
 #include <dlfcn.h>
 #include <setjmp.h>
@@ -65,6 +71,57 @@ void wt_rt_proc_raise(void *ud, uint8_t sig) {
     m->abi->stop = WT_ABI_RAISED;
     m->abi->stop_value = sig;
   }
+}
+
+wt_errno_t wt_rt_signal_register(void *ud, const char *name, uint32_t len) {
+  wt_module_t *m = ud;
+  if (m == NULL || m->glue == NULL || (name == NULL && len > 0))
+    return WT_EINVAL;
+  for (uint32_t i = 0; i < m->glue->nexports; i++) {
+    const wt__glue_export_t *ex = &m->glue->exports[i];
+    if (ex->name_len != len || (len > 0 && memcmp(ex->name, name, len) != 0))
+      continue;
+    if (ex->call_i32 == NULL)
+      return WT_EINVAL; /* not (i32) -> () */
+    m->sig_call = ex->call_i32;
+    return WT_ESUCCESS;
+  }
+  return WT_ENOENT;
+}
+
+static void call_handler(wt_module_t *m, uint8_t sig) {
+  uint8_t guest_sig = sig;
+  if (m->sig_dialect == WT_ABI_WASIX &&
+      wt_signal_to_wasix(sig, &guest_sig) != WT_ESUCCESS)
+    return;
+  m->sig_call(m->inst, guest_sig);
+}
+
+/*
+ * A signal delivered while the callback runs (its own host calls are call
+ * boundaries too) waits until it returns, as a signal is blocked during
+ * its handler on Linux: a timer faster than the callback cannot nest it
+ * without bound. Pending signals coalesce and run lowest number first. A
+ * callback that traps or exits does not return here; the next run starts
+ * clean (wt_module_run).
+ */
+void wt_rt_signal_handler(void *ud, uint8_t sig) {
+  wt_module_t *m = ud;
+  if (m == NULL || m->inst == NULL || m->sig_call == NULL ||
+      sig >= WT_SIGNAL_COUNT)
+    return;
+  if (m->sig_running) {
+    m->sig_pending |= 1u << sig;
+    return;
+  }
+  m->sig_running = true;
+  call_handler(m, sig);
+  while (m->sig_pending != 0) {
+    sig = (uint8_t)__builtin_ctz(m->sig_pending);
+    m->sig_pending &= ~(1u << sig);
+    call_handler(m, sig);
+  }
+  m->sig_running = false;
 }
 
 /* The innermost wasm function among the frames the trap handler saw. */
@@ -131,8 +188,14 @@ wt_rt_status_t wt_module_run(wt_module_t *m, const wt_api_t *api, void *ctx,
   /* The memory's address is fixed inside the instance before it exists. */
   wt_abi_init(&abi, api, ctx, m->glue->memory(inst), &jb);
   m->abi = &abi;
+  m->inst = inst;
+  m->sig_call = NULL;
+  m->sig_running = false;
+  m->sig_pending = 0;
   run_guest(m, inst, &abi, &jb, res);
   m->abi = NULL;
+  m->inst = NULL;
+  m->sig_call = NULL;
   m->glue->free(inst);
   free(inst);
   return WT_RT_OK;

@@ -1,6 +1,7 @@
 /*
  * A reader for the parts of a WebAssembly binary the runtime needs before
- * anything is compiled: the type, import, function and export sections.
+ * anything is compiled: the type, import, function and export sections
+ * (the exports also shape the glue: see glue.c).
  * Every read is checked against the end of its section, so truncated or
  * garbage input produces a message, never an out-of-bounds read. Full
  * validation is wasm2c's job.
@@ -188,19 +189,22 @@ static bool name_is(const wt__wasm_name_t *n, const char *s) {
 }
 
 static bool read_exports(reader_t *r, wt__wasm_info_t *info) {
-  uint32_t n, i, index;
+  uint32_t n, i;
   if (!count(r, &n))
     return false;
+  info->exports = calloc(n ? n : 1, sizeof *info->exports);
+  if (info->exports == NULL)
+    return fail(r, "out of memory");
+  info->nexports = n;
   for (i = 0; i < n; i++) {
-    wt__wasm_name_t name;
-    uint8_t kind;
-    if (!bytes(r, &name) || !byte(r, &kind) || !u32(r, &index))
+    wt__wasm_export_t *ex = &info->exports[i];
+    if (!bytes(r, &ex->name) || !byte(r, &ex->kind) || !u32(r, &ex->index))
       return false;
-    if (kind == WT__WASM_EXTERN_FUNC && name_is(&name, "_start")) {
+    if (ex->kind == WT__WASM_EXTERN_FUNC && name_is(&ex->name, "_start")) {
       info->has_start = true;
-      info->start_func = index;
+      info->start_func = ex->index;
     }
-    if (kind == WT__WASM_EXTERN_MEMORY && name_is(&name, "memory"))
+    if (ex->kind == WT__WASM_EXTERN_MEMORY && name_is(&ex->name, "memory"))
       info->has_memory = true;
   }
   return true;
@@ -311,10 +315,31 @@ bool wt__wasm_parse(const uint8_t *p, size_t len, wt__wasm_info_t *info,
   return true;
 }
 
+const wt__wasm_functype_t *wt__wasm_func_type(const wt__wasm_info_t *info,
+                                              uint32_t func) {
+  uint32_t seen = 0, type;
+  if (func >= info->nimported_funcs) {
+    func -= info->nimported_funcs;
+    if (func >= info->nfuncs)
+      return NULL;
+    type = info->func_types[func];
+    return type < info->ntypes ? &info->types[type] : NULL;
+  }
+  for (uint32_t i = 0; i < info->nimports; i++) {
+    const wt__wasm_import_t *im = &info->imports[i];
+    if (im->kind != WT__WASM_EXTERN_FUNC)
+      continue;
+    if (seen++ == func)
+      return im->type < info->ntypes ? &info->types[im->type] : NULL;
+  }
+  return NULL;
+}
+
 void wt__wasm_info_free(wt__wasm_info_t *info) {
   free(info->types);
   free(info->imports);
   free(info->func_types);
+  free(info->exports);
   memset(info, 0, sizeof *info);
 }
 

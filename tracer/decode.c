@@ -62,8 +62,7 @@ static int decode_payloads(wt__cur_t *c, uint32_t n, wt__callbuf_t *b) {
   return 0;
 }
 
-int wt__record_decode(uint8_t *p, size_t total, uint64_t seq,
-                      wt__callbuf_t *b) {
+int wt__record_decode(uint8_t *p, size_t total, wt__callbuf_t *b) {
   wt__cur_t c = {p + WT__REC_HDR, p + total, false};
   wt_trace_call_t *call = &b->call;
   uint32_t np, ntr, nden;
@@ -76,7 +75,7 @@ int wt__record_decode(uint8_t *p, size_t total, uint64_t seq,
   b->arena_len = 0;
   if (nden > 1 || wt__callbuf_reserve(b, np, ntr, nden) < 0)
     return -1;
-  call->seq = seq;
+  call->seq = wt__record_seq(p);
   call->call = wt__ld16(p + 4);
   call->err = wt__ld16(p + 6);
   call->start_ns = wt__ld64(p + 8);

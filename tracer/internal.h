@@ -152,7 +152,7 @@ bool wt__fmt_value(wt__sb_t *b, const char *fmt, const void *p, size_t size);
  * A record in the ring:
  *   u32 total, u16 call, u16 errno, u64 start_ns, u64 dur_ns,
  *   u32 args_len, u32 results_len, u16 npayloads, u16 ntransitions,
- *   u16 ndenials, u16 0,
+ *   u16 ndenials, u16 0, u64 seq,
  *   args, results,
  *   ntransitions x {u16 kind, u32 fd, u32 fd2, u64 a, u64 b, u64 data},
  *   ndenials x {u8 source, u32 fd, u64 right, u16 rule_len, rule},
@@ -161,7 +161,7 @@ bool wt__fmt_value(wt__sb_t *b, const char *fmt, const void *p, size_t size);
  * A payload captured as WT__PAYLOAD_DEFER holds all its bytes; the writer
  * reduces it to a digest and a prefix, off the guest's thread.
  */
-#define WT__REC_HDR 40
+#define WT__REC_HDR 48
 #define WT__TR_SIZE 34
 #define WT__DENY_SIZE 15
 #define WT__PL_HDR 24
@@ -186,15 +186,20 @@ typedef struct wt__callbuf_s {
 /* Room for n of each (the arena is kept); -1 on ENOMEM. */
 int wt__callbuf_reserve(wt__callbuf_t *b, uint32_t npayloads,
                         uint32_t ntransitions, uint32_t ndenials);
-/* Copies n bytes into the arena (offset returned; -1 on ENOMEM). */
+/* Copies n bytes into the arena (offset returned; -1 on ENOMEM); with p
+ * NULL, only makes room for them. */
 int64_t wt__callbuf_copy(wt__callbuf_t *b, const void *p, size_t n);
 void wt__callbuf_free(wt__callbuf_t *b);
 
 /*
- * Decodes a ring record (total bytes at p) into b->call, assigning seq.
- * Deferred payloads are reduced in place (p is the writer's own copy).
+ * Decodes a ring record (total bytes at p) into b->call. Deferred payloads
+ * are reduced in place (p is the writer's own copy).
  */
-int wt__record_decode(uint8_t *p, size_t total, uint64_t seq, wt__callbuf_t *b);
+int wt__record_decode(uint8_t *p, size_t total, wt__callbuf_t *b);
+/* The seq of a ring record (its header must be whole at p). */
+static inline uint64_t wt__record_seq(const uint8_t *p) {
+  return wt__ld64(p + 40);
+}
 
 /* ---- the ring ------------------------------------------------------------ */
 
@@ -216,7 +221,8 @@ typedef struct wt__ring_s {
   _Alignas(64) _Atomic uint64_t tail;
   _Atomic int consumer_sleeping;
   _Atomic int producer_waiting;
-  _Atomic int wake; /* a flush or stop request is pending */
+  _Atomic int wake;   /* a flush or stop request is pending */
+  _Atomic int closed; /* nobody consumes any more: puts that wait drop */
   pthread_mutex_t mu;
   pthread_cond_t cv_consumer, cv_producer;
 } wt__ring_t;
@@ -225,6 +231,25 @@ int wt__ring_init(wt__ring_t *r, uint8_t *buf, size_t size);
 void wt__ring_destroy(wt__ring_t *r);
 /* Producer: copies n bytes in, waiting for room as needed. */
 void wt__ring_put_slow(wt__ring_t *r, const void *p, size_t n);
+/*
+ * Producer: n contiguous free bytes at the write position, or NULL (the
+ * ring is too full, or they would wrap): write them, then
+ * wt__ring_commit(r, n). Lets a record be stored without a copy per field.
+ */
+static inline uint8_t *wt__ring_reserve(wt__ring_t *r, size_t n) {
+  size_t off = (size_t)(r->wpos & r->mask);
+  if (off + n > r->size)
+    return NULL;
+  if (r->wpos + n - r->tail_seen > r->size) {
+    r->tail_seen = atomic_load_explicit(&r->tail, memory_order_acquire);
+    if (r->wpos + n - r->tail_seen > r->size)
+      return NULL;
+  }
+  return r->buf + off;
+}
+static inline void wt__ring_commit(wt__ring_t *r, size_t n) {
+  r->wpos += n;
+}
 static inline void wt__ring_put(wt__ring_t *r, const void *p, size_t n) {
   size_t off = (size_t)(r->wpos & r->mask);
   if (r->wpos + n - r->tail_seen <= r->size && off + n <= r->size) {
@@ -255,6 +280,20 @@ void wt__ring_wake(wt__ring_t *r);
 /* ---- the tracer --------------------------------------------------------- */
 
 #define WT__MAX_TR_INLINE 32
+/* Nested calls that get a denial slot of their own (see wt__frame_t). */
+#define WT__MAX_DEPTH 16
+
+/*
+ * What a layer below reported about the call in progress that only that
+ * call may carry: its denial. One per nesting level (a guest signal
+ * handler run during a host call makes calls of its own); deeper levels
+ * than WT__MAX_DEPTH share the last slot.
+ */
+typedef struct wt__frame_s {
+  bool has_denial;
+  wt_trace_denial_t denial;
+  char rule[256];
+} wt__frame_t;
 
 struct wt_tracer_s {
   const wt_api_t *inner;
@@ -264,13 +303,18 @@ struct wt_tracer_s {
   wt_t *core;
   uint64_t base_ns; /* CLOCK_MONOTONIC at open */
   wt__ring_t ring;
-  /* Guest thread: what the call in progress reported. */
+  /* Guest thread. The record being written in place, or NULL. */
+  uint8_t *wp;
+  /* Calls in progress: how many, and the last seq handed out (seqs are
+   * given in call-start order). */
+  uint32_t depth;
+  uint64_t next_seq;
+  wt__frame_t frames[WT__MAX_DEPTH];
+  /* Transitions reported during the calls in progress: each call owns the
+   * ones from the count at its start, so an inner call's are its own. */
   wt_transition_t *trs;
   uint32_t ntrs, trs_cap;
   wt_transition_t trs_inline[WT__MAX_TR_INLINE];
-  wt_trace_denial_t denial; /* at most one per call */
-  char denial_rule[256];
-  bool has_denial;
   uint64_t calls;
   bool exited;
   uint32_t exit_code;
@@ -278,6 +322,8 @@ struct wt_tracer_s {
   pthread_t writer;
   bool writer_started;
   _Atomic int stop;
+  _Atomic uint64_t stop_at; /* the writer stops at this ring position */
+  bool interrupted;         /* wt_tracer_interrupt closed the sink */
   wt_sink_t *sink;
   uint32_t commit_ms, commit_calls;
   uint64_t written; /* calls handed to the sink */

@@ -21,6 +21,7 @@ typedef struct reader_s {
   sqlite3 *db;
   sqlite3_stmt *calls;
   aux_t aux[A_COUNT];
+  sqlite3_blob *blob; /* open on the last `blobs` row read */
   wt__callbuf_t cb;
   char *path;
 } reader_t;
@@ -58,28 +59,56 @@ static int bad_row(reader_t *r, uint64_t seq, const char *what) {
   return -1;
 }
 
-/* Payload i from columns arg, dir, capture, size, digest, data at k.. */
+/* Copies `len` bytes at offset `off` of blobs row `id` to the arena. */
+static int64_t copy_ref(reader_t *r, uint64_t seq, int64_t id, int64_t off,
+                        uint64_t len) {
+  int64_t at;
+  int rc = r->blob == NULL
+               ? sqlite3_blob_open(r->db, "main", "blobs", "data", id, 0,
+                                   &r->blob)
+               : sqlite3_blob_reopen(r->blob, id);
+  if (rc != SQLITE_OK || len > INT32_MAX || off < 0 ||
+      (uint64_t)off + len > (uint64_t)sqlite3_blob_bytes(r->blob))
+    return bad_row(r, seq, "payload reference");
+  if ((at = wt__callbuf_copy(&r->cb, NULL, (size_t)len)) < 0)
+    return -1;
+  if (sqlite3_blob_read(r->blob, r->cb.arena + at, (int)len, (int)off) !=
+      SQLITE_OK)
+    return db_error(r, "read blob");
+  return at;
+}
+
+/*
+ * Payload i from columns kind, size, digest, data, ref at k.. (kind packs
+ * arg << 4 | dir << 2 | capture; ref is chunk id << 32 | offset).
+ */
 static int payload_at(reader_t *r, sqlite3_stmt *st, int k, uint64_t seq,
                       uint32_t i) {
   wt_trace_payload_t *pl;
-  int dir = wt__name_index(wt__dir_names, 2, col_text(st, k + 1));
-  int cap = wt__name_index(wt__capture_names, 3, col_text(st, k + 2));
-  int64_t off;
-  if (dir < 0 || cap < 0)
+  int64_t kind = sqlite3_column_int64(st, k), off;
+  if (kind < 0 || kind >> 4 > UINT16_MAX || ((kind >> 2) & 3) > 1 ||
+      (kind & 3) > WT_PAYLOAD_NONE)
     return bad_row(r, seq, "payload");
   if (wt__callbuf_reserve(&r->cb, i + 1, 0, 0) < 0)
     return -1;
   pl = &r->cb.payloads[i];
-  pl->arg = (uint16_t)sqlite3_column_int(st, k);
-  pl->dir = (uint8_t)dir;
-  pl->capture = (uint8_t)cap;
-  pl->size = col_u64(st, k + 3);
+  pl->arg = (uint16_t)(kind >> 4);
+  pl->dir = (uint8_t)((kind >> 2) & 3);
+  pl->capture = (uint8_t)(kind & 3);
+  pl->size = col_u64(st, k + 1);
   pl->digest = 0;
-  if (cap == WT_PAYLOAD_DIGEST &&
-      wt__hex64_parse(col_text(st, k + 4), &pl->digest) < 0)
+  if (pl->capture == WT_PAYLOAD_DIGEST &&
+      wt__hex64_parse(col_text(st, k + 2), &pl->digest) < 0)
     return bad_row(r, seq, "payload digest");
-  pl->len = (uint32_t)sqlite3_column_bytes(st, k + 5);
-  if ((off = copy_col(r, st, k + 5)) < 0)
+  if (sqlite3_column_type(st, k + 4) != SQLITE_NULL) {
+    int64_t ref = sqlite3_column_int64(st, k + 4);
+    pl->len = (uint32_t)pl->size;
+    off = copy_ref(r, seq, ref >> 32, ref & 0xffffffff, pl->size);
+  } else {
+    pl->len = (uint32_t)sqlite3_column_bytes(st, k + 3);
+    off = copy_col(r, st, k + 3);
+  }
+  if (off < 0)
     return -1;
   pl->data = (const uint8_t *)(uintptr_t)off;
   return 0;
@@ -186,7 +215,7 @@ static int sq_next(wt_trace_t *t, const wt_trace_call_t **out) {
   if ((aoff = copy_col(r, r->calls, 5)) < 0 ||
       (roff = copy_col(r, r->calls, 6)) < 0)
     return -1;
-  /* The first payload, when small, is in the call's own row. */
+  /* The first payload is in the call's own row. */
   if (sqlite3_column_type(r->calls, 7) != SQLITE_NULL &&
       payload_at(r, r->calls, 7, c->seq, c->npayloads++) < 0)
     return -1;
@@ -204,6 +233,7 @@ static void sq_close(wt_trace_t *t) {
   if (r == NULL)
     return;
   sqlite3_finalize(r->calls);
+  sqlite3_blob_close(r->blob);
   for (int i = 0; i < A_COUNT; i++)
     sqlite3_finalize(r->aux[i].st);
   sqlite3_close(r->db);
@@ -245,28 +275,48 @@ static int read_meta(wt_trace_t *t, reader_t *r) {
   return rc == SQLITE_DONE ? 0 : db_error(r, "read meta");
 }
 
-static int prepare(reader_t *r) {
+/*
+ * The queries for format 2, and for format 1 (no chunks: payloads were
+ * whole in their rows, named by text columns, the later ones in
+ * payloads_big) translated to the same columns.
+ */
+#define V1_KIND(arg, dir, capture)                                             \
+  arg " * 16 + CASE " dir " WHEN 'in' THEN 0 WHEN 'out' THEN 4 ELSE 12 END"    \
+      " + CASE " capture " WHEN 'full' THEN 0 WHEN 'digest' THEN 1"           \
+      " WHEN 'none' THEN 2 ELSE 3 END"
+static const char *const calls_sql[2] = {
+    "SELECT seq, call, errno, start_ns, dur_ns, args_bin, results_bin, "
+    "p_kind, p_size, p_digest, p_data, p_ref FROM calls ORDER BY seq",
+    "SELECT seq, call, errno, start_ns, dur_ns, args_bin, results_bin, " V1_KIND(
+        "p_arg", "p_dir", "p_capture") ", p_size, p_digest, p_data, NULL "
+                                       "FROM calls ORDER BY seq"};
+static const char *const payloads_sql[2] = {
+    "SELECT seq, kind, size, digest, data, ref FROM more_payloads "
+    "ORDER BY rowid",
+    "SELECT seq, " V1_KIND("arg", "dir", "capture") ", size, digest, data, "
+                                                    "NULL FROM payloads_big "
+                                                    "ORDER BY rowid"};
+#undef V1_KIND
+
+static int prepare(reader_t *r, int v1) {
   static const char *const sql[A_COUNT] = {
-      "SELECT seq, arg, dir, capture, size, digest, data FROM payloads_big "
-      "ORDER BY rowid",
+      NULL,
       "SELECT seq, idx, kind, fd, fd2, a, b, data FROM transitions "
       "ORDER BY rowid",
       "SELECT seq, source, fd, right, rule FROM denials ORDER BY rowid"};
-  if (sqlite3_prepare_v2(r->db,
-                         "SELECT seq, call, errno, start_ns, dur_ns, "
-                         "args_bin, results_bin, p_arg, p_dir, p_capture, "
-                         "p_size, p_digest, p_data FROM calls ORDER BY seq",
-                         -1, &r->calls, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2(r->db, calls_sql[v1], -1, &r->calls, NULL) !=
+      SQLITE_OK)
     return db_error(r, "not a wasitrace trace");
   for (int i = 0; i < A_COUNT; i++)
-    if (sqlite3_prepare_v2(r->db, sql[i], -1, &r->aux[i].st, NULL) !=
-            SQLITE_OK ||
+    if (sqlite3_prepare_v2(r->db, i == A_PAYLOADS ? payloads_sql[v1] : sql[i],
+                           -1, &r->aux[i].st, NULL) != SQLITE_OK ||
         step_aux(r, &r->aux[i]) < 0)
       return db_error(r, "not a wasitrace trace");
   return 0;
 }
 
 int wt__reader_sqlite_open(wt_trace_t *t, const char *path) {
+  const wt_trace_meta_t *v;
   reader_t *r = calloc(1, sizeof *r);
   if (r == NULL) {
     wt_trace_set_error("out of memory");
@@ -278,13 +328,16 @@ int wt__reader_sqlite_open(wt_trace_t *t, const char *path) {
     wt_trace_set_error("out of memory");
     return -1;
   }
-  /* Read-write when possible, so that SQLite can recover the WAL a killed
-   * recorder left; the trace's contents are not changed. */
+  /* Read-write when possible, so that SQLite can roll back the journal a
+   * killed recorder left; the trace's contents are not changed. */
   if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
     sqlite3_close(r->db);
     r->db = NULL;
     if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
       return db_error(r, "cannot open");
   }
-  return read_meta(t, r) < 0 || prepare(r) < 0 ? -1 : 0;
+  if (read_meta(t, r) < 0)
+    return -1;
+  v = wt_trace_meta_get(t, "format_version");
+  return prepare(r, v != NULL && v->type == WT_META_INT && v->i == 1);
 }

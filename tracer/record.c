@@ -1,10 +1,19 @@
 /*
  * The recording layer: one wrapper per call of calls.def, expanded from the
- * table. Each forwards to the inner table and then streams one binary
- * record (layout in internal.h) into the ring: a sizing walk over the
- * arguments gives the record's length, then a header, the arguments, the
- * results, the transitions and denials, and the payloads are copied
- * straight in. Nothing here allocates or locks on the common path.
+ * table. Each forwards to the inner table and then writes one binary record
+ * (layout in internal.h) into the ring: a sizing walk over the arguments
+ * gives the record's length, then a header, the arguments, the results,
+ * the transitions and denials, and the payloads are written in place when
+ * the ring has that many contiguous bytes free (nearly always), else
+ * streamed in piece by piece. Nothing here allocates or locks on the common
+ * path.
+ *
+ * Calls may nest: a guest signal handler run by the core during a host call
+ * makes host calls of its own through this table. Each call takes its seq
+ * when it starts, owns the transitions reported from then until it ends
+ * (minus those of the calls nested in it, which are theirs), and has a
+ * denial slot per nesting level; an inner call's record is complete before
+ * the outer one's, and the writer puts records back in seq order.
  */
 #include <stdlib.h>
 
@@ -13,15 +22,20 @@
 /* ---- small writers --------------------------------------------------------
  */
 
+/* Into the record's place in the ring (t->wp), or through the ring. */
+static inline void put_bytes(wt_tracer_t *t, const void *p, size_t n) {
+  if (t->wp != NULL) {
+    memcpy(t->wp, p, n);
+    t->wp += n;
+  } else if (n > 0) {
+    wt__ring_put(&t->ring, p, n);
+  }
+}
 static inline void put32(wt_tracer_t *t, uint32_t v) {
-  wt__ring_put(&t->ring, &v, 4);
+  put_bytes(t, &v, 4);
 }
 static inline void put64(wt_tracer_t *t, uint64_t v) {
-  wt__ring_put(&t->ring, &v, 8);
-}
-static inline void put_bytes(wt_tracer_t *t, const void *p, size_t n) {
-  if (n > 0)
-    wt__ring_put(&t->ring, p, n);
+  put_bytes(t, &v, 8);
 }
 
 static void put_payload_hdr(wt_tracer_t *t, int arg, uint8_t dir,
@@ -34,7 +48,7 @@ static void put_payload_hdr(wt_tracer_t *t, int arg, uint8_t dir,
   wt__st32(h + 4, len);
   wt__st64(h + 8, size);
   wt__st64(h + 16, digest);
-  wt__ring_put(&t->ring, h, sizeof h);
+  put_bytes(t, h, sizeof h);
 }
 
 /* ---- payload decisions ------------------------------------------------------
@@ -303,34 +317,61 @@ static uint32_t clamp32(uint32_t v, uint32_t max) {
 /* ---- record framing
  * ---------------------------------------------------------- */
 
-static size_t extras_len(const wt_tracer_t *t) {
-  size_t n = (size_t)t->ntrs * WT__TR_SIZE;
-  if (t->has_denial)
-    n += WT__DENY_SIZE + strlen(t->denial_rule);
+/* A call in progress: its seq, start, and first transition. */
+typedef struct call_s {
+  uint64_t seq;
+  uint64_t t0, t1;
+  uint32_t trs_base;
+} call_t;
+
+/* The denial slot of the innermost call in progress. */
+static inline wt__frame_t *frame(wt_tracer_t *t) {
+  return &t->frames[(t->depth < WT__MAX_DEPTH ? t->depth : WT__MAX_DEPTH) - 1];
+}
+
+static inline void call_begin(wt_tracer_t *t, call_t *c) {
+  t->depth++;
+  frame(t)->has_denial = false;
+  c->seq = ++t->next_seq;
+  c->trs_base = t->ntrs;
+  c->t0 = wt__now_ns();
+}
+
+static size_t extras_len(wt_tracer_t *t, const call_t *c) {
+  size_t n = (size_t)(t->ntrs - c->trs_base) * WT__TR_SIZE;
+  if (frame(t)->has_denial)
+    n += WT__DENY_SIZE + strlen(frame(t)->rule);
   return n;
 }
 
-static void put_header(wt_tracer_t *t, wt_call_id_t id, wt_errno_t err,
-                       uint64_t t0, uint64_t t1, size_t alen, size_t rlen,
-                       uint32_t np, size_t plen) {
+/*
+ * Starts the record (written in place when the ring has room for it) with
+ * its header.
+ */
+static void record_begin(wt_tracer_t *t, const call_t *c, wt_call_id_t id,
+                         wt_errno_t err, size_t alen, size_t rlen, uint32_t np,
+                         size_t plen) {
   uint8_t h[WT__REC_HDR] = {0};
-  size_t total = WT__REC_HDR + alen + rlen + extras_len(t) + plen;
+  size_t total = WT__REC_HDR + alen + rlen + extras_len(t, c) + plen;
+  t->wp = wt__ring_reserve(&t->ring, total);
   wt__st32(h, (uint32_t)total);
   wt__st16(h + 4, (uint16_t)id);
   wt__st16(h + 6, err);
-  wt__st64(h + 8, t0 - t->base_ns);
-  wt__st64(h + 16, t1 - t0);
+  wt__st64(h + 8, c->t0 - t->base_ns);
+  wt__st64(h + 16, c->t1 - c->t0);
   wt__st32(h + 24, (uint32_t)alen);
   wt__st32(h + 28, (uint32_t)rlen);
   wt__st16(h + 32, (uint16_t)np);
-  wt__st16(h + 34, (uint16_t)t->ntrs);
-  wt__st16(h + 36, (uint16_t)t->has_denial);
-  wt__ring_put(&t->ring, h, sizeof h);
+  wt__st16(h + 34, (uint16_t)(t->ntrs - c->trs_base));
+  wt__st16(h + 36, (uint16_t)frame(t)->has_denial);
+  wt__st64(h + 40, c->seq);
+  put_bytes(t, h, sizeof h);
 }
 
 /* Transitions and the denial, which sit between results and payloads. */
-static void put_extras(wt_tracer_t *t) {
-  for (uint32_t i = 0; i < t->ntrs; i++) {
+static void put_extras(wt_tracer_t *t, const call_t *c) {
+  wt__frame_t *f = frame(t);
+  for (uint32_t i = c->trs_base; i < t->ntrs; i++) {
     const wt_transition_t *tr = &t->trs[i];
     uint8_t b[WT__TR_SIZE];
     wt__st16(b, tr->kind);
@@ -339,27 +380,29 @@ static void put_extras(wt_tracer_t *t) {
     wt__st64(b + 10, tr->a);
     wt__st64(b + 18, tr->b);
     wt__st64(b + 26, tr->data);
-    wt__ring_put(&t->ring, b, sizeof b);
+    put_bytes(t, b, sizeof b);
   }
-  if (t->has_denial) {
+  if (f->has_denial) {
     uint8_t b[WT__DENY_SIZE];
-    size_t n = strlen(t->denial_rule);
-    b[0] = t->denial.source;
-    wt__st32(b + 1, t->denial.fd);
-    wt__st64(b + 5, t->denial.right);
+    size_t n = strlen(f->rule);
+    b[0] = f->denial.source;
+    wt__st32(b + 1, f->denial.fd);
+    wt__st64(b + 5, f->denial.right);
     wt__st16(b + 13, (uint16_t)n);
-    wt__ring_put(&t->ring, b, sizeof b);
-    put_bytes(t, t->denial_rule, n);
+    put_bytes(t, b, sizeof b);
+    put_bytes(t, f->rule, n);
   }
 }
 
-static void call_begin(wt_tracer_t *t) {
-  t->ntrs = 0;
-  t->has_denial = false;
-}
-
-static void call_end(wt_tracer_t *t) {
+/* Ends the record and the call: the transitions it owned are dropped. */
+static void call_end(wt_tracer_t *t, const call_t *c, size_t total) {
+  if (t->wp != NULL) {
+    wt__ring_commit(&t->ring, total);
+    t->wp = NULL;
+  }
   wt__ring_publish(&t->ring);
+  t->ntrs = c->trs_base;
+  t->depth--;
   t->calls++;
 }
 
@@ -370,6 +413,7 @@ static void call_end(wt_tracer_t *t) {
  */
 static void auto_deny(wt_tracer_t *t, const wt_fd_t *fds,
                       const wt_rights_t *rights, int nfd) {
+  wt__frame_t *f = frame(t);
   int pick = -1;
   for (int i = 0; i < nfd; i++) {
     wt_fdstat_t st;
@@ -383,11 +427,11 @@ static void auto_deny(wt_tracer_t *t, const wt_fd_t *fds,
       break;
     }
   }
-  t->has_denial = true;
-  t->denial.source = WT_DENIAL_RIGHTS;
-  t->denial.fd = pick >= 0 ? fds[pick] : (nfd > 0 ? fds[0] : UINT32_MAX);
-  t->denial.right = pick >= 0 ? rights[pick] : 0;
-  t->denial_rule[0] = 0;
+  f->has_denial = true;
+  f->denial.source = WT_DENIAL_RIGHTS;
+  f->denial.fd = pick >= 0 ? fds[pick] : (nfd > 0 ? fds[0] : UINT32_MAX);
+  f->denial.right = pick >= 0 ? rights[pick] : 0;
+  f->rule[0] = 0;
 }
 
 /* ---- the wrappers ---------------------------------------------------------
@@ -408,17 +452,18 @@ static void auto_deny(wt_tracer_t *t, const wt_fd_t *fds,
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #define WT_CALL(name, set, fam, ret, ...)                                      \
-  static void emit_##name(wt_tracer_t *t, wt_errno_t err, uint64_t t0,         \
-                          uint64_t t1 WT_ARGS(WT_HP, __VA_ARGS__)) {           \
+  static void emit_##name(wt_tracer_t *t, const call_t *c,                     \
+                          wt_errno_t err WT_ARGS(WT_HP, __VA_ARGS__)) {        \
     EMIT_ARGS(__VA_ARGS__)                                                     \
-    put_header(t, WT_CALL_##name, err, t0, t1, alen, rlen, np, plen);          \
+    size_t total = WT__REC_HDR + alen + rlen + extras_len(t, c) + plen;        \
+    record_begin(t, c, WT_CALL_##name, err, alen, rlen, np, plen);             \
     WT_ARGS(EA, __VA_ARGS__)                                                   \
     if (ok) {                                                                  \
       WT_ARGS(ER, __VA_ARGS__)                                                 \
     }                                                                          \
-    put_extras(t);                                                             \
+    put_extras(t, c);                                                          \
     WT_ARGS(EP, __VA_ARGS__)                                                   \
-    call_end(t);                                                               \
+    call_end(t, c, total);                                                     \
   }                                                                            \
   static void deny_##name(wt_tracer_t *t WT_ARGS(WT_HP, __VA_ARGS__)) {        \
     wt_fd_t fds[8] = {0};                                                      \
@@ -432,32 +477,33 @@ static void auto_deny(wt_tracer_t *t, const wt_fd_t *fds,
 #pragma GCC diagnostic pop
 
 /*
- * Calls that return: record after. NORETURN calls (proc_exit) are recorded
- * before the inner call, which unwinds instead of returning.
+ * Calls that return: record after. NORETURN calls (proc_exit) are recorded,
+ * and their call ended, before the inner call, which may unwind instead of
+ * returning.
  */
 #define PRE_ERRNO(name, ...)
 #define PRE_VOID(name, ...)
 #define PRE_NORETURN(name, ...)                                                \
   t->exited = true;                                                            \
   WT_ARGS(XC, __VA_ARGS__)                                                     \
-  emit_##name(t, WT_ESUCCESS, t0, t0 WT_ARGS(WT_HN, __VA_ARGS__))
+  c.t1 = c.t0;                                                                 \
+  emit_##name(t, &c, WT_ESUCCESS WT_ARGS(WT_HN, __VA_ARGS__))
 #define POST_ERRNO(name, ...)                                                  \
-  emit_##name(t, err, t0, t1 WT_ARGS(WT_HN, __VA_ARGS__))
+  c.t1 = wt__now_ns();                                                         \
+  if (err == WT_ENOTCAPABLE && !frame(t)->has_denial)                          \
+    deny_##name(t WT_ARGS(WT_HN, __VA_ARGS__));                                \
+  emit_##name(t, &c, err WT_ARGS(WT_HN, __VA_ARGS__))
 #define POST_VOID(name, ...) POST_ERRNO(name, __VA_ARGS__)
-#define POST_NORETURN(name, ...) (void)t1
+#define POST_NORETURN(name, ...)
 
 #define WT_CALL(name, set, fam, ret, ...)                                      \
   static wt_errno_t tr_##name(void *ctx WT_ARGS(WT_HP, __VA_ARGS__)) {         \
     wt_tracer_t *t = ctx;                                                      \
     wt_errno_t err;                                                            \
-    uint64_t t0, t1;                                                           \
-    call_begin(t);                                                             \
-    t0 = wt__now_ns();                                                         \
+    call_t c;                                                                  \
+    call_begin(t, &c);                                                         \
     PRE_##ret(name, __VA_ARGS__);                                              \
     err = t->inner->name(t->inner_ctx WT_ARGS(WT_HN, __VA_ARGS__));            \
-    t1 = wt__now_ns();                                                         \
-    if (err == WT_ENOTCAPABLE && !t->has_denial)                               \
-      deny_##name(t WT_ARGS(WT_HN, __VA_ARGS__));                              \
     POST_##ret(name, __VA_ARGS__);                                             \
     return err;                                                                \
   }
@@ -479,6 +525,8 @@ const wt_api_t *wt_tracer_api(void) {
 
 void wt_tracer_observe(void *tracer, const wt_transition_t *tr) {
   wt_tracer_t *t = tracer;
+  if (t->depth == 0)
+    return;
   if (t->ntrs == t->trs_cap) {
     /* Rare: more transitions in one call than fit inline. */
     uint32_t cap = t->trs_cap * 2;
@@ -497,16 +545,20 @@ void wt_tracer_observe(void *tracer, const wt_transition_t *tr) {
 
 void wt_tracer_deny(wt_tracer_t *t, wt_fd_t fd, wt_rights_t right,
                     const char *rule) {
+  wt__frame_t *f;
   size_t n = rule != NULL ? strlen(rule) : 0;
-  if (n >= sizeof t->denial_rule)
-    n = sizeof t->denial_rule - 1;
-  t->has_denial = true;
-  t->denial.source = WT_DENIAL_POLICY;
-  t->denial.fd = fd;
-  t->denial.right = right;
+  if (t->depth == 0)
+    return;
+  f = frame(t);
+  if (n >= sizeof f->rule)
+    n = sizeof f->rule - 1;
+  f->has_denial = true;
+  f->denial.source = WT_DENIAL_POLICY;
+  f->denial.fd = fd;
+  f->denial.right = right;
   if (n > 0)
-    memcpy(t->denial_rule, rule, n);
-  t->denial_rule[n] = 0;
+    memcpy(f->rule, rule, n);
+  f->rule[n] = 0;
 }
 
 uint64_t wt_tracer_calls(const wt_tracer_t *t) {

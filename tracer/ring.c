@@ -18,6 +18,7 @@ int wt__ring_init(wt__ring_t *r, uint8_t *buf, size_t size) {
   atomic_init(&r->consumer_sleeping, 0);
   atomic_init(&r->producer_waiting, 0);
   atomic_init(&r->wake, 0);
+  atomic_init(&r->closed, 0);
   if (pthread_mutex_init(&r->mu, NULL) != 0)
     return -1;
   if (pthread_cond_init(&r->cv_consumer, NULL) != 0) {
@@ -77,6 +78,8 @@ void wt__ring_put_slow(wt__ring_t *r, const void *p, size_t n) {
   const uint8_t *src = p;
   while (n > 0) {
     size_t room, off, chunk;
+    if (atomic_load_explicit(&r->closed, memory_order_relaxed))
+      return;
     r->tail_seen = atomic_load_explicit(&r->tail, memory_order_acquire);
     room = r->size - (size_t)(r->wpos - r->tail_seen);
     if (room == 0) {

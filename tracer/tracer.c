@@ -1,6 +1,6 @@
 /*
- * The tracer's lifetime (open, finish, close), its writer thread, the run
- * metadata, and the sink wrapper.
+ * The tracer's lifetime (open, finish, close, interrupt), the run metadata,
+ * and the sink wrapper. The writer thread is in writer.c.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -15,9 +15,6 @@
 
 #define DEFAULT_RING (64u << 20)
 #define MIN_RING (64u << 10)
-/* The writer's nap when the ring is empty: bounds how long a record waits
- * before it is drained (the guest wakes it earlier if the ring fills). */
-#define IDLE_NS 10000000ull
 
 /* ---- sinks ----------------------------------------------------------------
  */
@@ -211,152 +208,6 @@ int wt__meta_write_end(wt_sink_t *s, const wt_trace_end_t *end,
   }
 }
 
-/* ---- the writer thread
- * ------------------------------------------------------------ */
-
-typedef struct writer_s {
-  wt_tracer_t *t;
-  wt__callbuf_t cb;
-  uint8_t *asm_buf; /* a record that wrapped or outgrew the ring */
-  size_t asm_cap;
-  uint64_t txn_calls;
-  uint64_t txn_start;
-} writer_t;
-
-static void sink_failed(wt_tracer_t *t) {
-  if (!t->sink_failed)
-    snprintf(t->sink_error, sizeof t->sink_error, "%s", wt_trace_error());
-  t->sink_failed = 1;
-}
-
-static void commit(writer_t *w) {
-  if (w->txn_calls == 0)
-    return;
-  if (!w->t->sink_failed && wt_sink_commit(w->t->sink) < 0)
-    sink_failed(w->t);
-  w->txn_calls = 0;
-}
-
-/* Copies a record out of the ring piece by piece, as the producer adds it. */
-static uint8_t *assemble(writer_t *w, size_t total) {
-  wt__ring_t *r = &w->t->ring;
-  size_t got = 0;
-  if (w->asm_cap < total) {
-    uint8_t *p = realloc(w->asm_buf, total);
-    if (p == NULL)
-      return NULL;
-    w->asm_buf = p;
-    w->asm_cap = total;
-  }
-  while (got < total) {
-    uint64_t avail = wt__ring_avail(r);
-    size_t n = avail < total - got ? (size_t)avail : total - got;
-    if (n == 0) {
-      wt__ring_sleep(r, 1000000);
-      continue;
-    }
-    wt__ring_peek(r, 0, w->asm_buf + got, n);
-    wt__ring_consume(r, n);
-    got += n;
-  }
-  return w->asm_buf;
-}
-
-static void store(writer_t *w, uint8_t *rec, size_t total) {
-  wt_tracer_t *t = w->t;
-  uint64_t seq = ++t->written;
-  if (t->sink_failed)
-    return;
-  if (wt__record_decode(rec, total, seq, &w->cb) < 0) {
-    wt_trace_set_error("internal error: record %llu is malformed",
-                       (unsigned long long)seq);
-    sink_failed(t);
-    return;
-  }
-  if (wt_sink_call(t->sink, &w->cb.call) < 0)
-    sink_failed(t);
-  if (w->txn_calls++ == 0)
-    w->txn_start = wt__now_ns();
-}
-
-/* Moves every complete record to the sink; true if there was any. */
-static bool drain(writer_t *w) {
-  wt__ring_t *r = &w->t->ring;
-  bool any = false;
-  uint8_t lenb[4];
-  while (wt__ring_avail(r) >= 4) {
-    size_t total;
-    uint8_t *rec;
-    wt__ring_peek(r, 0, lenb, 4);
-    total = wt__ld32(lenb);
-    rec = wt__ring_avail(r) >= total ? wt__ring_ptr(r, 0, total) : NULL;
-    if (rec != NULL) {
-      store(w, rec, total);
-      wt__ring_consume(r, total);
-    } else if ((rec = assemble(w, total)) != NULL) {
-      store(w, rec, total);
-    } else {
-      wt_trace_set_error("out of memory for a %zu-byte record", total);
-      sink_failed(w->t);
-      return any;
-    }
-    any = true;
-    /* A writer that never runs dry still commits on time. */
-    if (w->txn_calls >= w->t->commit_calls ||
-        (w->txn_calls % 256 == 0 &&
-         wt__now_ns() - w->txn_start >= w->t->commit_ms * 1000000ull))
-      commit(w);
-  }
-  return any;
-}
-
-/*
- * Maps the ring's pages in ahead of the guest: otherwise the guest takes a
- * page fault (and a page clearing) every 4 KiB of records on the first lap,
- * measured at ~15% of a traced fd_write. MADV_POPULATE_WRITE (Linux 5.14)
- * maps pages without changing their contents, so it is safe while the
- * guest writes; where it is missing, this does nothing.
- */
-static void populate(wt__ring_t *r) {
-#ifdef MADV_POPULATE_WRITE
-  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-  uintptr_t a = ((uintptr_t)r->buf + page - 1) & ~(page - 1);
-  uintptr_t b = ((uintptr_t)r->buf + r->size) & ~(page - 1);
-  if (b > a)
-    madvise((void *)a, b - a, MADV_POPULATE_WRITE);
-#else
-  (void)r;
-#endif
-}
-
-void *wt__writer_main(void *arg) {
-  writer_t w;
-  wt_tracer_t *t = arg;
-  uint64_t window = t->commit_ms * 1000000ull;
-  memset(&w, 0, sizeof w);
-  w.t = t;
-  populate(&t->ring);
-  for (;;) {
-    bool stopping = atomic_load(&t->stop);
-    bool any = drain(&w);
-    uint64_t now = wt__now_ns(), nap = IDLE_NS;
-    if (w.txn_calls > 0) {
-      if (now - w.txn_start >= window)
-        commit(&w);
-      else if (window - (now - w.txn_start) < nap)
-        nap = window - (now - w.txn_start);
-    }
-    if (stopping && wt__ring_avail(&t->ring) == 0)
-      break;
-    if (!any)
-      wt__ring_sleep(&t->ring, nap);
-  }
-  commit(&w);
-  wt__callbuf_free(&w.cb);
-  free(w.asm_buf);
-  return NULL;
-}
-
 /* ---- open and finish
  * ---------------------------------------------------------- */
 
@@ -470,6 +321,7 @@ int wt_tracer_open(const wt_api_t *inner, void *inner_ctx, wt_sink_t *sink,
   t->trs = t->trs_inline;
   t->trs_cap = WT__MAX_TR_INLINE;
   atomic_init(&t->stop, 0);
+  atomic_init(&t->stop_at, UINT64_MAX);
   t->base_ns = wt__now_ns();
   /* The metadata is durable before the first call: a killed recorder
    * still leaves a trace that says what ran and that it is incomplete. */
@@ -484,6 +336,16 @@ int wt_tracer_open(const wt_api_t *inner, void *inner_ctx, wt_sink_t *sink,
   return 0;
 }
 
+/* Stops the writer once it has stored what precedes ring position `at`. */
+static void stop_writer(wt_tracer_t *t, uint64_t at) {
+  atomic_store(&t->stop_at, at);
+  atomic_store(&t->stop, 1);
+  wt__ring_wake(&t->ring);
+  if (t->writer_started)
+    pthread_join(t->writer, NULL);
+  t->writer_started = false;
+}
+
 int wt_tracer_finish(wt_tracer_t *t, const wt_trace_end_t *end) {
   wt_trace_end_t e = {WT_END_INCOMPLETE, 0, NULL, 0};
   int rc = 0;
@@ -493,14 +355,16 @@ int wt_tracer_finish(wt_tracer_t *t, const wt_trace_end_t *end) {
     e = (wt_trace_end_t){WT_END_EXIT, t->exit_code, NULL, 0};
   if (t->core != NULL)
     wt_set_observer(t->core, NULL, NULL);
-  atomic_store(&t->stop, 1);
-  wt__ring_wake(&t->ring);
-  if (t->writer_started)
-    pthread_join(t->writer, NULL);
-  if (!t->sink_failed && wt__meta_write_end(t->sink, &e, t->calls) < 0)
-    sink_failed(t);
+  if (t->interrupted) {
+    /* The trace was ended by wt_tracer_interrupt. */
+    tracer_free(t);
+    return 0;
+  }
+  stop_writer(t, UINT64_MAX);
+  if (!t->sink_failed && wt__meta_write_end(t->sink, &e, t->written) < 0)
+    wt__sink_failed(t);
   if (wt_sink_close(t->sink) < 0)
-    sink_failed(t);
+    wt__sink_failed(t);
   if (t->sink_failed) {
     wt_trace_set_error("%s", t->sink_error);
     rc = -1;
@@ -512,4 +376,26 @@ int wt_tracer_finish(wt_tracer_t *t, const wt_trace_end_t *end) {
 int wt_tracer_close(wt_tracer_t *t) {
   wt_trace_end_t e = {WT_END_INCOMPLETE, 0, NULL, 0};
   return wt_tracer_finish(t, &e);
+}
+
+int wt_tracer_interrupt(wt_tracer_t *t, const char *why) {
+  wt_trace_end_t e = {WT_END_INCOMPLETE, 0, NULL, 0};
+  wt_trace_meta_t m = {"interrupted", WT_META_TEXT, 0, why, NULL, 0};
+  if (t->interrupted)
+    return 0;
+  stop_writer(t, atomic_load(&t->ring.head));
+  /* The guest may go on calling: what it adds now is dropped. */
+  atomic_store(&t->ring.closed, 1);
+  t->interrupted = true;
+  if (!t->sink_failed && (wt__meta_write_end(t->sink, &e, t->written) < 0 ||
+                          wt_sink_meta(t->sink, &m) < 0))
+    wt__sink_failed(t);
+  if (wt_sink_close(t->sink) < 0)
+    wt__sink_failed(t);
+  t->sink = NULL;
+  if (t->sink_failed) {
+    wt_trace_set_error("%s", t->sink_error);
+    return -1;
+  }
+  return 0;
 }

@@ -137,38 +137,51 @@ static size_t utf8_len(const uint8_t *p, size_t n) {
   return len;
 }
 
+/*
+ * Written straight into the buffer after reserving the worst case (6
+ * bytes per input byte): payload previews are often binary, and going
+ * through wt__sb_putn byte by byte made them the writer's main cost.
+ */
 void wt__sb_json_str(wt__sb_t *b, const void *s, size_t n) {
   static const char hex[] = "0123456789abcdef";
-  const uint8_t *p = s;
-  size_t i = 0;
-  wt__sb_putc(b, '"');
-  while (i < n) {
-    size_t run = i;
-    while (run < n && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' &&
-           p[run] != '\\')
-      run++;
-    wt__sb_putn(b, (const char *)p + i, run - i);
-    i = run;
-    if (i == n)
-      break;
-    size_t u = p[i] >= 0x80 ? utf8_len(p + i, n - i) : 0;
-    if (u > 0) {
-      wt__sb_putn(b, (const char *)p + i, u);
-      i += u;
+  const uint8_t *p = s, *end = p + n;
+  char *o;
+  if (b->cap - b->len <= 6 * n + 2)
+    wt__sb_grow(b, 6 * n + 2);
+  if (b->oom)
+    return;
+  o = b->s + b->len;
+  *o++ = '"';
+  while (p < end) {
+    uint8_t c = *p;
+    size_t u;
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+      *o++ = (char)c;
+      p++;
       continue;
     }
-    char esc[7] = {'\\', 'u', '0', '0', hex[p[i] >> 4], hex[p[i] & 15], 0};
-    if (p[i] == '"' || p[i] == '\\') {
-      esc[1] = (char)p[i];
-      esc[2] = 0;
-    } else if (p[i] == '\n') {
-      esc[1] = 'n';
-      esc[2] = 0;
+    if (c >= 0x80 && (u = utf8_len(p, (size_t)(end - p))) > 0) {
+      memcpy(o, p, u);
+      o += u;
+      p += u;
+      continue;
     }
-    wt__sb_puts(b, esc);
-    i++;
+    *o++ = '\\';
+    if (c == '"' || c == '\\') {
+      *o++ = (char)c;
+    } else if (c == '\n') {
+      *o++ = 'n';
+    } else {
+      memcpy(o, "u00", 3);
+      o[3] = hex[c >> 4];
+      o[4] = hex[c & 15];
+      o += 5;
+    }
+    p++;
   }
-  wt__sb_putc(b, '"');
+  *o++ = '"';
+  b->len = (size_t)(o - b->s);
+  b->s[b->len] = 0;
 }
 
 /* ---- base64 (RFC 4648, with padding) ------------------------------------ */
@@ -378,7 +391,7 @@ int64_t wt__callbuf_copy(wt__callbuf_t *b, const void *p, size_t n) {
     b->arena = a;
     b->arena_cap = cap;
   }
-  if (n > 0)
+  if (n > 0 && p != NULL)
     memcpy(b->arena + off, p, n);
   /* A NUL after every copy lets strings be used as C strings. */
   b->arena[off + n] = 0;

@@ -141,6 +141,10 @@ typedef struct wt_rt_result_s {
  * hooks only note the request; the ABI layer unwinds once the call has
  * returned through every layer, so tracers see the call complete. A
  * proc_exit that returns without the hook still ends the run.
+ *
+ * For WASIX signal handlers, also set options.signal_register =
+ * wt_rt_signal_register and options.signal_handler = wt_rt_signal_handler,
+ * with options.signal_ud = m.
  */
 wt_rt_status_t wt_module_run(wt_module_t *m, const wt_api_t *api, void *ctx,
                              wt_rt_result_t *res, char *err, size_t err_size);
@@ -148,6 +152,32 @@ wt_rt_status_t wt_module_run(wt_module_t *m, const wt_api_t *api, void *ctx,
 /* Hooks for wt_options_t.proc_exit / proc_raise (ud: the wt_module_t*). */
 void wt_rt_proc_exit(void *ud, uint32_t code);
 void wt_rt_proc_raise(void *ud, uint8_t sig);
+
+/*
+ * Hooks for wt_options_t.signal_register / signal_handler (ud: the
+ * wt_module_t*). They use the module and its run in progress only, never
+ * a core instance, so a replay layer can call them itself to register a
+ * callback and re-deliver a recorded signal.
+ *
+ * wt_rt_signal_register makes the guest's exported function `name` (len
+ * bytes, not NUL-terminated) its signal callback for the rest of the run
+ * (callback_signal). Returns WT_ESUCCESS, WT_ENOENT when the module exports
+ * no function of that name, WT_EINVAL when its type is not (i32) -> ().
+ * Every run starts without a callback.
+ *
+ * wt_rt_signal_handler calls the callback with the preview1 signal `sig`
+ * in the guest's numbering: WASIX (Linux) numbers when the guest imports
+ * callback_signal from wasix_32v1 (wt_signal_to_wasix), preview1 otherwise.
+ * It runs guest code on the instance of the run in progress, synchronously:
+ * host calls it makes nest inside the current one, a trap in it ends the
+ * run as a trap, a proc_exit in it ends the run (the hook then does not
+ * return). A signal delivered while the callback runs is held until it
+ * returns (coalesced, lowest number first), as Linux blocks a signal
+ * during its handler. Does nothing outside a run or with no callback
+ * registered.
+ */
+wt_errno_t wt_rt_signal_register(void *ud, const char *name, uint32_t len);
+void wt_rt_signal_handler(void *ud, uint8_t sig);
 
 /* The host signal number for a preview1 signal, or 0 if none. */
 int wt_rt_host_signal(uint8_t wasi_sig);

@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 /* Version of the trace format written (meta key "format_version"). */
-#define WT_TRACE_FORMAT_VERSION 1
+#define WT_TRACE_FORMAT_VERSION 2
 
 /* The last error of a tracer, sink or reader function on this thread. */
 const char *wt_trace_error(void);
@@ -280,6 +280,19 @@ int wt_tracer_finish(wt_tracer_t *t, const wt_trace_end_t *end);
 
 /* Like finish, but the trace says the run is incomplete. */
 int wt_tracer_close(wt_tracer_t *t);
+
+/*
+ * Ends the recording now, from another thread, while the guest may still
+ * be making calls (a recorder stopped by SIGINT): the writer stores every
+ * call completed before this was called, the trace says its end is
+ * "incomplete" and has the metadata entry "interrupted" set to `why`, and
+ * the sink is closed. Calls made afterwards are forwarded but no longer
+ * recorded. Not async-signal-safe, and not to be called while
+ * wt_tracer_finish or wt_tracer_close runs; either of them must still be
+ * called later to free the tracer (they then leave the trace as it is).
+ * Returns -1 if the sink failed at any point.
+ */
+int wt_tracer_interrupt(wt_tracer_t *t, const char *why);
 
 /*
  * Attributes a state transition to the call in progress (an observer

@@ -1,0 +1,25 @@
+/*
+ * Syscall-heavy benchmark guest: N fd_write calls of 16 bytes to fd 1
+ * (the harness sends stdout to /dev/null). Usage: syscalls.wasm [N]
+ * (default 1,000,000). Each write is the raw WASI call, not stdio, so
+ * there is exactly one host call per write.
+ */
+#include <stdlib.h>
+#include <wasi/api.h>
+
+#include "bench.h"
+
+int main(int argc, char **argv) {
+  static const char msg[16] = "0123456789abcde\n";
+  const __wasi_ciovec_t iov = {(const uint8_t *)msg, sizeof msg};
+  long n = argc > 1 ? atol(argv[1]) : 1000000;
+  int64_t t0 = bench_now(), t1;
+  for (long i = 0; i < n; i++) {
+    __wasi_size_t written;
+    if (__wasi_fd_write(1, &iov, 1, &written) != 0 || written != sizeof msg)
+      return 1;
+  }
+  t1 = bench_now();
+  bench_report(t0, t1, n);
+  return 0;
+}

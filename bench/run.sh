@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# The tracer benchmark: untraced `wasitrace run` against `wasitrace record`
+# to SQLite and to JSON Lines, for three guests, in one run. See
+# bench/README.md.
+#
+#   bench/run.sh [--build DIR] [--runs N] [--smoke] [--keep]
+#
+#   --build DIR  the build tree (default: ./build)
+#   --runs N     runs of each configuration; the table shows medians
+#                (default 3)
+#   --smoke      tiny sizes, one run: checks that the harness works
+#   --keep       keep the temporary directory (traces, input file)
+#   --only LIST  only these guests (default "syscalls copy compute")
+#
+# Sizes (environment): WT_BENCH_WRITES (1000000 fd_writes),
+# WT_BENCH_COPY_MIB (64), WT_BENCH_ROUNDS (compute rounds, 100).
+# TMPDIR chooses where the input file and the traces go.
+set -u
+
+BUILD=build RUNS=3 SMOKE=0 KEEP=0 ONLY="syscalls copy compute"
+die() { printf 'bench: %s\n' "$*" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+  case $1 in
+    --build) BUILD=$2; shift 2 ;;
+    --runs) RUNS=$2; shift 2 ;;
+    --smoke) SMOKE=1; shift ;;
+    --keep) KEEP=1; shift ;;
+    --only) ONLY=$2; shift 2 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown option $1 (see --help)" ;;
+  esac
+done
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "--runs wants a positive number"
+
+WRITES=${WT_BENCH_WRITES:-1000000}
+COPY_MIB=${WT_BENCH_COPY_MIB:-64}
+ROUNDS=${WT_BENCH_ROUNDS:-100}
+if [ $SMOKE = 1 ]; then WRITES=2000 COPY_MIB=1 ROUNDS=1 RUNS=1; fi
+
+WT=$BUILD/cli/wasitrace
+GUESTS=$BUILD/bench/guests
+[ -x "$WT" ] || die "no $WT: build first (cmake --build $BUILD)"
+for g in syscalls copy compute; do
+  [ -f "$GUESTS/$g.wasm" ] || die "no $GUESTS/$g.wasm: build first"
+done
+command -v sqlite3 >/dev/null || die "the sqlite3 shell is needed (apt-get install sqlite3)"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/wt-bench.XXXXXX") || die "mktemp failed"
+cleanup() { [ $KEEP = 1 ] && echo "kept $TMP" >&2 || rm -rf "$TMP"; }
+trap cleanup EXIT
+mkdir -p "$TMP/data"
+# The input of the copy: COPY_MIB MiB of incompressible bytes.
+head -c $((COPY_MIB * 1048576)) /dev/urandom >"$TMP/data/src" || die "cannot write the input file"
+
+# The guest's command line: GUEST -> options and arguments.
+guest_args() {
+  case $1 in
+    syscalls) echo "$GUESTS/syscalls.wasm -- $WRITES" ;;
+    copy) echo "--dir $TMP/data::/data $GUESTS/copy.wasm -- /data/src /data/dst" ;;
+    compute) echo "$GUESTS/compute.wasm -- $ROUNDS" ;;
+  esac
+}
+
+now_ns() { date +%s%N; }
+
+# One run: GUEST CONFIG RESULTFILE. Appends "guest_ns total_ns bytes calls".
+run_once() {
+  local g=$1 cfg=$2 out=$3 trace= t0 t1 rc gns calls bytes
+  local -a cmd
+  case $cfg in
+    run) cmd=("$WT" run) ;;
+    sqlite) trace=$TMP/trace.db; cmd=("$WT" record -o "$trace") ;;
+    jsonl) trace=$TMP/trace.jsonl; cmd=("$WT" record -o "$trace") ;;
+  esac
+  # shellcheck disable=SC2046  # guest_args is split on purpose
+  set -- $(guest_args "$g")
+  rm -f "$TMP/trace.db" "$TMP/trace.jsonl"
+  sync
+  t0=$(now_ns)
+  "${cmd[@]}" "$@" >/dev/null 2>"$TMP/stderr" </dev/null
+  rc=$?
+  t1=$(now_ns)
+  [ $rc = 0 ] || { cat "$TMP/stderr" >&2; die "$g ($cfg) failed with status $rc"; }
+  gns=$(sed -n 's/^wt-bench: guest_ns=\([0-9]*\).*/\1/p' "$TMP/stderr")
+  [ -n "$gns" ] || { cat "$TMP/stderr" >&2; die "$g ($cfg): no wt-bench line"; }
+  calls=- bytes=-
+  if [ -n "$trace" ]; then
+    bytes=$(stat -c %s "$trace")
+    if [ $cfg = sqlite ]; then
+      calls=$(sqlite3 "$trace" "SELECT value FROM meta WHERE key = 'calls'")
+    else
+      calls=$(grep '"type":"meta","key":"calls"' "$trace" | tail -n 1 | sed 's/.*"value":\([0-9]*\).*/\1/')
+    fi
+  fi
+  echo "$gns $((t1 - t0)) $bytes $calls" >>"$out"
+}
+
+# The calls the guest's timed work made (from its wt-bench line).
+work_calls() {
+  sed -n 's/^wt-bench: .*calls=\([0-9]*\).*/\1/p' "$TMP/stderr"
+}
+
+median() {  # FILE COLUMN
+  awk -v c="$2" '{print $c}' "$1" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'
+}
+
+# Warm the compile cache: the first run of each guest compiles it.
+for g in syscalls copy compute; do
+  # shellcheck disable=SC2046
+  "$WT" run $(guest_args $g) >/dev/null 2>&1 </dev/null || die "warm-up of $g failed"
+done
+
+declare -A WORK
+for g in $ONLY; do
+  for cfg in run sqlite jsonl; do : >"$TMP/$g.$cfg"; done
+  # Interleaved, so that a slow spell of the machine hits every configuration.
+  for ((r = 1; r <= RUNS; r++)); do
+    for cfg in run sqlite jsonl; do
+      run_once $g $cfg "$TMP/$g.$cfg"
+    done
+  done
+  WORK[$g]=$(work_calls)
+done
+
+printf '\n%s\n' "wasitrace record vs run: medians of $RUNS run(s); $(nproc) CPUs; $(date -u +%Y-%m-%d)"
+printf 'syscalls: %s fd_writes of 16 bytes to /dev/null; copy: %s MiB in 4 KiB reads+writes; compute: %s rounds\n\n' \
+  "$WRITES" "$COPY_MIB" "$ROUNDS"
+fmt='%-9s %-7s %10s %10s %8s %8s %12s %10s %9s\n'
+printf "$fmt" guest config "guest ms" "total ms" "guest x" "total x" "ns/call(g)" "bytes/call" calls
+for g in $ONLY; do
+  base_g=$(median "$TMP/$g.run" 1) base_t=$(median "$TMP/$g.run" 2)
+  for cfg in run sqlite jsonl; do
+    f=$TMP/$g.$cfg
+    gns=$(median "$f" 1) tns=$(median "$f" 2) bytes=$(median "$f" 3) calls=$(median "$f" 4)
+    awk -v g=$g -v cfg=$cfg -v gns="$gns" -v tns="$tns" -v bg="$base_g" -v bt="$base_t" \
+        -v bytes="$bytes" -v calls="$calls" -v work="${WORK[$g]}" -v fmt="$fmt" 'BEGIN {
+      pc = "-"; bpc = "-"
+      if (cfg != "run" && work > 0) pc = sprintf("%.0f", (gns - bg) / work)
+      if (cfg != "run" && calls > 0) bpc = sprintf("%.0f", bytes / calls)
+      printf fmt, g, cfg, sprintf("%.1f", gns / 1e6), sprintf("%.1f", tns / 1e6),
+        sprintf("%.2f", gns / bg), sprintf("%.2f", tns / bt), pc, bpc, calls
+    }'
+  done
+done
+echo
+echo "guest ms: the guest's own clock around its work; total ms: the whole"
+echo "wasitrace process, until the trace is complete on disk; x: against run;"
+echo "ns/call(g): extra guest time per call of the work; bytes/call: trace size"
+echo "over every call recorded (calls)."
