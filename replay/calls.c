@@ -187,7 +187,7 @@ wt_errno_t wt__rp_strtab(wt__rp_cur_t *c, wt_strtab_t *t) {
     const wt_trace_call_t *rec;                                                \
     wt__rp_act_t *a;                                                           \
     wt_errno_t err = WT_ESUCCESS;                                              \
-    wt__rp_try_t try_ = {0, 0};                                                \
+    wt__rp_try_t try_ = {0, false, false, false, 0};                           \
     uint32_t argi;                                                             \
     bool bad = false;                                                          \
     if (!wt__rp_enter(r))                                                      \
@@ -208,7 +208,8 @@ wt_errno_t wt__rp_strtab(wt__rp_cur_t *c, wt_strtab_t *t) {
       if (bad || c.bad || c.p != c.end)                                        \
         return wt__rp_corrupt(r, rec, "outputs");                              \
     }                                                                          \
-    return wt__rp_done(r, rec, a, err != WT_ESUCCESS ? err : rec->err);        \
+    return wt__rp_done(r, rec, a, &try_,                                       \
+                       err != WT_ESUCCESS ? err : rec->err);                   \
   }
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"

@@ -5,9 +5,12 @@
  *              records, the history of the last calls
  *   calls.c    the wt_api_t, one wrapper per call of calls.def: encode the
  *              guest's inputs, match, restore the recorded outputs
- *   session.c  open/close, matching and resynchronization, signals, stdio,
- *              the end of the run
- *   report.c   divergence reports: rendering calls, argument diffs
+ *   match.c    matching, divergences and resynchronization, finishing a
+ *              call (stdout and stderr, hooks)
+ *   signal.c   running the signal handlers the recording ran
+ *   session.c  open/close, status, report text, stdio fds, the end of the
+ *              run
+ *   report.c   equality, rendering calls, argument diffs
  *   verify.c   the front table for --verify and the trace comparison
  */
 #ifndef WT_REPLAY_INTERNAL_H
@@ -158,6 +161,7 @@ typedef struct wt__rp_stream_s {
   char error[512];
   uint64_t fetched;  /* seq of the last record read */
   uint64_t consumed; /* records consumed */
+  uint64_t last_seq; /* seq of the last record consumed */
   /* The queue: slots[(qhead + i) % qcap], i < qlen. */
   wt__rp_rec_t **slots;
   uint32_t qhead, qlen, qcap;
@@ -178,6 +182,9 @@ const wt_trace_call_t *wt__rp_peek(wt__rp_stream_t *s, uint32_t k);
 const wt_trace_call_t *wt__rp_pin(wt__rp_stream_t *s);
 /* Consumes the head (which must exist) into the history. */
 void wt__rp_consume(wt__rp_stream_t *s);
+/* Consumes the head without adding it to the history (yet). */
+void wt__rp_pop(wt__rp_stream_t *s);
+void wt__rp_history_add(wt__rp_stream_t *s, const wt_trace_call_t *c);
 /* The i-th most recent call consumed (0: the last), or NULL. */
 const wt_trace_call_t *wt__rp_history(const wt__rp_stream_t *s, uint32_t i);
 
@@ -228,8 +235,17 @@ struct wt_replay_s {
   /* A modified write's record with the guest's count (REPORT mode). */
   wt__rp_rec_t synth;
   bool handler_registered;
-  /* The records whose signal handlers are running, innermost last. */
-  uint64_t sigstack[WT__RP_SIG_DEPTH];
+  /*
+   * Calls whose signal handlers are running, innermost last: the call's
+   * record, set aside while the handler's own records (which follow it)
+   * are replayed, and when it ended; or `missing` when the recording has
+   * no record of it (the handler ended the run inside it).
+   */
+  struct wt__rp_frame_s {
+    wt__rp_rec_t rec;
+    uint64_t end_ns;
+    bool missing;
+  } frames[WT__RP_SIG_DEPTH];
   uint32_t sigdepth;
   /* Signals with an armed proc_raise_interval timer (bit per signal). */
   uint32_t timers, timers_repeat;
@@ -253,7 +269,10 @@ void wt__rp_act_in(wt__rp_act_t *a, uint32_t arg, const wt_ciovec_t *v,
 /* One guest call's progress through wt__rp_match; zeroed by the caller. */
 typedef struct wt__rp_try_s {
   uint64_t ordinal; /* the guest's call number */
-  uint64_t expect;  /* after handlers ran: the record due (UINT64_MAX: none) */
+  bool handled;     /* signal handlers ran during it */
+  bool held;        /* its record is frames[frame].rec */
+  bool missing;     /* the recording has no record of it */
+  uint32_t frame;
 } wt__rp_try_t;
 
 /*
@@ -276,7 +295,8 @@ wt_errno_t wt__rp_corrupt(wt_replay_t *r, const wt_trace_call_t *rec,
  * consumes rec. Returns the errno for the guest.
  */
 wt_errno_t wt__rp_done(wt_replay_t *r, const wt_trace_call_t *rec,
-                       const wt__rp_act_t *a, wt_errno_t err);
+                       const wt__rp_act_t *a, const wt__rp_try_t *t,
+                       wt_errno_t err);
 
 /* Restoring outputs (calls.c), payload of argument `arg` of rec. */
 size_t wt__rp_scatter(const wt_trace_call_t *rec, uint32_t arg,
@@ -284,6 +304,21 @@ size_t wt__rp_scatter(const wt_trace_call_t *rec, uint32_t arg,
 size_t wt__rp_fill(const wt_trace_call_t *rec, uint32_t arg, uint8_t *p,
                    uint32_t n, bool *bad);
 wt_errno_t wt__rp_strtab(wt__rp_cur_t *c, wt_strtab_t *t);
+
+/* ---- signal.c ------------------------------------------------------------ */
+
+/*
+ * Before matching the guest's call a: runs the signal handlers the
+ * recording ran during it. True when it ran them (or failed trying): the
+ * call is then encoded again and matched with wt__rp_after_handlers first.
+ */
+bool wt__rp_signals(wt_replay_t *r, const wt__rp_act_t *a, wt__rp_try_t *t);
+/* After the handlers: did they make all their calls? False: stopped. */
+bool wt__rp_after_handlers(wt_replay_t *r, const wt__rp_try_t *t);
+/* Whether record h is one of the running handler's calls (or none runs). */
+bool wt__rp_in_handler(const wt_replay_t *r, const wt_trace_call_t *h);
+/* proc_raise_interval replayed: which timers are armed. */
+void wt__rp_follow_timer(wt_replay_t *r, const wt__rp_act_t *a);
 
 /* ---- session.c ----------------------------------------------------------- */
 
@@ -299,12 +334,15 @@ void wt__rp_fail(wt_replay_t *r, const char *fmt, ...)
  * writes the first max_reports). Then wt__rp_headline starts the report.
  */
 bool wt__rp_diverged(wt_replay_t *r);
-void wt__rp_headline(wt_replay_t *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+/* seq: the record concerned (0: the next one). */
+void wt__rp_headline(wt_replay_t *r, uint64_t seq, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Appends "  calls before it:" and the last calls replayed. */
 void wt__rp_report_history(wt_replay_t *r);
 /* Consumes the head record, following stdout and stderr through it. */
 void wt__rp_take_head(wt_replay_t *r);
+/* Follows stdout and stderr through a record's fd transitions. */
+void wt__rp_follow_fds(wt_replay_t *r, const wt_trace_call_t *c);
 /* A preview1 signal's name ("USR1"), or "?". */
 const char *wt__rp_signal_name(unsigned sig);
 

@@ -1,20 +1,9 @@
 /*
  * The steps every replayed call goes through (calls.c expands them per
- * call): finding its record, running the signal handlers the recording ran
- * during it, matching, resynchronizing after a divergence, and finishing
- * (stdout and stderr, hooks).
- *
- * Signal handlers. The core runs a guest's handler synchronously inside a
- * call (at its boundary, inside proc_raise, or inside a blocking call that
- * then returns EINTR), and the calls the handler makes are recorded before
- * the call they ran in, which finishes last. So the record of such a call
- * carries SIGNAL_DELIVERED transitions, and the records of the handler's
- * calls come just before it and started after it. When the guest's call
- * does not match the head record and a handler is registered, the
- * replayer looks ahead for the first record that started before the head:
- * if it is the guest's call and delivered signals, their handlers run now
- * (through the signal_handler hook), replaying the records before it, and
- * the guest's call then matches that record.
+ * call): running the signal handlers the recording ran during it
+ * (signal.c), matching it with its record, resynchronizing after a
+ * divergence in REPORT mode, and finishing (stdout and stderr, hooks,
+ * consuming the record).
  */
 #include <errno.h>
 #include <unistd.h>
@@ -23,8 +12,6 @@
 
 /* REPORT mode gives up after this many calls in a row without a record. */
 #define MAX_UNMATCHED_RUN 1000
-/* Signals delivered during one call, at most. */
-#define MAX_DELIVERIES 32
 
 static uint32_t ld32(const uint8_t *p) {
   uint32_t v;
@@ -68,179 +55,6 @@ void wt__rp_act_in(wt__rp_act_t *a, uint32_t arg, const wt_ciovec_t *v,
   a->nin++;
 }
 
-/* ---- signals ------------------------------------------------------------- */
-
-static bool has_delivery(const wt_trace_call_t *c) {
-  for (uint32_t i = 0; i < c->ntransitions; i++)
-    if (c->transitions[i].kind == WT_TR_SIGNAL_DELIVERED)
-      return true;
-  return false;
-}
-
-static bool delivering(const wt_replay_t *r, uint64_t seq) {
-  for (uint32_t i = 0; i < r->sigdepth; i++)
-    if (r->sigstack[i] == seq)
-      return true;
-  return false;
-}
-
-/*
- * The call the head's call ran inside: the first later record (within the
- * window) that started before it; *k gets its position. NULL when there is
- * none; then *end says whether the trace ended first.
- */
-static const wt_trace_call_t *enclosing(wt_replay_t *r, uint32_t *k,
-                                        bool *end) {
-  uint64_t start = wt__rp_peek(&r->s, 0)->start_ns;
-  for (uint32_t i = 1; i <= r->o.window; i++) {
-    const wt_trace_call_t *c = wt__rp_peek(&r->s, i);
-    if (c == NULL) {
-      *end = !r->s.failed;
-      return NULL;
-    }
-    if (c->start_ns < start) {
-      *k = i;
-      return c;
-    }
-  }
-  return NULL;
-}
-
-/*
- * The signal a handler ran for during the guest's call when the trace does
- * not say: proc_raise's own, or the one armed timer's. 0 when unknown.
- */
-static uint8_t inferred_signal(const wt_replay_t *r, const wt__rp_act_t *a) {
-  uint32_t t = r->timers;
-  if (a->call == WT_CALL_proc_raise)
-    return (uint8_t)ld64(a->args.p);
-  return t != 0 && (t & (t - 1)) == 0 ? (uint8_t)__builtin_ctz(t) : 0;
-}
-
-static bool run_handler(wt_replay_t *r, uint8_t sig, uint64_t seq,
-                        uint16_t call) {
-  if (r->o.signal_handler == NULL) {
-    wt__rp_fail(r,
-                "the recording ran the guest's handler for signal %s during "
-                "seq %llu (%s), but this replay has no signal handler hook",
-                wt__rp_signal_name(sig), (unsigned long long)seq,
-                wt_call_name(call));
-    return false;
-  }
-  /* A timer that does not repeat is spent once its signal arrived. */
-  if (sig < 32 && !(r->timers_repeat & (1u << sig)))
-    r->timers &= ~(1u << sig);
-  r->o.signal_handler(r->o.signal_ud, sig);
-  return !r->stopped;
-}
-
-/* Whether records made by a handler still come before record `seq`. */
-static bool before(wt__rp_stream_t *s, uint64_t seq) {
-  const wt_trace_call_t *h = wt__rp_peek(s, 0);
-  return h != NULL && h->seq < seq;
-}
-
-/*
- * Runs the handlers the recording ran during o (at position k; NULL: its
- * record is missing because the handler ended the run): the signals its
- * SIGNAL_DELIVERED transitions name or, for a trace whose tracer dropped
- * them, the inferred one, as long as records made by a handler come before
- * o. False when nothing could be run.
- */
-static bool deliver(wt_replay_t *r, const wt_trace_call_t *o, uint32_t k,
-                    const wt__rp_act_t *a, wt__rp_try_t *t) {
-  uint8_t sigs[MAX_DELIVERIES];
-  uint32_t n = 0;
-  uint64_t seq = UINT64_MAX;
-  if (o != NULL && k == 0 && (o = wt__rp_pin(&r->s)) == NULL)
-    return false;
-  if (o != NULL)
-    seq = o->seq;
-  for (uint32_t i = 0; o != NULL && i < o->ntransitions; i++)
-    if (o->transitions[i].kind == WT_TR_SIGNAL_DELIVERED && n < MAX_DELIVERIES)
-      sigs[n++] = (uint8_t)o->transitions[i].a;
-  if (n == 0 && (sigs[0] = inferred_signal(r, a)) == 0)
-    return false;
-  if (r->sigdepth == WT__RP_SIG_DEPTH) {
-    wt__rp_fail(r, "signal handlers nested more than %d deep",
-                WT__RP_SIG_DEPTH);
-    return true;
-  }
-  t->expect = seq;
-  r->sigstack[r->sigdepth++] = seq;
-  if (n > 0) {
-    for (uint32_t i = 0; i < n && run_handler(r, sigs[i], seq, a->call); i++)
-      ;
-  } else {
-    for (uint32_t i = 0; i < MAX_DELIVERIES &&
-                         run_handler(r, sigs[0], seq, a->call) &&
-                         seq != UINT64_MAX && before(&r->s, seq);
-         i++)
-      ;
-  }
-  r->sigdepth--;
-  return true;
-}
-
-/*
- * Before matching: did the recording run signal handlers during this
- * call? Said by the trace (the head is the guest's call and has
- * SIGNAL_DELIVERED), or seen from the records: the head does not match,
- * and a later record that started before it is the guest's call (the
- * head's call ran inside it), or the trace ends first (the handler ended
- * the run inside the guest's call, whose record was never written). True
- * when handlers ran.
- */
-static bool signals(wt_replay_t *r, const wt__rp_act_t *a,
-                    wt__rp_try_t *t) {
-  const wt_trace_call_t *h = wt__rp_peek(&r->s, 0), *o = NULL;
-  uint32_t k = 0;
-  bool end = h == NULL && !r->s.failed;
-  if (h != NULL && delivering(r, h->seq))
-    return false; /* a handler made more calls than recorded */
-  if (h != NULL && h->call == a->call && has_delivery(h))
-    return deliver(r, h, 0, a, t);
-  if (!r->handler_registered ||
-      (h != NULL && wt__rp_equal(h, a, &r->scratch)))
-    return false;
-  if (h != NULL && (o = enclosing(r, &k, &end)) != NULL &&
-      (o->call != a->call || delivering(r, o->seq)))
-    return false;
-  /* One handler that ends the run at a time. */
-  if (o == NULL && (!end || delivering(r, UINT64_MAX)))
-    return false;
-  return deliver(r, o, k, a, t);
-}
-
-/* The handlers made another number of calls than the recording has. */
-static bool handler_mismatch(wt_replay_t *r, uint64_t seq) {
-  const wt_trace_call_t *h = wt__rp_peek(&r->s, 0);
-  bool fewer = h != NULL && h->seq < seq;
-  if (h == NULL && r->s.failed) {
-    wt__rp_fail(r, "cannot read the trace: %s", r->s.error);
-    return false;
-  }
-  if (wt__rp_diverged(r)) {
-    wt__rp_headline(r,
-                    "the guest's signal handler made %s calls than the "
-                    "recording has (the call it ran in is seq %llu)",
-                    fewer ? "fewer" : "more", (unsigned long long)seq);
-    if (h != NULL) {
-      wt__rp_printf(&r->report, "  the recording goes on with: ");
-      wt__rp_render(&r->report, h);
-      wt__rp_printf(&r->report, "\n");
-    }
-    wt__rp_report_history(r);
-  }
-  if (r->o.on_divergence == WT_REPLAY_STOP) {
-    wt__rp_stop(r, WT_REPLAY_DIVERGED);
-    return false;
-  }
-  while (before(&r->s, seq))
-    wt__rp_take_head(r);
-  return true;
-}
-
 /* ---- divergences --------------------------------------------------------- */
 
 static void report_call(wt_replay_t *r, const wt_trace_call_t *rec,
@@ -279,7 +93,8 @@ static const wt_trace_call_t *resync(wt_replay_t *r, const wt__rp_act_t *a,
                                      bool write) {
   const wt_trace_call_t *c;
   for (uint32_t k = 1; k <= r->o.window; k++) {
-    if ((c = wt__rp_peek(&r->s, k)) == NULL || delivering(r, c->seq))
+    /* Not past the records of a running signal handler. */
+    if ((c = wt__rp_peek(&r->s, k)) == NULL || !wt__rp_in_handler(r, c))
       break;
     if (wt__rp_equal(c, a, &r->scratch)) {
       uint64_t first = wt__rp_peek(&r->s, 0)->seq;
@@ -311,7 +126,8 @@ static const wt_trace_call_t *resync(wt_replay_t *r, const wt__rp_act_t *a,
     wt__rp_printf(&r->report,
                   "  continuing: the call fails with NOTSUP; the recording "
                   "stays at seq %llu\n",
-                  (unsigned long long)r->s.consumed + 1);
+                  (unsigned long long)(c != NULL ? c->seq
+                                                 : r->s.last_seq + 1));
   if (++r->extra_run == MAX_UNMATCHED_RUN) {
     wt__rp_printf(&r->report,
                   "\ngiving up: %d calls in a row have no counterpart in the "
@@ -328,10 +144,10 @@ static const wt_trace_call_t *diverge(wt_replay_t *r,
   bool write = wt__rp_diverged(r);
   if (write) {
     if (rec->call != a->call)
-      wt__rp_headline(r, "the guest called %s where the recording has %s",
+      wt__rp_headline(r, rec->seq, "the guest called %s where the recording has %s",
                       wt_call_name(a->call), wt_call_name(rec->call));
     else
-      wt__rp_headline(r, "the guest called %s with other inputs",
+      wt__rp_headline(r, rec->seq, "the guest called %s with other inputs",
                       wt_call_name(a->call));
     report_call(r, rec, a);
   }
@@ -364,7 +180,7 @@ static const wt_trace_call_t *past_end(wt_replay_t *r, const wt__rp_act_t *a) {
     return NULL;
   }
   if ((write = wt__rp_diverged(r))) {
-    wt__rp_headline(r, "the guest called %s after the last recorded call",
+    wt__rp_headline(r, 0, "the guest called %s after the last recorded call",
                     wt_call_name(a->call));
     wt__rp_printf(&r->report, "  actual:   ");
     wt__rp_render_act(&r->report, &r->scratch, a);
@@ -376,6 +192,44 @@ static const wt_trace_call_t *past_end(wt_replay_t *r, const wt__rp_act_t *a) {
   else if (++r->extra_run == MAX_UNMATCHED_RUN)
     wt__rp_stop(r, WT_REPLAY_DIVERGED);
   return NULL;
+}
+
+/* REPORT mode after a divergence: the call gets no record. */
+static const wt_trace_call_t *unmatched_call(wt_replay_t *r) {
+  if (r->o.on_divergence == WT_REPLAY_STOP ||
+      ++r->extra_run == MAX_UNMATCHED_RUN)
+    wt__rp_stop(r, WT_REPLAY_DIVERGED);
+  return NULL;
+}
+
+/* The guest's call and the record set aside for it do not match. */
+static const wt_trace_call_t *diverge_held(wt_replay_t *r,
+                                           const wt_trace_call_t *rec,
+                                           const wt__rp_act_t *a) {
+  if (wt__rp_diverged(r)) {
+    wt__rp_headline(r, rec->seq, "the guest called %s %s", wt_call_name(a->call),
+                    rec->call != a->call ? "where the recording has another "
+                                           "call"
+                                         : "with other inputs");
+    report_call(r, rec, a);
+  }
+  if (r->o.on_divergence == WT_REPLAY_REPORT && rec->call == a->call)
+    return modified(r, rec, a);
+  return unmatched_call(r);
+}
+
+/* A call the recording has no record of, or no more records for. */
+static const wt_trace_call_t *no_record(wt_replay_t *r, const wt__rp_act_t *a,
+                                        const char *why) {
+  if (wt__rp_diverged(r)) {
+    wt__rp_headline(r, 0, "the guest called %s, and %s", wt_call_name(a->call),
+                    why);
+    wt__rp_printf(&r->report, "  actual:   ");
+    wt__rp_render_act(&r->report, &r->scratch, a);
+    wt__rp_printf(&r->report, "\n");
+    wt__rp_report_history(r);
+  }
+  return unmatched_call(r);
 }
 
 const wt_trace_call_t wt__rp_retry;
@@ -392,19 +246,31 @@ const wt_trace_call_t *wt__rp_match(wt_replay_t *r, const wt__rp_act_t *a,
     wt__rp_fail(r, "out of memory");
     return NULL;
   }
-  if (t->expect == 0) {
-    h = wt__rp_peek(&r->s, 0);
-    if ((r->handler_registered || (h != NULL && h->ntransitions > 0)) &&
-        signals(r, a, t))
-      return r->stopped ? NULL : &wt__rp_retry;
-  } else if (t->expect != UINT64_MAX &&
-             ((h = wt__rp_peek(&r->s, 0)) == NULL || h->seq != t->expect) &&
-             !handler_mismatch(r, t->expect)) {
+  if (!t->handled && wt__rp_signals(r, a, t))
+    return r->stopped ? NULL : &wt__rp_retry;
+  if (t->handled && !wt__rp_after_handlers(r, t))
+    return NULL;
+  if (t->held) {
+    h = &r->frames[t->frame].rec.c;
+    return wt__rp_equal(h, a, &r->scratch) ? h : diverge_held(r, h, a);
+  }
+  if (t->missing)
+    return no_record(r, a,
+                     "the recording has none: its signal handler ended the "
+                     "recorded run during this call, and here it returned");
+  h = wt__rp_peek(&r->s, 0);
+  if (h != NULL && !wt__rp_in_handler(r, h))
+    return no_record(r, a,
+                     "the recording has none: the guest's signal handler "
+                     "makes more calls than recorded");
+  if (h != NULL && h->seq > r->s.last_seq + 1) {
+    wt__rp_fail(r,
+                "the trace is damaged: records %llu to %llu are missing",
+                (unsigned long long)r->s.last_seq + 1,
+                (unsigned long long)h->seq - 1);
     return NULL;
   }
-  if (r->stopped)
-    return NULL;
-  if ((h = wt__rp_peek(&r->s, 0)) == NULL)
+  if (h == NULL)
     return past_end(r, a);
   if (wt__rp_equal(h, a, &r->scratch)) {
     r->extra_run = 0;
@@ -472,18 +338,9 @@ static void register_handler(wt_replay_t *r, const wt__rp_act_t *a) {
                 (int)len, (const char *)name, wt_errno_name(e));
 }
 
-/* proc_raise_interval(sig, interval, repeat): which timers are armed. */
-static void follow_timer(wt_replay_t *r, const wt__rp_act_t *a) {
-  uint64_t sig = ld64(a->args.p), interval = ld64(a->args.p + 8);
-  uint64_t repeat = ld64(a->args.p + 16);
-  uint32_t bit = sig < 32 ? 1u << sig : 0;
-  r->timers = interval != 0 ? r->timers | bit : r->timers & ~bit;
-  r->timers_repeat =
-      repeat != 0 ? r->timers_repeat | bit : r->timers_repeat & ~bit;
-}
-
 wt_errno_t wt__rp_done(wt_replay_t *r, const wt_trace_call_t *rec,
-                       const wt__rp_act_t *a, wt_errno_t err) {
+                       const wt__rp_act_t *a, const wt__rp_try_t *t,
+                       wt_errno_t err) {
   uint8_t term = 0;
   emit(r, rec, a);
   for (uint32_t i = 0; i < rec->ntransitions; i++)
@@ -496,8 +353,13 @@ wt_errno_t wt__rp_done(wt_replay_t *r, const wt_trace_call_t *rec,
   if (a->call == WT_CALL_callback_signal && rec->err == WT_ESUCCESS)
     register_handler(r, a);
   if (a->call == WT_CALL_proc_raise_interval && rec->err == WT_ESUCCESS)
-    follow_timer(r, a);
-  wt__rp_take_head(r);
+    wt__rp_follow_timer(r, a);
+  if (t->held) {
+    wt__rp_follow_fds(r, rec);
+    wt__rp_history_add(&r->s, rec);
+  } else {
+    wt__rp_take_head(r);
+  }
   if (r->exited && r->o.proc_exit != NULL)
     r->o.proc_exit(r->o.proc_exit_ud, r->exit_code);
   if (term != 0 && r->o.proc_raise != NULL)

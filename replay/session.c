@@ -111,6 +111,8 @@ void wt_replay_close(wt_replay_t *r) {
   wt__rp_buf_free(&r->act.args);
   wt__rp_buf_free(&r->scratch);
   wt__rp_rec_free(&r->synth);
+  for (uint32_t i = 0; i < WT__RP_SIG_DEPTH; i++)
+    wt__rp_rec_free(&r->frames[i].rec);
   free(r);
 }
 
@@ -187,23 +189,29 @@ const char *wt__rp_signal_name(unsigned sig) {
   return "?";
 }
 
-void wt__rp_headline(wt_replay_t *r, const char *fmt, ...) {
+void wt__rp_headline(wt_replay_t *r, uint64_t seq, const char *fmt, ...) {
+  const wt_trace_call_t *h = wt__rp_peek(&r->s, 0);
   va_list ap;
+  if (seq == 0)
+    seq = h != NULL ? h->seq : r->s.last_seq + 1;
   if (r->report.len > 0)
     wt__rp_printf(&r->report, "\n");
   wt__rp_printf(&r->report,
                 "divergence at the guest's call %llu (recording seq %llu): ",
-                (unsigned long long)r->ordinal,
-                (unsigned long long)r->s.consumed + 1);
+                (unsigned long long)r->ordinal, (unsigned long long)seq);
   va_start(ap, fmt);
   wt__rp_vprintf(&r->report, fmt, ap);
   va_end(ap);
   wt__rp_printf(&r->report, "\n");
-  if (r->sigdepth > 0)
+  if (r->sigdepth > 0 && r->frames[r->sigdepth - 1].missing)
+    wt__rp_printf(&r->report,
+                  "  (inside the guest's signal handler, run during a call "
+                  "the recording has no record of)\n");
+  else if (r->sigdepth > 0)
     wt__rp_printf(&r->report,
                   "  (inside the guest's signal handler, run during seq "
                   "%llu)\n",
-                  (unsigned long long)r->sigstack[r->sigdepth - 1]);
+                  (unsigned long long)r->frames[r->sigdepth - 1].rec.c.seq);
 }
 
 void wt__rp_report_history(wt_replay_t *r) {
@@ -248,12 +256,16 @@ static void follow_fds(wt_replay_t *r, const wt_transition_t *t) {
   }
 }
 
+void wt__rp_follow_fds(wt_replay_t *r, const wt_trace_call_t *c) {
+  for (uint32_t i = 0; i < c->ntransitions; i++)
+    follow_fds(r, &c->transitions[i]);
+}
+
 void wt__rp_take_head(wt_replay_t *r) {
   const wt_trace_call_t *h = wt__rp_peek(&r->s, 0);
   if (h == NULL)
     return;
-  for (uint32_t i = 0; i < h->ntransitions; i++)
-    follow_fds(r, &h->transitions[i]);
+  wt__rp_follow_fds(r, h);
   wt__rp_consume(&r->s);
 }
 
@@ -295,7 +307,7 @@ static void leftover(wt_replay_t *r, const char *ended) {
   bool write = wt__rp_diverged(r);
   uint64_t n = 0;
   if (write) {
-    wt__rp_headline(r, "the guest ended (%s) but the recording goes on",
+    wt__rp_headline(r, 0, "the guest ended (%s) but the recording goes on",
                     ended);
     wt__rp_printf(&r->report, "  next recorded calls:\n");
   }
@@ -346,7 +358,7 @@ wt_replay_status_t wt_replay_finish(wt_replay_t *r, const wt_trace_end_t *end) {
     incomplete_end(r, end, ended);
   } else if (!same_end(&r->rec_end, end) && wt__rp_diverged(r)) {
     describe_end(&r->rec_end, recorded, sizeof recorded);
-    wt__rp_headline(r, "the run ended differently: recorded %s, replay %s",
+    wt__rp_headline(r, 0, "the run ended differently: recorded %s, replay %s",
                     recorded, ended);
     wt__rp_report_history(r);
   }

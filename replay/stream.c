@@ -163,8 +163,10 @@ static void stream_error(wt__rp_stream_t *s, const char *msg) {
 }
 
 /*
- * Reads the next record into cur. Records must come in seq order without
- * gaps and name a known call; anything else is a corrupt trace.
+ * Reads the next record into cur. Records come in seq order; a gap is a
+ * call that never completed (a signal handler ended the run inside it) or
+ * damage, which the matcher tells apart. Going back, or a call that is not
+ * in the table, is a corrupt trace.
  */
 static bool fetch(wt__rp_stream_t *s) {
   const wt_trace_call_t *c;
@@ -180,13 +182,13 @@ static bool fetch(wt__rp_stream_t *s) {
     stream_error(s, wt_trace_error());
     return false;
   }
-  if (c->seq != s->fetched + 1 || c->call >= WT_CALL_COUNT) {
+  if (c->seq <= s->fetched || c->call >= WT_CALL_COUNT) {
     char msg[160];
     snprintf(msg, sizeof msg,
              c->call >= WT_CALL_COUNT
                  ? "record %llu names no known call"
-                 : "record %llu follows record %llu: records are missing "
-                   "or out of order",
+                 : "record %llu follows record %llu: records are out of "
+                   "order",
              (unsigned long long)c->seq, (unsigned long long)s->fetched);
     stream_error(s, msg);
     return false;
@@ -261,14 +263,17 @@ const wt_trace_call_t *wt__rp_pin(wt__rp_stream_t *s) {
   return &slot(s, 0)->c;
 }
 
-void wt__rp_consume(wt__rp_stream_t *s) {
-  const wt_trace_call_t *c = s->qlen > 0 ? &slot(s, 0)->c : s->cur;
+void wt__rp_history_add(wt__rp_stream_t *s, const wt_trace_call_t *c) {
   /* Reports show arguments and results whole, payloads' first bytes. */
   if (wt__rp_rec_copy(&s->hist[s->hpos], c, WT_TRACE_PREFIX) == 0) {
     s->hpos = (s->hpos + 1) % s->hcap;
     if (s->hlen < s->hcap)
       s->hlen++;
   }
+}
+
+void wt__rp_pop(wt__rp_stream_t *s) {
+  s->last_seq = s->qlen > 0 ? slot(s, 0)->c.seq : s->cur->seq;
   if (s->qlen > 0) {
     s->qhead = (s->qhead + 1) % s->qcap;
     s->qlen--;
@@ -276,6 +281,11 @@ void wt__rp_consume(wt__rp_stream_t *s) {
     s->have_cur = false;
   }
   s->consumed++;
+}
+
+void wt__rp_consume(wt__rp_stream_t *s) {
+  wt__rp_history_add(s, s->qlen > 0 ? &slot(s, 0)->c : s->cur);
+  wt__rp_pop(s);
 }
 
 const wt_trace_call_t *wt__rp_history(const wt__rp_stream_t *s, uint32_t i) {

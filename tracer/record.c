@@ -494,7 +494,7 @@ static void auto_deny(wt_tracer_t *t, const wt_fd_t *fds,
     deny_##name(t WT_ARGS(WT_HN, __VA_ARGS__));                                \
   emit_##name(t, &c, err WT_ARGS(WT_HN, __VA_ARGS__))
 #define POST_VOID(name, ...) POST_ERRNO(name, __VA_ARGS__)
-#define POST_NORETURN(name, ...)
+#define POST_NORETURN(name, ...) (void)deny_##name
 
 #define WT_CALL(name, set, fam, ret, ...)                                      \
   static wt_errno_t tr_##name(void *ctx WT_ARGS(WT_HP, __VA_ARGS__)) {         \

@@ -116,35 +116,43 @@ void wt__ring_publish(wt__ring_t *r) {
 }
 
 void wt__ring_peek(wt__ring_t *r, uint64_t off, void *dst, size_t n) {
-  uint64_t pos = atomic_load_explicit(&r->tail, memory_order_relaxed) + off;
-  size_t o = (size_t)(pos & r->mask);
+  size_t o = (size_t)((r->rpos + off) & r->mask);
   size_t first = n < r->size - o ? n : r->size - o;
   memcpy(dst, r->buf + o, first);
   memcpy((uint8_t *)dst + first, r->buf, n - first);
 }
 
 uint8_t *wt__ring_ptr(wt__ring_t *r, uint64_t off, size_t n) {
-  uint64_t pos = atomic_load_explicit(&r->tail, memory_order_relaxed) + off;
-  size_t o = (size_t)(pos & r->mask);
+  size_t o = (size_t)((r->rpos + off) & r->mask);
   return o + n <= r->size ? r->buf + o : NULL;
 }
 
-void wt__ring_consume(wt__ring_t *r, size_t n) {
-  uint64_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);
-  atomic_store(&r->tail, t + n);
-  if (atomic_load(&r->producer_waiting)) {
+void wt__ring_release(wt__ring_t *r) {
+  atomic_store_explicit(&r->tail, r->rpos, memory_order_release);
+  if (atomic_load_explicit(&r->producer_waiting, memory_order_relaxed)) {
     pthread_mutex_lock(&r->mu);
     pthread_cond_signal(&r->cv_producer);
     pthread_mutex_unlock(&r->mu);
   }
 }
 
+void wt__ring_consume(wt__ring_t *r, size_t n) {
+  r->rpos += n;
+  /* The flag is read for every record, but written only when the
+   * producer waits, so it costs no cache miss. */
+  if (r->rpos - atomic_load_explicit(&r->tail, memory_order_relaxed) >=
+          r->size / 8 ||
+      atomic_load_explicit(&r->producer_waiting, memory_order_relaxed))
+    wt__ring_release(r);
+}
+
 void wt__ring_sleep(wt__ring_t *r, uint64_t timeout_ns) {
   struct timespec ts;
+  wt__ring_release(r);
   deadline(&ts, timeout_ns);
   pthread_mutex_lock(&r->mu);
   atomic_store(&r->consumer_sleeping, 1);
-  if (!atomic_load(&r->wake) && wt__ring_avail(r) < r->size / 4)
+  if (!atomic_load(&r->wake) && wt__ring_avail(r, r->size) < r->size / 4)
     pthread_cond_timedwait(&r->cv_consumer, &r->mu, &ts);
   atomic_store(&r->consumer_sleeping, 0);
   atomic_store(&r->wake, 0);

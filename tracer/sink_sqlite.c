@@ -148,12 +148,17 @@ static int exec(sqlite_sink_t *s, const char *sql) {
              : db_error(s, sql);
 }
 
-/* INSERT INTO name VALUES (?,...),(?,...) with `rows` rows. */
+/*
+ * INSERT OR FAIL INTO name VALUES (?,...),(?,...) with `rows` rows. OR FAIL
+ * (no row here can break a constraint) spares SQLite a statement journal:
+ * with the default ABORT it copies every page a multi-row statement
+ * changes into a temporary file first, to undo a half-done statement.
+ */
 static int prepare_insert(sqlite_sink_t *s, table_t *t, int rows,
                           sqlite3_stmt **out) {
   wt__sb_t b = {0};
   int rc;
-  wt__sb_puts(&b, "INSERT INTO ");
+  wt__sb_puts(&b, "INSERT OR FAIL INTO ");
   wt__sb_puts(&b, t->name);
   wt__sb_puts(&b, " VALUES ");
   for (int r = 0; r < rows; r++) {

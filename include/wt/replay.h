@@ -17,8 +17,8 @@
  * first differing byte and an excerpt of both) and the calls before it.
  *
  * The trace is read as a stream: memory use does not grow with its length.
- * A few records are copied only when the replayer must look ahead (signal
- * handlers, resynchronization).
+ * Records are copied only when the replayer must look ahead (REPORT mode)
+ * or set one aside (the call a signal handler ran in).
  *
  * Not thread-safe: one guest thread drives one replay.
  *
@@ -64,8 +64,7 @@ typedef struct wt_replay_options_s {
   uint32_t history;
   /* Divergences reported in full in REPORT mode; more are counted (0: 50). */
   uint32_t max_reports;
-  /* Records looked ahead to resynchronize or to find the call a signal
-   * handler ran in (0: 64). */
+  /* Records looked ahead to resynchronize in REPORT mode (0: 64). */
   uint32_t window;
   /*
    * Hooks with the contracts of wt_options_t. proc_exit is called by a

@@ -6,6 +6,7 @@
  * over, a different end, an incomplete trace) and signal handlers run at
  * the recorded calls.
  */
+#include <setjmp.h>
 #include <time.h>
 
 #include "test_replay_util.h"
@@ -314,13 +315,17 @@ static void test_incomplete_at_end(void **state) {
 
 /*
  * The "guest": a signal handler that writes a line through whichever table
- * the test installs (the tracer while recording, the replay after).
+ * the test installs (the tracer while recording, the replay after), and
+ * optionally exits, unwinding as the runtime does after proc_exit.
  */
 typedef struct sig_guest_s {
   const wt_api_t *api;
   void *ctx;
   int runs;
-  bool calls; /* the handler makes a call */
+  int calls; /* fd_writes the handler makes */
+  wt_errno_t last; /* the errno of the last of them */
+  bool exits;
+  jmp_buf unwind;
 } sig_guest_t;
 
 static sig_guest_t guest;
@@ -328,12 +333,16 @@ static sig_guest_t guest;
 static void on_signal(void *ud, uint8_t sig) {
   (void)ud;
   guest.runs++;
-  if (guest.calls)
-    assert_ok(write_str(guest.api, guest.ctx, 1,
-                        sig == WT_SIGUSR1 ? "usr1\n" : "other\n"));
+  for (int i = 0; i < guest.calls; i++)
+    guest.last = write_str(guest.api, guest.ctx, 1,
+                           sig == WT_SIGUSR1 ? "usr1\n" : "other\n");
+  if (guest.exits) {
+    guest.api->proc_exit(guest.ctx, 9);
+    longjmp(guest.unwind, 1);
+  }
 }
 
-static void signal_recording(rec_t *t, bool calls) {
+static void signal_recording(rec_t *t, int calls) {
   wt_options_t o;
   int devnull = open("/dev/null", O_RDWR);
   assert_true(devnull >= 0);
@@ -372,99 +381,55 @@ static bool delivered_in(const char *path, uint64_t seq) {
   return found;
 }
 
-/*
- * The tracer of this tree drops the transitions a call reported before a
- * signal handler it ran made calls of its own (each traced call starts a
- * fresh transition list), so the call that ran the handler does not show
- * SIGNAL_DELIVERED. Until it keeps them, the replay tests put them back
- * into the JSON Lines trace as a fixed tracer would write them.
- */
-static void ensure_delivery(const char *path, uint64_t seq, uint8_t sig,
-                            bool by_timer) {
-  char key[64], line[8192], *text = NULL;
-  size_t len = 0;
-  FILE *in, *out;
-  if (delivered_in(path, seq))
-    return;
-  snprintf(key, sizeof key, "\"type\":\"call\",\"seq\":%llu,",
-           (unsigned long long)seq);
-  assert_non_null(in = fopen(path, "r"));
-  assert_non_null(out = open_memstream(&text, &len));
-  while (fgets(line, sizeof line, in) != NULL) {
-    size_t n = strlen(line);
-    if (strstr(line, key) != NULL && n > 2 && line[n - 2] == '}') {
-      line[n - 2] = 0;
-      fprintf(out,
-              "%s,\"transitions\":[{\"kind\":\"SIGNAL_RAISED\",\"fd\":0,"
-              "\"fd2\":0,\"a\":%u,\"b\":%d,\"data\":0},{\"kind\":"
-              "\"SIGNAL_DELIVERED\",\"fd\":0,\"fd2\":0,\"a\":%u,\"b\":0,"
-              "\"data\":0}]}\n",
-              line, sig, by_timer, sig);
-    } else {
-      fputs(line, out);
-    }
-  }
-  fclose(in);
-  fclose(out);
-  assert_non_null(out = fopen(path, "w"));
-  fwrite(text, 1, len, out);
-  fclose(out);
-  free(text);
-  assert_true(delivered_in(path, seq));
+/* Records: callback_signal, "before", proc_raise(USR1), "after". */
+static void record_raise(rec_t *t, int calls) {
+  signal_recording(t, calls);
+  wt_tracer_api()->callback_signal(t->tr, "handler", 7);
+  assert_ok(write_str(wt_tracer_api(), t->tr, 1, "before\n"));
+  assert_ok(wt_tracer_api()->proc_raise(t->tr, WT_SIGUSR1));
+  assert_ok(write_str(wt_tracer_api(), t->tr, 1, "after\n"));
+  assert_int_equal(guest.runs, 1);
+  assert_ok(guest.last);
+  rec_finish(t, 0);
 }
 
-/* patch: put SIGNAL_DELIVERED back if the tracer dropped it. */
-static void signal_in_proc_raise(bool calls, bool patch) {
+static void signal_in_proc_raise(int calls) {
   rec_t t;
   rp_t p;
-  signal_recording(&t, calls);
-  wt_tracer_api()->callback_signal(t.tr, "handler", 7);
-  assert_ok(write_str(wt_tracer_api(), t.tr, 1, "before\n"));
-  assert_ok(wt_tracer_api()->proc_raise(t.tr, WT_SIGUSR1));
-  assert_ok(write_str(wt_tracer_api(), t.tr, 1, "after\n"));
-  assert_int_equal(guest.runs, 1);
-  rec_finish(&t, 0);
-  /* proc_raise is seq 3 without the handler's call, 4 with it. */
-  if (patch)
-    ensure_delivery(t.trace, calls ? 4 : 3, WT_SIGUSR1, false);
+  record_raise(&t, calls);
+  /* The call the handler ran in comes first, its calls after it. */
+  assert_true(delivered_in(t.trace, 3));
   replay_signals(&p, t.trace);
   wt_replay_api()->callback_signal(p.r, "handler", 7);
   assert_ok(write_str(wt_replay_api(), p.r, 1, "before\n"));
   assert_ok(wt_replay_api()->proc_raise(p.r, WT_SIGUSR1));
   assert_int_equal(guest.runs, 1);
+  assert_ok(guest.last);
   assert_ok(write_str(wt_replay_api(), p.r, 1, "after\n"));
   rp_finish(&p, 0, WT_REPLAY_OK);
+  assert_int_equal(wt_replay_calls(p.r), 4 + (uint64_t)calls);
   rp_close(&p);
   rec_close(&t);
 }
 
 static void test_signal_handler_no_calls(void **state) {
   (void)state;
-  signal_in_proc_raise(false, true);
+  signal_in_proc_raise(0);
 }
 
 static void test_signal_handler_with_calls(void **state) {
   (void)state;
-  signal_in_proc_raise(true, true);
-}
-
-/*
- * Without SIGNAL_DELIVERED on the call the handler ran in, the records
- * still show it: the handler's call started after proc_raise did and was
- * recorded before it. The signal is proc_raise's own.
- */
-static void test_signal_inferred_in_proc_raise(void **state) {
-  (void)state;
-  signal_in_proc_raise(true, false);
+  signal_in_proc_raise(2);
 }
 
 /* A timer's signal, delivered at the boundary of the next call. */
-static void timer_at_boundary(bool patch) {
+static void test_signal_timer_at_boundary(void **state) {
   rec_t t;
   rp_t p;
   struct timespec ms = {0, 5000000};
   uint64_t now = 0;
-  signal_recording(&t, true);
+  (void)state;
+  signal_recording(&t, 1);
   wt_tracer_api()->callback_signal(t.tr, "handler", 7);
   assert_ok(wt_tracer_api()->proc_raise_interval(t.tr, WT_SIGALRM, 1000000,
                                                  0));
@@ -473,8 +438,7 @@ static void timer_at_boundary(bool patch) {
                                             &now));
   assert_int_equal(guest.runs, 1);
   rec_finish(&t, 0);
-  if (patch)
-    ensure_delivery(t.trace, 4, WT_SIGALRM, true);
+  assert_true(delivered_in(t.trace, 3));
   replay_signals(&p, t.trace);
   wt_replay_api()->callback_signal(p.r, "handler", 7);
   assert_ok(wt_replay_api()->proc_raise_interval(p.r, WT_SIGALRM, 1000000, 0));
@@ -485,55 +449,100 @@ static void timer_at_boundary(bool patch) {
   rec_close(&t);
 }
 
-static void test_signal_timer_at_boundary(void **state) {
-  (void)state;
-  timer_at_boundary(true);
-}
-
-/* Inferred: the only armed timer's signal. */
-static void test_signal_timer_inferred(void **state) {
-  (void)state;
-  timer_at_boundary(false);
-}
-
-/* The handler makes another call than recorded: a divergence inside it. */
-static void test_signal_handler_diverges(void **state) {
+/* The handler makes fewer calls than recorded: a divergence. */
+static void test_signal_handler_fewer_calls(void **state) {
   rec_t t;
   rp_t p;
   (void)state;
-  signal_recording(&t, true);
-  wt_tracer_api()->callback_signal(t.tr, "handler", 7);
-  assert_ok(wt_tracer_api()->proc_raise(t.tr, WT_SIGUSR1));
-  rec_finish(&t, 0);
-  ensure_delivery(t.trace, 3, WT_SIGUSR1, false);
+  record_raise(&t, 2);
   replay_signals(&p, t.trace);
   wt_replay_api()->callback_signal(p.r, "handler", 7);
-  guest.calls = false; /* this time the handler writes nothing */
+  assert_ok(write_str(wt_replay_api(), p.r, 1, "before\n"));
+  guest.calls = 1;
   assert_errno(wt_replay_api()->proc_raise(p.r, WT_SIGUSR1), WT_ECANCELED);
   assert_report_has(&p, "the guest's signal handler made fewer calls than the "
                         "recording has (the call it ran in is seq 3)");
+  assert_report_has(&p, "the handler's next recorded call: seq 5  fd_write(");
   rp_finish(&p, 0, WT_REPLAY_DIVERGED);
   rp_close(&p);
   rec_close(&t);
 }
 
-/*
- * What the tracer writes by itself: the call that ran a handler which made
- * calls shows SIGNAL_DELIVERED. Skipped (not failed) while the tracer
- * drops it, so that the gap stays visible.
- */
-static void test_signal_tracer_keeps_delivery(void **state) {
+/* ... or more: the extra call finds none of the handler's records. */
+static void test_signal_handler_more_calls(void **state) {
   rec_t t;
-  bool kept;
+  rp_t p;
   (void)state;
-  signal_recording(&t, true);
-  wt_tracer_api()->callback_signal(t.tr, "handler", 7);
-  assert_ok(wt_tracer_api()->proc_raise(t.tr, WT_SIGUSR1));
-  rec_finish(&t, 0);
-  kept = delivered_in(t.trace, 3);
+  record_raise(&t, 1);
+  replay_signals(&p, t.trace);
+  wt_replay_api()->callback_signal(p.r, "handler", 7);
+  assert_ok(write_str(wt_replay_api(), p.r, 1, "before\n"));
+  guest.calls = 2;
+  assert_errno(wt_replay_api()->proc_raise(p.r, WT_SIGUSR1), WT_ECANCELED);
+  assert_errno(guest.last, WT_ECANCELED);
+  assert_report_has(&p, "the guest called fd_write, and the recording has "
+                        "none: the guest's signal handler makes more calls "
+                        "than recorded");
+  assert_report_has(&p, "(inside the guest's signal handler, run during seq "
+                        "3)");
+  assert_int_equal(wt_replay_status(p.r), WT_REPLAY_DIVERGED);
+  rp_close(&p);
   rec_close(&t);
-  if (!kept)
-    skip();
+}
+
+/*
+ * A handler that ends the run: the call it ran in is never completed, so
+ * the trace has a gap where its record would be, and the handler's calls
+ * after it. The replay runs the handler there (proc_raise's own signal).
+ */
+static void test_signal_handler_ends_run(void **state) {
+  rec_t t;
+  rp_t p;
+  wt_trace_end_t end = {WT_END_EXIT, 9, NULL, 0};
+  (void)state;
+  signal_recording(&t, 1);
+  guest.exits = true;
+  wt_tracer_api()->callback_signal(t.tr, "handler", 7);
+  if (setjmp(guest.unwind) == 0) {
+    wt_tracer_api()->proc_raise(t.tr, WT_SIGUSR1);
+    fail_msg("the handler did not unwind");
+  }
+  assert_int_equal(wt_tracer_finish(t.tr, &end), 0);
+  t.tr = NULL;
+  assert_false(delivered_in(t.trace, 2));
+  replay_signals(&p, t.trace);
+  guest.exits = true;
+  wt_replay_api()->callback_signal(p.r, "handler", 7);
+  if (setjmp(guest.unwind) == 0) {
+    wt_replay_api()->proc_raise(p.r, WT_SIGUSR1);
+    fail_msg("the replayed handler did not unwind");
+  }
+  assert_int_equal(guest.runs, 1);
+  assert_int_equal(wt_replay_finish(p.r, &end), WT_REPLAY_OK);
+  assert_string_equal(wt_replay_report(p.r), "");
+  rp_close(&p);
+  rec_close(&t);
+}
+
+/* A gap no handler explains: damage, said so. */
+static void test_missing_records(void **state) {
+  rec_t t;
+  rp_t p;
+  char cmd[700];
+  (void)state;
+  rec_open(&t, "t.jsonl", true);
+  for (int i = 0; i < 3; i++)
+    assert_ok(wt_tracer_api()->sched_yield(t.tr));
+  rec_finish(&t, 0);
+  snprintf(cmd, sizeof cmd, "sed -i '/\"seq\":2,/d' %s", t.trace);
+  assert_int_equal(system(cmd), 0);
+  rp_open(&p, t.trace, NULL);
+  assert_ok(wt_replay_api()->sched_yield(p.r));
+  assert_errno(wt_replay_api()->sched_yield(p.r), WT_ECANCELED);
+  assert_int_equal(wt_replay_status(p.r), WT_REPLAY_FAILED);
+  assert_report_has(&p, "the trace is damaged: records 2 to 2 are missing");
+  rp_close(&p);
+  rec_close(&t);
 }
 
 /* Without a signal hook the replay cannot run the handler: it says so. */
@@ -541,18 +550,17 @@ static void test_signal_without_hook(void **state) {
   rec_t t;
   rp_t p;
   (void)state;
-  signal_recording(&t, false);
+  signal_recording(&t, 0);
   wt_tracer_api()->callback_signal(t.tr, "handler", 7);
   assert_ok(wt_tracer_api()->proc_raise(t.tr, WT_SIGUSR1));
   rec_finish(&t, 0);
-  ensure_delivery(t.trace, 2, WT_SIGUSR1, false);
   rp_open(&p, t.trace, NULL);
   wt_replay_api()->callback_signal(p.r, "handler", 7);
   assert_errno(wt_replay_api()->proc_raise(p.r, WT_SIGUSR1), WT_ECANCELED);
   assert_int_equal(wt_replay_status(p.r), WT_REPLAY_FAILED);
   assert_report_has(&p, "the recording ran the guest's handler for signal "
-                        "USR1 during seq 2 (proc_raise), but this replay has "
-                        "no signal handler hook");
+                        "USR1 during a call to proc_raise, but this replay "
+                        "has no signal handler hook");
   rp_close(&p);
   rec_close(&t);
 }
@@ -574,12 +582,12 @@ int main(void) {
       cmocka_unit_test(test_incomplete_at_end),
       cmocka_unit_test(test_signal_handler_no_calls),
       cmocka_unit_test(test_signal_handler_with_calls),
-      cmocka_unit_test(test_signal_inferred_in_proc_raise),
       cmocka_unit_test(test_signal_timer_at_boundary),
-      cmocka_unit_test(test_signal_timer_inferred),
-      cmocka_unit_test(test_signal_handler_diverges),
+      cmocka_unit_test(test_signal_handler_fewer_calls),
+      cmocka_unit_test(test_signal_handler_more_calls),
+      cmocka_unit_test(test_signal_handler_ends_run),
+      cmocka_unit_test(test_missing_records),
       cmocka_unit_test(test_signal_without_hook),
-      cmocka_unit_test(test_signal_tracer_keeps_delivery),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

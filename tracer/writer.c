@@ -1,0 +1,285 @@
+/*
+ * The writer thread: drains records from the ring, puts them in seq order,
+ * hands them to the sink and commits in bounded transactions.
+ *
+ * Records arrive in the order calls end. A call nested in another (a guest
+ * signal handler's call during a host call) ends first but has the larger
+ * seq, so it is held here until the calls before it have arrived; the sink
+ * always sees seq order. A call that never ends (the run was unwound from
+ * inside a nested call) leaves a gap, and what was held behind it is
+ * stored when the writer stops.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* The writer's nap when the ring is empty: bounds how long a record waits
+ * before it is drained (the guest wakes it earlier if the ring fills). */
+#define IDLE_NS 10000000ull
+/* How far ahead of the guest the ring's pages are mapped in (first lap):
+ * as far as the guest has written, from 256 KiB to 16 MiB, renewed when
+ * half of it is used. */
+#define POPULATE_MIN (256u << 10)
+#define POPULATE_MAX (16u << 20)
+
+/* A record that arrived before the one it must follow. */
+typedef struct held_s {
+  uint64_t seq;
+  uint8_t *rec;
+  size_t len;
+} held_t;
+
+typedef struct writer_s {
+  wt_tracer_t *t;
+  wt__callbuf_t cb;
+  uint8_t *asm_buf; /* a record that wrapped or outgrew the ring */
+  size_t asm_cap;
+  uint64_t txn_calls;
+  uint64_t txn_start;
+  uint64_t next_seq; /* the seq the sink gets next */
+  held_t *held;
+  uint32_t nheld, held_cap;
+  uint64_t populated; /* ring bytes mapped in so far */
+} writer_t;
+
+void wt__sink_failed(wt_tracer_t *t) {
+  if (!t->sink_failed)
+    snprintf(t->sink_error, sizeof t->sink_error, "%s", wt_trace_error());
+  t->sink_failed = 1;
+}
+
+static void commit(writer_t *w) {
+  if (w->txn_calls == 0)
+    return;
+  if (!w->t->sink_failed && wt_sink_commit(w->t->sink) < 0)
+    wt__sink_failed(w->t);
+  w->txn_calls = 0;
+}
+
+/* Copies a record out of the ring piece by piece, as the producer adds it. */
+static uint8_t *assemble(writer_t *w, size_t total) {
+  wt__ring_t *r = &w->t->ring;
+  size_t got = 0;
+  if (w->asm_cap < total) {
+    uint8_t *p = realloc(w->asm_buf, total);
+    if (p == NULL)
+      return NULL;
+    w->asm_buf = p;
+    w->asm_cap = total;
+  }
+  while (got < total) {
+    uint64_t avail = wt__ring_avail(r, total - got);
+    size_t n = avail < total - got ? (size_t)avail : total - got;
+    if (n == 0) {
+      wt__ring_sleep(r, 1000000);
+      continue;
+    }
+    wt__ring_peek(r, 0, w->asm_buf + got, n);
+    wt__ring_consume(r, n);
+    got += n;
+  }
+  return w->asm_buf;
+}
+
+/* Hands one record to the sink. */
+static void store(writer_t *w, uint8_t *rec, size_t total) {
+  wt_tracer_t *t = w->t;
+  t->written++;
+  if (t->sink_failed)
+    return;
+  if (wt__record_decode(rec, total, &w->cb) < 0) {
+    wt_trace_set_error("internal error: record %llu is malformed",
+                       (unsigned long long)wt__record_seq(rec));
+    wt__sink_failed(t);
+    return;
+  }
+  if (wt_sink_call(t->sink, &w->cb.call) < 0)
+    wt__sink_failed(t);
+  if (w->txn_calls++ == 0)
+    w->txn_start = wt__now_ns();
+}
+
+/* Keeps a copy of a record that must wait for smaller seqs. */
+static void hold(writer_t *w, uint64_t seq, const uint8_t *rec, size_t total) {
+  uint8_t *copy = malloc(total);
+  if (w->nheld == w->held_cap) {
+    uint32_t cap = w->held_cap ? 2 * w->held_cap : 8;
+    held_t *h = realloc(w->held, cap * sizeof *h);
+    if (h == NULL) {
+      free(copy);
+      copy = NULL;
+    } else {
+      w->held = h;
+      w->held_cap = cap;
+    }
+  }
+  if (copy == NULL) {
+    wt_trace_set_error("out of memory holding record %llu",
+                       (unsigned long long)seq);
+    wt__sink_failed(w->t);
+    return;
+  }
+  memcpy(copy, rec, total);
+  w->held[w->nheld++] = (held_t){seq, copy, total};
+}
+
+/* Stores held[i] and forgets it. */
+static void release(writer_t *w, uint32_t i) {
+  held_t h = w->held[i];
+  w->held[i] = w->held[--w->nheld];
+  store(w, h.rec, h.len);
+  w->next_seq = h.seq + 1;
+  free(h.rec);
+}
+
+/* Stores the held records that are next in seq order. */
+static void release_ready(writer_t *w) {
+  for (uint32_t i = 0; i < w->nheld;) {
+    if (w->held[i].seq == w->next_seq) {
+      release(w, i);
+      i = 0;
+    } else {
+      i++;
+    }
+  }
+}
+
+/* At the end: whatever is held, in seq order, over the gaps. */
+static void release_all(writer_t *w) {
+  while (w->nheld > 0) {
+    uint32_t min = 0;
+    for (uint32_t i = 1; i < w->nheld; i++)
+      if (w->held[i].seq < w->held[min].seq)
+        min = i;
+    release(w, min);
+  }
+  free(w->held);
+  w->held = NULL;
+}
+
+/* A record from the ring: stored now if it is next, else held. */
+static void arrive(writer_t *w, uint8_t *rec, size_t total) {
+  uint64_t seq;
+  if (total < WT__REC_HDR) {
+    wt_trace_set_error("internal error: a %zu-byte record", total);
+    wt__sink_failed(w->t);
+    return;
+  }
+  seq = wt__record_seq(rec);
+  if (seq == w->next_seq) {
+    store(w, rec, total);
+    w->next_seq++;
+    if (w->nheld > 0)
+      release_ready(w);
+  } else if (seq > w->next_seq) {
+    hold(w, seq, rec, total);
+  } else {
+    wt_trace_set_error("internal error: record %llu came twice",
+                       (unsigned long long)seq);
+    wt__sink_failed(w->t);
+  }
+}
+
+/* The writer was told to stop at a ring position (an interrupt) and is there. */
+static bool past_stop(wt_tracer_t *t) {
+  return wt__ring_consumed(&t->ring) >=
+         atomic_load_explicit(&t->stop_at, memory_order_relaxed);
+}
+
+/* Moves every complete record to the sink; true if there was any. */
+static bool drain(writer_t *w) {
+  wt__ring_t *r = &w->t->ring;
+  bool any = false;
+  uint8_t lenb[4];
+  while (wt__ring_avail(r, 4) >= 4 && !past_stop(w->t)) {
+    size_t total;
+    uint8_t *rec;
+    wt__ring_peek(r, 0, lenb, 4);
+    total = wt__ld32(lenb);
+    rec = wt__ring_avail(r, total) >= total ? wt__ring_ptr(r, 0, total) : NULL;
+    if (rec != NULL) {
+      arrive(w, rec, total);
+      wt__ring_consume(r, total);
+    } else if ((rec = assemble(w, total)) != NULL) {
+      arrive(w, rec, total);
+    } else {
+      wt_trace_set_error("out of memory for a %zu-byte record", total);
+      wt__sink_failed(w->t);
+      return any;
+    }
+    any = true;
+    /* A writer that never runs dry still commits on time. */
+    if (w->txn_calls >= w->t->commit_calls ||
+        (w->txn_calls % 256 == 0 &&
+         wt__now_ns() - w->txn_start >= w->t->commit_ms * 1000000ull))
+      commit(w);
+  }
+  return any;
+}
+
+/*
+ * Maps the ring's pages in ahead of the guest, on its first lap: otherwise
+ * the guest takes a page fault (and a page clearing) every 4 KiB of
+ * records, measured at ~15% of a traced fd_write. Only as far as the guest
+ * is about to write, so a run with few calls never pays for the whole
+ * ring. MADV_POPULATE_WRITE (Linux 5.14) maps pages without changing their
+ * contents, so it is safe while the guest writes; where it is missing,
+ * this does nothing.
+ */
+static void populate(writer_t *w) {
+#ifdef MADV_POPULATE_WRITE
+  wt__ring_t *r = &w->t->ring;
+  uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+  uint64_t ahead = head < POPULATE_MIN   ? POPULATE_MIN
+                   : head > POPULATE_MAX ? POPULATE_MAX
+                                         : head;
+  uint64_t want = head + ahead;
+  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), a, b;
+  if (want > r->size)
+    want = r->size;
+  if (w->populated >= want || (w->populated >= head + ahead / 2 &&
+                               w->populated < r->size && want < r->size))
+    return;
+  a = ((uintptr_t)r->buf + w->populated + page - 1) & ~(page - 1);
+  b = ((uintptr_t)r->buf + want) & ~(page - 1);
+  if (b > a)
+    madvise((void *)a, b - a, MADV_POPULATE_WRITE);
+  w->populated = want;
+#else
+  (void)w;
+#endif
+}
+
+void *wt__writer_main(void *arg) {
+  writer_t w;
+  wt_tracer_t *t = arg;
+  uint64_t window = t->commit_ms * 1000000ull;
+  memset(&w, 0, sizeof w);
+  w.t = t;
+  w.next_seq = 1;
+  for (;;) {
+    bool stopping = atomic_load(&t->stop);
+    bool any = drain(&w);
+    uint64_t now = wt__now_ns(), nap = IDLE_NS;
+    populate(&w);
+    if (w.txn_calls > 0) {
+      if (now - w.txn_start >= window)
+        commit(&w);
+      else if (window - (now - w.txn_start) < nap)
+        nap = window - (now - w.txn_start);
+    }
+    if (stopping && (wt__ring_avail(&t->ring, 1) == 0 || past_stop(t)))
+      break;
+    if (!any)
+      wt__ring_sleep(&t->ring, nap);
+  }
+  wt__ring_release(&t->ring);
+  release_all(&w);
+  commit(&w);
+  wt__callbuf_free(&w.cb);
+  free(w.asm_buf);
+  return NULL;
+}
