@@ -297,12 +297,12 @@ wt_errno_t wt__rp_corrupt(wt_replay_t *r, const wt_trace_call_t *rec,
 /* What the guest wrote to its stdout or stderr goes to ours. */
 static void emit(wt_replay_t *r, const wt_trace_call_t *rec,
                  const wt__rp_act_t *a) {
-  uint32_t fd = ld32(a->args.p);
+  uint32_t fd;
   uint64_t n;
   int host;
   if ((a->call != WT_CALL_fd_write && a->call != WT_CALL_fd_pwrite) ||
       rec->err != WT_ESUCCESS || a->nin == 0 || rec->results_len < 4 ||
-      fd >= WT__RP_STDIO_FDS || r->stdio[fd] == 0)
+      (fd = ld32(a->args.p)) >= WT__RP_STDIO_FDS || r->stdio[fd] == 0)
     return;
   host = r->stdio[fd] == 1 ? r->o.out_fd : r->o.err_fd;
   n = ld32(rec->results) < a->in[0].size ? ld32(rec->results) : a->in[0].size;

@@ -261,6 +261,12 @@ static void diff_bytes(diff_t *d, const wt__rp_arg_t *g) {
   }
 }
 
+static uint32_t ld32(const uint8_t *p) {
+  uint32_t v;
+  memcpy(&v, p, 4);
+  return v;
+}
+
 /* iovec counts and lengths: the shape of a buffer argument. */
 static void diff_iov_shape(diff_t *d, const wt__rp_arg_t *g) {
   uint32_t xn = wt__rp_u32(&d->x), yn = wt__rp_u32(&d->y);
@@ -270,11 +276,9 @@ static void diff_iov_shape(diff_t *d, const wt__rp_arg_t *g) {
   if (x == NULL || y == NULL || (xn == yn && memcmp(x, y, 4 * xn) == 0))
     return;
   for (uint32_t i = 0; i < xn; i++)
-    xt += (uint32_t)(x[4 * i] | x[4 * i + 1] << 8 | x[4 * i + 2] << 16 |
-                     (uint32_t)x[4 * i + 3] << 24);
+    xt += ld32(x + 4 * (size_t)i);
   for (uint32_t i = 0; i < yn; i++)
-    yt += (uint32_t)(y[4 * i] | y[4 * i + 1] << 8 | y[4 * i + 2] << 16 |
-                     (uint32_t)y[4 * i + 3] << 24);
+    yt += ld32(y + 4 * (size_t)i);
   line_start(d, g);
   wt__rp_printf(d->out,
                 "recorded %u buffers of %llu bytes in all, actual %u of "

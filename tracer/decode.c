@@ -107,13 +107,26 @@ typedef struct desc_s {
   wt_trace_summary_t *s;
 } desc_t;
 
+/* ,"k": (the comma unless first), written at once: this runs for every
+ * argument of every call the writer stores. */
 static void jkey(wt__sb_t *b, bool *first, const char *k) {
+  size_t n = strlen(k);
+  char *o;
+  if (b->cap - b->len <= n + 4)
+    wt__sb_grow(b, n + 4);
+  if (b->oom)
+    return;
+  o = b->s + b->len;
   if (!*first)
-    wt__sb_putc(b, ',');
+    *o++ = ',';
   *first = false;
-  wt__sb_putc(b, '"');
-  wt__sb_puts(b, k);
-  wt__sb_puts(b, "\":");
+  *o++ = '"';
+  memcpy(o, k, n);
+  o += n;
+  *o++ = '"';
+  *o++ = ':';
+  *o = 0;
+  b->len = (size_t)(o - b->s);
 }
 
 static const wt_trace_payload_t *payload_of(const wt_trace_call_t *c, int arg) {

@@ -23,8 +23,11 @@
  *   gives up is durability against power loss or an OS crash, and reading
  *   the trace while it is being recorded (it is locked).
  *
- * Text and blobs of buffered rows are copied into a per-table arena so they
- * can be bound without another copy (SQLITE_STATIC).
+ * Text and blobs of buffered rows are copied into a slot of their own (row,
+ * column), or the table's arena when longer than a slot, and bound without
+ * another copy (SQLITE_STATIC): SQLite reads them when the statement runs.
+ * A value that fits its slot and has the length bound there last time is
+ * not bound again, its new bytes are simply there.
  */
 #include <errno.h>
 #include <sqlite3.h>
@@ -97,10 +100,13 @@ static const char indexes[] =
 
 enum { V_NULL, V_INT, V_STATIC, V_TEXT, V_BLOB, V_UNKNOWN };
 
+/* Bytes of a text or blob value kept in its (row, column) slot. */
+#define SLOT 96
+
 typedef struct val_s {
   uint8_t type;
-  int64_t i;     /* INT value, or arena offset for TEXT/BLOB */
-  const char *s; /* STATIC text */
+  int64_t i;     /* INT value, or arena offset for TEXT/BLOB in the arena */
+  const char *s; /* STATIC text, or the slot holding TEXT/BLOB (else NULL) */
   size_t n;      /* TEXT/BLOB length */
 } val_t;
 
@@ -113,6 +119,7 @@ typedef struct table_s {
    * ROWS * ncols for multi, then ncols for single. */
   val_t *bound;
   int nrows;
+  uint8_t *slots; /* ROWS * ncols * SLOT bytes */
   uint8_t *arena;
   size_t arena_len, arena_cap;
 } table_t;
@@ -183,7 +190,8 @@ static int table_init(table_t *t, const char *name, int ncols) {
   t->ncols = ncols;
   t->vals = calloc((size_t)ROWS * ncols, sizeof *t->vals);
   t->bound = calloc((size_t)(ROWS + 1) * ncols, sizeof *t->bound);
-  if (t->vals == NULL || t->bound == NULL) {
+  t->slots = malloc((size_t)ROWS * ncols * SLOT);
+  if (t->vals == NULL || t->bound == NULL || t->slots == NULL) {
     wt_trace_set_error("out of memory");
     return -1;
   }
@@ -197,6 +205,7 @@ static void table_free(table_t *t) {
   sqlite3_finalize(t->single);
   free(t->vals);
   free(t->bound);
+  free(t->slots);
   free(t->arena);
 }
 
@@ -220,9 +229,10 @@ static int64_t arena_copy(table_t *t, const void *p, size_t n) {
 
 /*
  * Whether a parameter already holds v: NULLs, integers and static strings
- * are compared (arena values move between flushes). Most columns of a
- * loop of similar calls repeat (the call's name, its errno, NULL fds,
- * the payload's kind), and a bind costs as much as storing a column.
+ * compared, text and blobs in the same slot with the same length (arena
+ * values move between flushes). Most columns of a loop of similar calls
+ * repeat (the call's name, its errno, NULL fds, the payload's kind, the
+ * length of its JSON), and a bind costs as much as storing a column.
  */
 static bool bound_same(const val_t *was, const val_t *v) {
   if (was->type != v->type)
@@ -234,6 +244,9 @@ static bool bound_same(const val_t *was, const val_t *v) {
     return was->i == v->i;
   case V_STATIC:
     return was->s == v->s;
+  case V_TEXT:
+  case V_BLOB:
+    return v->s != NULL && was->s == v->s && was->n == v->n;
   default:
     return false;
   }
@@ -246,10 +259,14 @@ static int bind_val(table_t *t, sqlite3_stmt *st, int k, const val_t *v) {
   case V_STATIC:
     return sqlite3_bind_text(st, k, v->s, -1, SQLITE_STATIC);
   case V_TEXT:
-    return sqlite3_bind_text(st, k, (const char *)t->arena + v->i, (int)v->n,
-                             SQLITE_STATIC);
+    return sqlite3_bind_text(st, k,
+                             v->s != NULL ? v->s
+                                          : (const char *)t->arena + v->i,
+                             (int)v->n, SQLITE_STATIC);
   case V_BLOB:
-    return sqlite3_bind_blob(st, k, t->arena + v->i, (int)v->n, SQLITE_STATIC);
+    return sqlite3_bind_blob(
+        st, k, v->s != NULL ? (const uint8_t *)v->s : t->arena + v->i,
+        (int)v->n, SQLITE_STATIC);
   default:
     return sqlite3_bind_null(st, k);
   }
@@ -318,9 +335,17 @@ static void v_null(val_t *v) {
 static void v_static(val_t *v, const char *s) {
   *v = (val_t){V_STATIC, 0, s, 0};
 }
+/* v (one of t->vals) = a copy of p as TEXT or BLOB, in v's slot if it fits. */
 static int v_copy(table_t *t, val_t *v, uint8_t type, const void *p, size_t n) {
-  int64_t off = arena_copy(t, p, n);
-  if (off < 0) {
+  int64_t off;
+  if (n <= SLOT) {
+    char *slot = (char *)t->slots + (size_t)(v - t->vals) * SLOT;
+    if (n > 0)
+      memcpy(slot, p, n);
+    *v = (val_t){type, 0, slot, n};
+    return 0;
+  }
+  if ((off = arena_copy(t, p, n)) < 0) {
     wt_trace_set_error("out of memory");
     return -1;
   }

@@ -62,6 +62,11 @@ void wt__sb_free(wt__sb_t *b) {
 void wt__sb_u64(wt__sb_t *b, uint64_t v) {
   char tmp[24];
   int i = sizeof tmp;
+  /* Most values are small: one digit needs no loop. */
+  if (v < 10) {
+    wt__sb_putc(b, (char)('0' + v));
+    return;
+  }
   do {
     tmp[--i] = (char)('0' + v % 10);
     v /= 10;

@@ -148,9 +148,11 @@ case_meta_capture() {
 # there, then says that the trace ends.
 case_incomplete() {
   local pid i=0
-  "$WT" record -o tick.db "$GUESTS/ticker.wasm" 1000 >tick.out 2>tick.err &
+  : >tick.out
+  "$WT" record -o tick.db "$GUESTS/ticker.wasm" 1000 >>tick.out 2>tick.err &
   pid=$!
-  while [ "$(wc -l <tick.out)" -lt 5 ] && [ $i -lt 500 ]; do sleep 0.02; i=$((i + 1)); done
+  # Stopped once it has surely started recording: 5 ticks printed.
+  while [ "$(wc -l <tick.out)" -lt 5 ] && [ $i -lt 1500 ]; do sleep 0.02; i=$((i + 1)); done
   kill -INT $pid
   wait $pid
   wt replay tick.db
