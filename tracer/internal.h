@@ -149,8 +149,9 @@ bool wt__fmt_value(wt__sb_t *b, const char *fmt, const void *p, size_t size);
 /* ---- the in-memory record (guest thread -> writer thread) -------------- */
 
 /*
- * A record in the ring:
- *   u32 total, u16 call, u16 errno, u64 start_ns, u64 dur_ns,
+ * A record in the ring (start and dur in the tracer's clock ticks, which
+ * the writer turns into ns):
+ *   u32 total, u16 call, u16 errno, u64 start, u64 dur,
  *   u32 args_len, u32 results_len, u16 npayloads, u16 ntransitions,
  *   u16 ndenials, u16 0, u64 seq,
  *   args, results,
@@ -167,7 +168,7 @@ bool wt__fmt_value(wt__sb_t *b, const char *fmt, const void *p, size_t size);
 #define WT__PL_HDR 24
 #define WT__PAYLOAD_DEFER 3
 /* Writes larger than this are digested on the guest thread instead. */
-#define WT__DEFER_MAX (64u * 1024u)
+#define WT__DEFER_MAX 1024u
 
 /* Arrays a decoded record points into; reused from record to record. */
 typedef struct wt__callbuf_s {
@@ -296,6 +297,47 @@ void wt__ring_sleep(wt__ring_t *r, uint64_t timeout_ns);
 /* Anyone: wakes the consumer now (flush, stop). */
 void wt__ring_wake(wt__ring_t *r);
 
+/* ---- the clock (clock.c) ------------------------------------------------- */
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#define WT__HAVE_RDTSC 1
+static inline uint64_t wt__rdtsc(void) {
+  return __rdtsc();
+}
+#else
+#define WT__HAVE_RDTSC 0
+static inline uint64_t wt__rdtsc(void) {
+  return 0;
+}
+#endif
+
+uint64_t wt__now_ns(void);
+
+/* The guest thread's clock: TSC ticks or CLOCK_MONOTONIC ns since open. */
+typedef struct wt__clock_s {
+  bool tsc;
+  uint64_t tsc0, ns0; /* at open */
+} wt__clock_t;
+
+/* The writer's conversion of ticks to ns: its latest sample and the rate. */
+typedef struct wt__clock_conv_s {
+  uint64_t tsc, ns; /* since open */
+  double rate;      /* ns per tick; 0: no sample yet */
+} wt__clock_conv_t;
+
+void wt__clock_init(wt__clock_t *c);
+static inline uint64_t wt__clock_ticks(const wt__clock_t *c) {
+  return c->tsc ? wt__rdtsc() - c->tsc0 : wt__now_ns() - c->ns0;
+}
+/* Writer: takes a new sample (TSC only). */
+void wt__clock_sample(const wt__clock_t *c, wt__clock_conv_t *cv);
+/* Writer: ticks since open, and a number of ticks, in ns. */
+uint64_t wt__clock_ns(const wt__clock_t *c, wt__clock_conv_t *cv,
+                      uint64_t ticks);
+uint64_t wt__clock_dur_ns(const wt__clock_t *c, wt__clock_conv_t *cv,
+                          uint64_t ticks);
+
 /* ---- the tracer --------------------------------------------------------- */
 
 #define WT__MAX_TR_INLINE 32
@@ -320,7 +362,7 @@ struct wt_tracer_s {
   wt_allocator_t mem;
   wt_capture_t capture;
   wt_t *core;
-  uint64_t base_ns; /* CLOCK_MONOTONIC at open */
+  wt__clock_t clock; /* start times are ticks since open */
   wt__ring_t ring;
   /* Guest thread. The record being written in place, or NULL. */
   uint8_t *wp;
@@ -350,7 +392,6 @@ struct wt_tracer_s {
   char sink_error[256];
 };
 
-uint64_t wt__now_ns(void);
 void *wt__tmalloc(wt_tracer_t *t, size_t n);
 void wt__tfree(wt_tracer_t *t, void *p);
 /* The writer thread's body (writer.c). */

@@ -334,7 +334,7 @@ static inline void call_begin(wt_tracer_t *t, call_t *c) {
   frame(t)->has_denial = false;
   c->seq = ++t->next_seq;
   c->trs_base = t->ntrs;
-  c->t0 = wt__now_ns();
+  c->t0 = wt__clock_ticks(&t->clock);
 }
 
 static size_t extras_len(wt_tracer_t *t, const call_t *c) {
@@ -357,7 +357,7 @@ static void record_begin(wt_tracer_t *t, const call_t *c, wt_call_id_t id,
   wt__st32(h, (uint32_t)total);
   wt__st16(h + 4, (uint16_t)id);
   wt__st16(h + 6, err);
-  wt__st64(h + 8, c->t0 - t->base_ns);
+  wt__st64(h + 8, c->t0);
   wt__st64(h + 16, c->t1 - c->t0);
   wt__st32(h + 24, (uint32_t)alen);
   wt__st32(h + 28, (uint32_t)rlen);
@@ -400,6 +400,7 @@ static void call_end(wt_tracer_t *t, const call_t *c, size_t total) {
     wt__ring_commit(&t->ring, total);
     t->wp = NULL;
   }
+
   wt__ring_publish(&t->ring);
   t->ntrs = c->trs_base;
   t->depth--;
@@ -489,7 +490,7 @@ static void auto_deny(wt_tracer_t *t, const wt_fd_t *fds,
   c.t1 = c.t0;                                                                 \
   emit_##name(t, &c, WT_ESUCCESS WT_ARGS(WT_HN, __VA_ARGS__))
 #define POST_ERRNO(name, ...)                                                  \
-  c.t1 = wt__now_ns();                                                         \
+  c.t1 = wt__clock_ticks(&t->clock);                                          \
   if (err == WT_ENOTCAPABLE && !frame(t)->has_denial)                          \
     deny_##name(t WT_ARGS(WT_HN, __VA_ARGS__));                                \
   emit_##name(t, &c, err WT_ARGS(WT_HN, __VA_ARGS__))

@@ -321,7 +321,7 @@ int wt_tracer_open(const wt_api_t *inner, void *inner_ctx, wt_sink_t *sink,
   t->trs_cap = WT__MAX_TR_INLINE;
   atomic_init(&t->stop, 0);
   atomic_init(&t->stop_at, UINT64_MAX);
-  t->base_ns = wt__now_ns();
+  wt__clock_init(&t->clock);
   /* The metadata is durable before the first call: a killed recorder
    * still leaves a trace that says what ran and that it is incomplete. */
   if (wt__meta_write(sink, o) < 0 || wt_sink_commit(sink) < 0 ||

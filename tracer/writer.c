@@ -19,6 +19,8 @@
 /* The writer's nap when the ring is empty: bounds how long a record waits
  * before it is drained (the guest wakes it earlier if the ring fills). */
 #define IDLE_NS 10000000ull
+/* How often the writer samples the TSC against CLOCK_MONOTONIC. */
+#define CLOCK_EVERY_NS 10000000ull
 /* How far ahead of the guest the ring's pages are mapped in (first lap):
  * as far as the guest has written, from 256 KiB to 16 MiB, renewed when
  * half of it is used. */
@@ -43,6 +45,9 @@ typedef struct writer_s {
   held_t *held;
   uint32_t nheld, held_cap;
   uint64_t populated; /* ring bytes mapped in so far */
+  wt__clock_conv_t clock;
+  uint64_t clock_at;   /* when the clock was last sampled (ns) */
+  uint64_t last_start; /* of the last call stored */
 } writer_t;
 
 void wt__sink_failed(wt_tracer_t *t) {
@@ -96,6 +101,13 @@ static void store(writer_t *w, uint8_t *rec, size_t total) {
     wt__sink_failed(t);
     return;
   }
+  /* Calls are stored in start order: a start time converted with a newer
+   * sample of the clock is never earlier than the one before. */
+  w->cb.call.start_ns = wt__clock_ns(&t->clock, &w->clock, w->cb.call.start_ns);
+  if (w->cb.call.start_ns < w->last_start)
+    w->cb.call.start_ns = w->last_start;
+  w->last_start = w->cb.call.start_ns;
+  w->cb.call.dur_ns = wt__clock_dur_ns(&t->clock, &w->clock, w->cb.call.dur_ns);
   if (wt_sink_call(t->sink, &w->cb.call) < 0)
     wt__sink_failed(t);
   if (w->txn_calls++ == 0)
@@ -265,6 +277,10 @@ void *wt__writer_main(void *arg) {
     bool any = drain(&w);
     uint64_t now = wt__now_ns(), nap = IDLE_NS;
     populate(&w);
+    if (now - w.clock_at >= CLOCK_EVERY_NS) {
+      wt__clock_sample(&t->clock, &w.clock);
+      w.clock_at = now;
+    }
     if (w.txn_calls > 0) {
       if (now - w.txn_start >= window)
         commit(&w);

@@ -6,6 +6,7 @@
  * they would have filled the ring. Both sinks.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <time.h>
 
