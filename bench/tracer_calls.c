@@ -86,8 +86,6 @@ static void start(run_t *r, int mode, const char *dir, const char *root) {
   wt_tracer_options_t to;
   wt_tracer_options_init(&to);
   to.core = r->w;
-  if (getenv("WT_BENCH_RING"))
-    to.ring_size = (size_t)atol(getenv("WT_BENCH_RING"));
   if (wt_tracer_open(wt_core_api(), r->w, sink, &to, &r->tr) < 0)
     die("tracer", wt_trace_error());
   r->api = wt_tracer_api();

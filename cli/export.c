@@ -102,8 +102,7 @@ static int parse(export_t *e, int argc, char **argv) {
 }
 
 /* TRACE's name with the extension of `format` instead of its own. */
-static void default_output(const char *in, int format, char *out,
-                           size_t size) {
+static void default_output(const char *in, int format, char *out, size_t size) {
   static const char *const exts[] = {".db", ".sqlite3", ".sqlite", ".jsonl",
                                      ".ndjson"};
   size_t n = strlen(in);

@@ -11,7 +11,7 @@
  * its end "incomplete" and "interrupted" set, and then ends wasitrace with
  * the same signal, so the shell sees 128+N as it would without a trace. A
  * second signal while that happens ends wasitrace at once; the trace then
- * still opens (SQLite's WAL, whole JSON lines), with the calls committed
+ * still opens (SQLite's journal, whole JSON lines), with the calls committed
  * so far.
  */
 #include <errno.h>
@@ -208,11 +208,10 @@ static int default_name(record_t *r, const char *module_path) {
   for (int k = 1; k < 1000; k++) {
     int fd;
     if (k == 1)
-      snprintf(r->path, sizeof r->path, "wasitrace-%s-%s.%s", stem, stamp,
-               ext);
+      snprintf(r->path, sizeof r->path, "wasitrace-%s-%s.%s", stem, stamp, ext);
     else
-      snprintf(r->path, sizeof r->path, "wasitrace-%s-%s-%d.%s", stem, stamp,
-               k, ext);
+      snprintf(r->path, sizeof r->path, "wasitrace-%s-%s-%d.%s", stem, stamp, k,
+               ext);
     fd = open(r->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd >= 0) {
       close(fd);
@@ -224,8 +223,7 @@ static int default_name(record_t *r, const char *module_path) {
       return WT_EXIT_TOOL;
     }
   }
-  wt_cli_error("no free trace name like %s in the working directory",
-               r->path);
+  wt_cli_error("no free trace name like %s in the working directory", r->path);
   return WT_EXIT_TOOL;
 }
 
@@ -378,8 +376,12 @@ static int record_open(void *ud, const wt_cli_guest_t *g, const wt_api_t **api,
     st = WT_EXIT_TOOL;
     goto fail;
   }
+  /* Without the thread, the signals must not stay blocked: they then end
+   * wasitrace as they would without a trace. */
   if (pthread_create(&r->sig_thread, NULL, signal_main, r) == 0)
     r->sig_started = true;
+  else
+    pthread_sigmask(SIG_SETMASK, &r->old_mask, NULL);
   *api = wt_tracer_api();
   *ctx = r->tracer;
   return 0;
@@ -436,9 +438,9 @@ static int record_close(void *ud, const wt_rt_result_t *res) {
 
 int wt_cli_record(int argc, char **argv) {
   record_t r;
-  wt_cli_layer_t layer = {"record",     record_options, "o:",
-                          usage,        record_option,  record_check,
-                          record_open,  record_close,   &r};
+  wt_cli_layer_t layer = {
+      "record",     record_options, "o:",         usage, record_option,
+      record_check, record_open,    record_close, &r};
   int status;
   memset(&r, 0, sizeof r);
   r.format = -1;

@@ -49,8 +49,8 @@ static void pair(uint64_t *tsc, uint64_t *ns) {
 
 void wt__clock_init(wt__clock_t *c) {
   memset(c, 0, sizeof *c);
-  c->tsc = WT__HAVE_RDTSC && kernel_uses_tsc() &&
-           getenv("WASITRACE_NO_TSC") == NULL;
+  c->tsc =
+      WT__HAVE_RDTSC && kernel_uses_tsc() && getenv("WASITRACE_NO_TSC") == NULL;
   if (c->tsc)
     pair(&c->tsc0, &c->ns0);
   else

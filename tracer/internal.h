@@ -133,7 +133,8 @@ int wt__name_index(const char *const *names, int n, const char *s);
  */
 #define WT__FMT_LIST(XX)                                                       \
   XX(size)                                                                     \
-  XX(fd) XX(exitcode) XX(timestamp) XX(filesize) XX(dircookie) XX(filedelta)   \
+  XX(fd)                                                                       \
+  XX(exitcode) XX(timestamp) XX(filesize) XX(dircookie) XX(filedelta)          \
       XX(clockid) XX(advice) XX(whence) XX(signal) XX(filetype) XX(fdflags)    \
           XX(oflags) XX(fstflags) XX(lookupflags) XX(rights) XX(riflags)       \
               XX(roflags) XX(siflags) XX(sdflags) XX(fdstat) XX(filestat)      \
@@ -167,7 +168,8 @@ bool wt__fmt_value(wt__sb_t *b, const char *fmt, const void *p, size_t size);
 #define WT__DENY_SIZE 15
 #define WT__PL_HDR 24
 #define WT__PAYLOAD_DEFER 3
-/* Writes larger than this are digested on the guest thread instead. */
+/* Writes larger than this are digested on the guest thread instead (see
+ * in_capture in record.c). */
 #define WT__DEFER_MAX 1024u
 
 /* Arrays a decoded record points into; reused from record to record. */

@@ -63,10 +63,9 @@ static int bad_row(reader_t *r, uint64_t seq, const char *what) {
 static int64_t copy_ref(reader_t *r, uint64_t seq, int64_t id, int64_t off,
                         uint64_t len) {
   int64_t at;
-  int rc = r->blob == NULL
-               ? sqlite3_blob_open(r->db, "main", "blobs", "data", id, 0,
-                                   &r->blob)
-               : sqlite3_blob_reopen(r->blob, id);
+  int rc = r->blob == NULL ? sqlite3_blob_open(r->db, "main", "blobs", "data",
+                                               id, 0, &r->blob)
+                           : sqlite3_blob_reopen(r->blob, id);
   if (rc != SQLITE_OK || len > INT32_MAX || off < 0 ||
       (uint64_t)off + len > (uint64_t)sqlite3_blob_bytes(r->blob))
     return bad_row(r, seq, "payload reference");
@@ -282,14 +281,15 @@ static int read_meta(wt_trace_t *t, reader_t *r) {
  */
 #define V1_KIND(arg, dir, capture)                                             \
   arg " * 16 + CASE " dir " WHEN 'in' THEN 0 WHEN 'out' THEN 4 ELSE 12 END"    \
-      " + CASE " capture " WHEN 'full' THEN 0 WHEN 'digest' THEN 1"           \
+      " + CASE " capture " WHEN 'full' THEN 0 WHEN 'digest' THEN 1"            \
       " WHEN 'none' THEN 2 ELSE 3 END"
 static const char *const calls_sql[2] = {
     "SELECT seq, call, errno, start_ns, dur_ns, args_bin, results_bin, "
     "p_kind, p_size, p_digest, p_data, p_ref FROM calls ORDER BY seq",
-    "SELECT seq, call, errno, start_ns, dur_ns, args_bin, results_bin, " V1_KIND(
-        "p_arg", "p_dir", "p_capture") ", p_size, p_digest, p_data, NULL "
-                                       "FROM calls ORDER BY seq"};
+    "SELECT seq, call, errno, start_ns, dur_ns, args_bin, "
+    "results_bin, " V1_KIND("p_arg", "p_dir",
+                            "p_capture") ", p_size, p_digest, p_data, NULL "
+                                         "FROM calls ORDER BY seq"};
 static const char *const payloads_sql[2] = {
     "SELECT seq, kind, size, digest, data, ref FROM more_payloads "
     "ORDER BY rowid",

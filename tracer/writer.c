@@ -195,7 +195,8 @@ static void arrive(writer_t *w, uint8_t *rec, size_t total) {
   }
 }
 
-/* The writer was told to stop at a ring position (an interrupt) and is there. */
+/* The writer was told to stop at a ring position (an interrupt) and is there.
+ */
 static bool past_stop(wt_tracer_t *t) {
   return wt__ring_consumed(&t->ring) >=
          atomic_load_explicit(&t->stop_at, memory_order_relaxed);

@@ -103,7 +103,7 @@ typedef struct wt_trace_denial_s {
  * borrowed: valid until the next record is read or written.
  */
 typedef struct wt_trace_call_s {
-  uint64_t seq;  /* 1, 2, 3, ... */
+  uint64_t seq;  /* 1, 2, 3, ... in the order calls started */
   uint16_t call; /* wt_call_id_t */
   wt_errno_t err;
   uint64_t start_ns; /* monotonic, since the recording began */
@@ -203,8 +203,9 @@ typedef struct wt_sink_s wt_sink_t;
 wt_sink_t *wt_sink_new(const wt_sink_ops_t *ops, void *impl);
 
 /*
- * A SQLite trace at path (created or truncated): WAL mode, the schema of
- * docs/trace-format.md. A JSON Lines trace at path ("-": stdout).
+ * A SQLite trace at path (created or replaced): the schema of
+ * docs/trace-format.md, written with a rollback journal. A JSON Lines
+ * trace at path ("-": stdout).
  */
 int wt_sink_sqlite_open(const char *path, wt_sink_t **out);
 int wt_sink_jsonl_open(const char *path, wt_sink_t **out);
@@ -262,7 +263,11 @@ void wt_tracer_options_init(wt_tracer_options_t *o);
  * tracer as context) into `sink`, forwarding each to inner/inner_ctx. The
  * metadata is committed before this returns, with the run's end
  * "incomplete". On success the tracer owns the sink; on failure the caller
- * keeps it. The calls must come from one thread at a time.
+ * keeps it. The calls must come from one thread at a time; they may nest
+ * (a layer below calls back into the guest, whose host calls come through
+ * this table again before the first call returns): each nested call is
+ * recorded as a call of its own, and the transitions and denials reported
+ * go to the innermost call in progress.
  */
 int wt_tracer_open(const wt_api_t *inner, void *inner_ctx, wt_sink_t *sink,
                    const wt_tracer_options_t *o, wt_tracer_t **out);

@@ -235,12 +235,87 @@ static void test_corrupt(void **state) {
   wt_test_close(&env);
 }
 
+/*
+ * A trace in format 1 (payloads named by text columns, whole in the row
+ * when small, else in payloads_big) reads as it did: an fd_write of
+ * "hello" with its payload inline, and an fd_read of 300 bytes whose
+ * payload is in payloads_big.
+ */
+static void test_format1(void **state) {
+  static const char sql[] =
+      "CREATE TABLE meta(key TEXT PRIMARY KEY, type TEXT NOT NULL, value);"
+      "INSERT INTO meta VALUES ('format', 'text', 'wasitrace'),"
+      " ('format_version', 'int', 1), ('end', 'text', 'exit');"
+      "CREATE TABLE calls(seq INTEGER PRIMARY KEY, call TEXT NOT NULL,"
+      " errno TEXT NOT NULL, fd INTEGER, fd2 INTEGER, path TEXT,"
+      " nbytes INTEGER, newfd INTEGER, start_ns INTEGER NOT NULL,"
+      " dur_ns INTEGER NOT NULL, args TEXT NOT NULL, results TEXT,"
+      " args_bin BLOB NOT NULL, results_bin BLOB NOT NULL, p_arg INTEGER,"
+      " p_dir TEXT, p_capture TEXT, p_size INTEGER, p_digest TEXT,"
+      " p_data BLOB);"
+      "CREATE TABLE payloads_big(seq INTEGER NOT NULL, arg INTEGER NOT NULL,"
+      " dir TEXT NOT NULL, capture TEXT NOT NULL, size INTEGER NOT NULL,"
+      " digest TEXT, data BLOB);"
+      "CREATE TABLE transitions(seq INTEGER NOT NULL, idx INTEGER NOT NULL,"
+      " kind TEXT NOT NULL, fd INTEGER, fd2 INTEGER, a INTEGER, b INTEGER,"
+      " data INTEGER);"
+      "CREATE TABLE denials(seq INTEGER NOT NULL, source TEXT NOT NULL,"
+      " fd INTEGER, right TEXT, rule TEXT);"
+      "INSERT INTO calls VALUES (1, 'fd_write', 'SUCCESS', 1, NULL, NULL, 5,"
+      " NULL, 10, 20, '{}', '{}', X'010000000100000005000000', X'05000000',"
+      " 1, 'in', 'full', 5, NULL, CAST('hello' AS BLOB));"
+      "INSERT INTO calls VALUES (2, 'fd_read', 'SUCCESS', 0, NULL, NULL, 300,"
+      " NULL, 30, 40, '{}', '{}', X'00000000010000002c010000', X'2c010000',"
+      " NULL, NULL, NULL, NULL, NULL, NULL);"
+      "INSERT INTO payloads_big VALUES (2, 1, 'out', 'full', 300, NULL,"
+      " zeroblob(300));";
+  wt_test_env_t env;
+  wt_trace_t *tr;
+  const wt_trace_call_t *c;
+  char path[512], out[512];
+  sqlite3 *db;
+  (void)state;
+  wt_test_open(&env);
+  snprintf(path, sizeof path, "%s/v1.db", env.outside);
+  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(db);
+  if (wt_trace_open(path, &tr) < 0)
+    fail_msg("open: %s", wt_trace_error());
+  assert_int_equal(wt_trace_next(tr, &c), 1);
+  assert_int_equal(c->call, WT_CALL_fd_write);
+  assert_int_equal(c->npayloads, 1);
+  assert_int_equal(c->payloads[0].arg, 1);
+  assert_int_equal(c->payloads[0].dir, WT_PAYLOAD_IN);
+  assert_int_equal(c->payloads[0].capture, WT_PAYLOAD_FULL);
+  assert_int_equal(c->payloads[0].len, 5);
+  assert_memory_equal(c->payloads[0].data, "hello", 5);
+  assert_int_equal(wt_trace_next(tr, &c), 1);
+  assert_int_equal(c->call, WT_CALL_fd_read);
+  assert_int_equal(c->npayloads, 1);
+  assert_int_equal(c->payloads[0].dir, WT_PAYLOAD_OUT);
+  assert_int_equal(c->payloads[0].size, 300);
+  assert_int_equal(c->payloads[0].len, 300);
+  assert_int_equal(c->payloads[0].data[299], 0);
+  assert_int_equal(wt_trace_next(tr, &c), 0);
+  wt_trace_close(tr);
+  /* Its records are whole: it converts (every record is decoded). */
+  snprintf(out, sizeof out, "%s/v2.db", env.outside);
+  if (wt_trace_convert(path, out, WT_TRACE_SQLITE) < 0)
+    fail_msg("convert: %s", wt_trace_error());
+  assert_int_equal(tt_query_int(out, "SELECT count(*) FROM payloads WHERE "
+                                     "size = 300 AND length(data) = 300"),
+                   1);
+  wt_test_close(&env);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_doc_queries),
       cmocka_unit_test(test_schema),
       cmocka_unit_test(test_reader),
       cmocka_unit_test(test_corrupt),
+      cmocka_unit_test(test_format1),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
