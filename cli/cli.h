@@ -99,6 +99,14 @@ typedef struct wt_cli_layer_s {
  */
 int wt_cli_run_guest(int argc, char **argv, const wt_cli_layer_t *layer);
 
+/*
+ * The exit status for how a guest ended: its exit code, WT_EXIT_TRAP after
+ * a one-line trap message on stderr, or (for a terminating signal) the tool
+ * dies of the matching host signal. Shared by run, record and replay so a
+ * replay ends exactly as the recorded run did.
+ */
+int wt_cli_guest_status(const wt_rt_result_t *res);
+
 /* ---- trace files, shared by record and export ---------------------------- */
 
 /* The format a trace name asks for: JSON Lines for .jsonl / .ndjson. */

@@ -421,45 +421,6 @@ static wt_trace_end_t trace_end(const wt_rt_result_t *res) {
   return e;
 }
 
-/* Ends wasitrace with the host counterpart of the guest's signal. */
-static int die_by_signal(uint8_t wasi_sig) {
-  int sig = wt_rt_host_signal(wasi_sig);
-  struct rlimit rl;
-  sigset_t set;
-  if (sig <= 0)
-    return 128 + wasi_sig;
-  fflush(stdout);
-  fflush(stderr);
-  if (getrlimit(RLIMIT_CORE, &rl) == 0) {
-    rl.rlim_cur = 0;
-    setrlimit(RLIMIT_CORE, &rl);
-  }
-  signal(sig, SIG_DFL);
-  sigemptyset(&set);
-  sigaddset(&set, sig);
-  sigprocmask(SIG_UNBLOCK, &set, NULL);
-  raise(sig);
-  return 128 + sig;
-}
-
-/* The guest's own end, reproduced, as `wasitrace run` reports it. */
-static int guest_status(const wt_rt_result_t *res) {
-  switch (res->end) {
-  case WT_RT_END_EXIT:
-    return (int)(res->exit_code & 0xff);
-  case WT_RT_END_TRAP:
-    /* As `wasitrace run` words it, so a replay's stderr is the run's. */
-    fprintf(stderr, "wasitrace: guest trapped: %s%s%s%s%s\n",
-            wt_trap_string(res->trap), res->function[0] ? " in function '" : "",
-            res->function, res->function[0] ? "'" : "",
-            res->trap_in_init ? " (while instantiating)" : "");
-    return WT_EXIT_TRAP;
-  case WT_RT_END_SIGNAL:
-    return die_by_signal(res->signal);
-  }
-  return WT_EXIT_TOOL;
-}
-
 /* Prints what the replay has to say; the exit status for its outcome. */
 static int outcome(replay_cli_t *c, wt_replay_status_t st) {
   const char *report = wt_replay_report(c->r);
@@ -565,5 +526,5 @@ int wt_cli_replay(int argc, char **argv) {
   st = replay(&c, &res);
   cleanup(&c);
   /* After the cleanup: a reproduced signal does not return. */
-  return st != 0 ? st : guest_status(&res);
+  return st != 0 ? st : wt_cli_guest_status(&res);
 }

@@ -314,7 +314,7 @@ static int die_by_signal(uint8_t wasi_sig) {
   return 128 + sig;
 }
 
-static int report_end(const wt_rt_result_t *res) {
+int wt_cli_guest_status(const wt_rt_result_t *res) {
   switch (res->end) {
   case WT_RT_END_EXIT:
     return (int)(res->exit_code & 0xff);
@@ -445,7 +445,7 @@ int wt_cli_run_guest(int argc, char **argv, const wt_cli_layer_t *layer) {
   status = run_module(&g, layer, &res);
   wt_module_close(m);
   free(o.env);
-  return status != 0 ? status : report_end(&res);
+  return status != 0 ? status : wt_cli_guest_status(&res);
 }
 
 int wt_cli_run(int argc, char **argv) {
