@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "wt/runtime.h"
+#include "wt/tracer.h"
 
 /* Exit statuses of the tool itself (the guest's own codes pass through). */
 #define WT_EXIT_TOOL 125   /* wasitrace failed: usage, files, compiler */
@@ -106,6 +107,9 @@ int wt_cli_run_guest(int argc, char **argv, const wt_cli_layer_t *layer);
  * replay ends exactly as the recorded run did.
  */
 int wt_cli_guest_status(const wt_rt_result_t *res);
+
+/* How a run ended, for wt_tracer_finish; res NULL: incomplete. */
+wt_trace_end_t wt_cli_trace_end(const wt_rt_result_t *res);
 
 /* ---- trace files, shared by record and export ---------------------------- */
 

@@ -392,31 +392,9 @@ fail:
   return st;
 }
 
-/* How the run ended, for the trace. */
-static wt_trace_end_t trace_end(const wt_rt_result_t *res) {
-  wt_trace_end_t e = {WT_END_INCOMPLETE, 0, NULL, 0};
-  if (res == NULL)
-    return e;
-  switch (res->end) {
-  case WT_RT_END_EXIT:
-    e.kind = WT_END_EXIT;
-    e.exit_code = res->exit_code;
-    break;
-  case WT_RT_END_TRAP:
-    e.kind = WT_END_TRAP;
-    e.trap = wt_trap_string(res->trap);
-    break;
-  case WT_RT_END_SIGNAL:
-    e.kind = WT_END_SIGNAL;
-    e.signal = res->signal;
-    break;
-  }
-  return e;
-}
-
 static int record_close(void *ud, const wt_rt_result_t *res) {
   record_t *r = ud;
-  wt_trace_end_t end = trace_end(res);
+  wt_trace_end_t end = wt_cli_trace_end(res);
   uint64_t calls = wt_tracer_calls(r->tracer);
   int rc, sig;
   pthread_mutex_lock(&r->end_mu);

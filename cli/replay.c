@@ -403,24 +403,6 @@ static int verify_check(replay_cli_t *c) {
 
 /* ---- the end ------------------------------------------------------------ */
 
-static wt_trace_end_t trace_end(const wt_rt_result_t *res) {
-  wt_trace_end_t e = {WT_END_EXIT, 0, NULL, 0};
-  switch (res->end) {
-  case WT_RT_END_EXIT:
-    e.exit_code = res->exit_code;
-    break;
-  case WT_RT_END_TRAP:
-    e.kind = WT_END_TRAP;
-    e.trap = wt_trap_string(res->trap);
-    break;
-  case WT_RT_END_SIGNAL:
-    e.kind = WT_END_SIGNAL;
-    e.signal = res->signal;
-    break;
-  }
-  return e;
-}
-
 /* Prints what the replay has to say; the exit status for its outcome. */
 static int outcome(replay_cli_t *c, wt_replay_status_t st) {
   const char *report = wt_replay_report(c->r);
@@ -465,7 +447,7 @@ static int run(replay_cli_t *c, wt_rt_result_t *res) {
       wt_tracer_close(tr);
     return WT_EXIT_TOOL;
   }
-  end = trace_end(res);
+  end = wt_cli_trace_end(res);
   if (tr != NULL && wt_tracer_finish(tr, &end) < 0) {
     wt_cli_error("%s: %s", c->again, wt_trace_error());
     return WT_EXIT_TOOL;

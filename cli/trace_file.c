@@ -82,3 +82,24 @@ fail:
   free(buf);
   return false;
 }
+
+wt_trace_end_t wt_cli_trace_end(const wt_rt_result_t *res) {
+  wt_trace_end_t e = {WT_END_INCOMPLETE, 0, NULL, 0};
+  if (res == NULL)
+    return e;
+  switch (res->end) {
+  case WT_RT_END_EXIT:
+    e.kind = WT_END_EXIT;
+    e.exit_code = res->exit_code;
+    break;
+  case WT_RT_END_TRAP:
+    e.kind = WT_END_TRAP;
+    e.trap = wt_trap_string(res->trap);
+    break;
+  case WT_RT_END_SIGNAL:
+    e.kind = WT_END_SIGNAL;
+    e.signal = res->signal;
+    break;
+  }
+  return e;
+}
