@@ -738,7 +738,7 @@ static void test_no_fd_leaks(void **state) {
 static void test_deep_paths(void **state) {
   wt_test_env_t *env = env_of(state);
   wt_t *w = env->w;
-  char path[1024] = "", up[1024] = "", p[1200];
+  char path[1024] = "", up[1024] = "", p[2200]; /* room for both buffers whole */
   int before, depth = 60;
   for (int i = 0; i < depth; i++) {
     strcat(path, i ? "/d" : "d");
