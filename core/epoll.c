@@ -506,8 +506,8 @@ wt_errno_t wt_epoll_ctl(wt_t *w, wt_fd_t epfd, uint32_t op, wt_fd_t fd,
 static uint32_t harvest(wt_t *w, wt__desc_t *d, wt_epoll_event_t *events,
                         uint32_t maxevents) {
   wt__epoll_t *ep = d->ep;
-  uint32_t todo = ep->nready, n = 0;
-  for (; todo > 0 && n < maxevents; todo--) {
+  uint32_t remaining = ep->nready, n = 0;
+  for (; remaining > 0 && n < maxevents; remaining--) {
     wt__epitem_t *it = ep->rfirst;
     uint32_t r = item_readiness(it) & it->events & READY_BITS;
     dequeue(it);

@@ -38,19 +38,7 @@ static int teardown(void **state) {
 
 /* Assembles `wat` into <tmp>/<name>.wasm; returns its path (static). */
 static const char *wasm(const char *name, const char *wat) {
-  static char path[400];
-  char src[400], cmd[1000];
-  FILE *f;
-  snprintf(src, sizeof src, "%s/%s.wat", tmp, name);
-  snprintf(path, sizeof path, "%s/%s.wasm", tmp, name);
-  f = fopen(src, "w");
-  assert_non_null(f);
-  fputs(wat, f);
-  fclose(f);
-  snprintf(cmd, sizeof cmd, "wat2wasm --debug-names %s -o %s", src, path);
-  if (system(cmd) != 0)
-    fail_msg("wat2wasm failed on %s", src);
-  return path;
+  return wt_test_wat(tmp, name, wat);
 }
 
 static wt_module_t *load(const char *path) {

@@ -190,3 +190,19 @@ int wt_test_observed_teardown(void **state) {
   free(f);
   return 0;
 }
+
+const char *wt_test_wat(const char *dir, const char *name, const char *wat) {
+  static char path[400];
+  char src[400], cmd[1000];
+  FILE *f;
+  snprintf(src, sizeof src, "%.300s/%.60s.wat", dir, name);
+  snprintf(path, sizeof path, "%.300s/%.60s.wasm", dir, name);
+  f = fopen(src, "w");
+  assert_non_null(f);
+  fputs(wat, f);
+  fclose(f);
+  snprintf(cmd, sizeof cmd, "wat2wasm --debug-names %s -o %s", src, path);
+  if (system(cmd) != 0)
+    fail_msg("wat2wasm failed on %s", src);
+  return path;
+}

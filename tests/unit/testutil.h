@@ -88,6 +88,13 @@ void wt_test_expect(wt_test_rec_t *rec, const wt_transition_t *want,
   } while (0)
 #define WT_EXPECT_NONE(rec) wt_test_expect((rec), NULL, 0, __FILE__, __LINE__)
 
+/*
+ * Assembles WAT text with wat2wasm into DIR/NAME.wasm (with debug names, so
+ * traps name functions) and returns that path: a static buffer, valid until
+ * the next call. Fails the test if wat2wasm does.
+ */
+const char *wt_test_wat(const char *dir, const char *name, const char *wat);
+
 /* Removes a directory tree (best effort). */
 void wt_test_rmtree(const char *path);
 
