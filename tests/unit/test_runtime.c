@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "rt_internal.h"
+#include "test_runtime_util.h"
 #include "testutil.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -85,42 +86,10 @@ static const char *load_fails(const char *path, wt_rt_status_t want,
   return err;
 }
 
-/*
- * Runs `m` on a fresh core instance with the exit hooks, argv, and stdout
- * to a file whose text goes to out (may be NULL). `dir` is preopened as
- * /data when not NULL.
- */
+/* Runs `m` with stdout captured; `dir` preopened as /data unless NULL. */
 static wt_rt_result_t run(wt_module_t *m, int argc, const char **argv,
                           const char *dir, char *out, size_t out_size) {
-  char path[400], err[512];
-  wt_preopen_t pre = {"/data", dir};
-  wt_rt_result_t res;
-  wt_options_t o;
-  wt_t *w;
-  int fd;
-  snprintf(path, sizeof path, "%s/stdout.XXXXXX", tmp);
-  fd = mkstemp(path);
-  assert_true(fd >= 0);
-  wt_options_init(&o);
-  o.argc = (uint32_t)argc;
-  o.argv = argv;
-  o.out = fd;
-  o.in = -1;
-  o.preopenc = dir != NULL;
-  o.preopens = &pre;
-  o.proc_exit = wt_rt_proc_exit;
-  o.proc_exit_ud = m;
-  o.proc_raise = wt_rt_proc_raise;
-  o.proc_raise_ud = m;
-  assert_ok(wt_init(&o, &w));
-  if (wt_module_run(m, wt_core_api(), w, &res, err, sizeof err) != WT_RT_OK)
-    fail_msg("run: %s", err);
-  wt_destroy(w);
-  close(fd);
-  if (out != NULL && wt_test_read_file(path, out, out_size) < 0)
-    fail_msg("cannot read guest output");
-  unlink(path);
-  return res;
+  return wt_test_run_module(m, NULL, tmp, dir, argc, argv, out, out_size);
 }
 
 /* ---- guests ------------------------------------------------------------ */
