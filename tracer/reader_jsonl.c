@@ -103,6 +103,13 @@ static int meta_line(wt_trace_t *t, reader_t *r, json_t *o) {
   return rc;
 }
 
+/* Every trace's writer puts {"type":"meta","key":"format",...} first. */
+static bool is_format_line(json_t *o) {
+  const char *type = get_str(o, "type"), *key = get_str(o, "key");
+  return type != NULL && key != NULL && strcmp(type, "meta") == 0 &&
+         strcmp(key, "format") == 0;
+}
+
 static int first_pass(wt_trace_t *t, reader_t *r) {
   ssize_t n;
   long start = 0;
@@ -121,6 +128,16 @@ static int first_pass(wt_trace_t *t, reader_t *r) {
       t->truncated = true;
       r->end = start;
       return 0;
+    }
+    if (r->lineno == 1 && !is_format_line(o)) {
+      /* Anything can start with '{'; only our own first record makes it
+         a trace, so say what the file is not rather than why it failed
+         to parse. */
+      json_decref(o);
+      wt_trace_set_error("%s: not a wasitrace trace (line 1 is not its "
+                         "format record)",
+                         r->path);
+      return -1;
     }
     if (!json_is_object(o)) {
       json_decref(o);

@@ -123,6 +123,17 @@ static void test_missing_and_not_traces(void **state) {
   fclose(f);
   assert_int_equal(wt_replay_open(path, NULL, &r), -1);
   assert_non_null(strstr(wt_trace_error(), "not a wasitrace trace"));
+  /* Opening with '{' makes a file look like JSON Lines, nothing more. */
+  static const char *const braces[] = {"{\xd4\x91 binary\n",
+                                       "{\"type\":\"meta\"}\n",
+                                       "{\"type\":\"call\",\"seq\":1}\n"};
+  for (size_t i = 0; i < sizeof braces / sizeof *braces; i++) {
+    assert_non_null(f = fopen(path, "w"));
+    fputs(braces[i], f);
+    fclose(f);
+    assert_int_equal(wt_replay_open(path, NULL, &r), -1);
+    assert_non_null(strstr(wt_trace_error(), "not a wasitrace trace"));
+  }
   rec_close(&t);
 }
 

@@ -184,8 +184,18 @@ case_truncated_sqlite() {
 }
 
 case_not_a_trace() {
-  head -c 4096 /dev/urandom >noise.db
+  # Fixed bytes, not random ones: noise that happens to open with '{'
+  # must be refused the same way, so both shapes are spelled out.
+  printf '\x7fELF\x02\x01\x01\x00binary' >noise.db
   wt replay noise.db
+  rc_is 125
+  err_has "not a wasitrace trace"
+  printf '{\xd4\x91\x00\x17 binary\n{"type":"meta"}\n' >brace.db
+  wt replay brace.db
+  rc_is 125
+  err_has "not a wasitrace trace"
+  printf '{"type":"call","seq":1}\n' >nometa.jsonl
+  wt replay nometa.jsonl
   rc_is 125
   err_has "not a wasitrace trace"
   printf '{"type":"meta"}\n{garbage\n' >noise.jsonl
