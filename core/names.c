@@ -7,12 +7,14 @@
 
 #include "internal.h"
 
-const char *wt_version_string(void) { return WT_VERSION_STRING; }
+const char *wt_version_string(void) {
+  return WT_VERSION_STRING;
+}
 
 const char *wt_errno_name(wt_errno_t e) {
   switch (e) {
-#define XX(v, n, h, s)                                                       \
-  case v:                                                                    \
+#define XX(v, n, h, s)                                                         \
+  case v:                                                                      \
     return #n;
     WT_ERRNO_MAP(XX)
 #undef XX
@@ -22,8 +24,8 @@ const char *wt_errno_name(wt_errno_t e) {
 
 const char *wt_errno_string(wt_errno_t e) {
   switch (e) {
-#define XX(v, n, h, s)                                                       \
-  case v:                                                                    \
+#define XX(v, n, h, s)                                                         \
+  case v:                                                                      \
     return s;
     WT_ERRNO_MAP(XX)
 #undef XX
@@ -63,6 +65,30 @@ static const char *const call_names[WT_CALL_COUNT] = {
 
 const char *wt_call_name(wt_call_id_t id) {
   return (unsigned)id < WT_CALL_COUNT ? call_names[id] : "unknown";
+}
+
+/* Each call's guest parameters, with a terminator (VOID calls have none). */
+#define WT_CALL(name, set, fam, ret, ...)                                      \
+  static const wt_guest_param_t gp_##name[] = {                                \
+      WT_ARGS(WT_GPN, __VA_ARGS__){NULL, false}};
+#include "calls.def"
+#undef WT_CALL
+
+static const struct {
+  const wt_guest_param_t *p;
+  uint32_t n;
+} guest_params[WT_CALL_COUNT] = {
+#define WT_CALL(name, set, fam, ret, ...)                                      \
+  {gp_##name, sizeof gp_##name / sizeof gp_##name[0] - 1},
+#include "calls.def"
+#undef WT_CALL
+};
+
+const wt_guest_param_t *wt_call_guest_params(unsigned call, uint32_t *n) {
+  if (call >= WT_CALL_COUNT)
+    return NULL;
+  *n = guest_params[call].n;
+  return guest_params[call].p;
 }
 
 int wt_call_lookup(const char *name, size_t len) {

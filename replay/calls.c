@@ -192,7 +192,7 @@ wt_errno_t wt__rp_strtab(wt__rp_cur_t *c, wt_strtab_t *t) {
     bool bad = false;                                                          \
     if (!wt__rp_enter(r))                                                      \
       return WT_ENOTSUP;                                                       \
-    /* Encoded again after signal handlers ran (they may change memory). */   \
+    /* Encoded again after signal handlers ran (they may change memory). */    \
     do {                                                                       \
       a = wt__rp_act_start(r, WT_CALL_##name);                                 \
       argi = 0;                                                                \
@@ -208,8 +208,7 @@ wt_errno_t wt__rp_strtab(wt__rp_cur_t *c, wt_strtab_t *t) {
       if (bad || c.bad || c.p != c.end)                                        \
         return wt__rp_corrupt(r, rec, "outputs");                              \
     }                                                                          \
-    return wt__rp_done(r, rec, a, &try_,                                       \
-                       err != WT_ESUCCESS ? err : rec->err);                   \
+    return wt__rp_done(r, rec, a, &try_, err != WT_ESUCCESS ? err : rec->err); \
   }
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
@@ -218,10 +217,34 @@ wt_errno_t wt__rp_strtab(wt__rp_cur_t *c, wt_strtab_t *t) {
 #pragma GCC diagnostic pop
 #undef WT_CALL
 
+/*
+ * A call the guest ABI refused matches a record of the same refusal: the
+ * same call with the same raw guest parameters. The guest gets the
+ * recorded errno.
+ */
+static wt_errno_t rp_refused(void *ctx, const wt_refusal_t *g) {
+  wt_replay_t *r = ctx;
+  const wt_trace_call_t *rec;
+  wt__rp_act_t *a;
+  wt__rp_try_t try_ = {0, false, false, false, 0};
+  if (!wt__rp_enter(r))
+    return WT_ENOTSUP;
+  do {
+    a = wt__rp_act_start(r, g->call);
+    a->refused = true;
+    for (uint32_t i = 0; i < g->nraw; i++)
+      wt__rp_put64(&a->args, g->raw[i]);
+  } while ((rec = wt__rp_match(r, a, &try_)) == &wt__rp_retry);
+  if (rec == NULL)
+    return wt__rp_unmatched(r);
+  return wt__rp_done(r, rec, a, &try_, rec->err);
+}
+
 static const wt_api_t replay_api = {
 #define WT_CALL(name, set, fam, ret, ...) .name = rp_##name,
 #include "calls.def"
 #undef WT_CALL
+    .refused = rp_refused,
 };
 
 const wt_api_t *wt_replay_api(void) {

@@ -118,6 +118,9 @@ typedef struct wt__rp_sig_s {
 /* Indexed by wt_call_id_t. */
 extern const wt__rp_sig_t wt__rp_sigs[WT_CALL_COUNT];
 
+/* The denial that marks a call the guest ABI refused (WT_DENIAL_ABI). */
+extern const wt_trace_denial_t wt__rp_abi_denial;
+
 /* ---- copied records ------------------------------------------------------ */
 
 /* A record that owns its bytes (the reader's are valid for one step). */
@@ -133,16 +136,16 @@ typedef struct wt__rp_rec_s {
 
 /*
  * Copies src into dst (reusing dst's memory). A payload holding more than
- * payload_max bytes keeps only its size (capture NONE). Denials are not
- * kept. -1 on ENOMEM.
+ * payload_max bytes keeps only its size (capture NONE). Of the denials,
+ * only an ABI refusal is kept. -1 on ENOMEM.
  */
 int wt__rp_rec_copy(wt__rp_rec_t *dst, const wt_trace_call_t *src,
                     uint32_t payload_max);
 void wt__rp_rec_free(wt__rp_rec_t *r);
 
 /* The payload of argument `arg` in direction `dir`, or NULL. */
-const wt_trace_payload_t *wt__rp_payload(const wt_trace_call_t *c,
-                                         uint32_t arg, uint8_t dir);
+const wt_trace_payload_t *wt__rp_payload(const wt_trace_call_t *c, uint32_t arg,
+                                         uint8_t dir);
 
 /* ---- the stream ---------------------------------------------------------- */
 
@@ -195,6 +198,7 @@ const wt_trace_call_t *wt__rp_history(const wt__rp_stream_t *s, uint32_t i);
 /* The guest's call, encoded as the tracer encodes a record's inputs. */
 typedef struct wt__rp_act_s {
   uint16_t call;
+  bool refused; /* by the guest ABI: args are the raw guest parameters */
   wt__rp_buf_t args;
   uint32_t nin;
   struct {
@@ -367,8 +371,7 @@ void wt__rp_render_act(wt__rp_buf_t *out, wt__rp_buf_t *scratch,
 void wt__rp_diff(wt__rp_buf_t *out, wt__rp_buf_t *scratch,
                  const wt_trace_call_t *rec, const wt__rp_act_t *a);
 /* Appends a first-difference excerpt of two byte strings. */
-void wt__rp_bytes_diff(wt__rp_buf_t *out, const char *indent,
-                       const uint8_t *x, size_t xn, const uint8_t *y,
-                       size_t yn);
+void wt__rp_bytes_diff(wt__rp_buf_t *out, const char *indent, const uint8_t *x,
+                       size_t xn, const uint8_t *y, size_t yn);
 
 #endif /* WT_REPLAY_INTERNAL_H */

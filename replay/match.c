@@ -36,6 +36,7 @@ bool wt__rp_enter(wt_replay_t *r) {
 
 wt__rp_act_t *wt__rp_act_start(wt_replay_t *r, uint16_t id) {
   r->act.call = id;
+  r->act.refused = false;
   r->act.args.len = 0;
   r->act.nin = 0;
   return &r->act;
@@ -73,9 +74,8 @@ static void report_call(wt_replay_t *r, const wt_trace_call_t *rec,
  * of its own (so that it does not retry the rest): a copy of rec with the
  * guest's count.
  */
-static const wt_trace_call_t *modified(wt_replay_t *r,
-                                       const wt_trace_call_t *rec,
-                                       const wt__rp_act_t *a) {
+static const wt_trace_call_t *
+modified(wt_replay_t *r, const wt_trace_call_t *rec, const wt__rp_act_t *a) {
   const wt_trace_payload_t *pl;
   uint32_t n;
   if (a->nin == 0 || rec->err != WT_ESUCCESS || rec->results_len != 4 ||
@@ -126,8 +126,7 @@ static const wt_trace_call_t *resync(wt_replay_t *r, const wt__rp_act_t *a,
     wt__rp_printf(&r->report,
                   "  continuing: the call fails with NOTSUP; the recording "
                   "stays at seq %llu\n",
-                  (unsigned long long)(c != NULL ? c->seq
-                                                 : r->s.last_seq + 1));
+                  (unsigned long long)(c != NULL ? c->seq : r->s.last_seq + 1));
   if (++r->extra_run == MAX_UNMATCHED_RUN) {
     wt__rp_printf(&r->report,
                   "\ngiving up: %d calls in a row have no counterpart in the "
@@ -138,14 +137,21 @@ static const wt_trace_call_t *resync(wt_replay_t *r, const wt__rp_act_t *a,
   return NULL;
 }
 
-static const wt_trace_call_t *diverge(wt_replay_t *r,
-                                      const wt_trace_call_t *rec,
-                                      const wt__rp_act_t *a) {
+static const wt_trace_call_t *
+diverge(wt_replay_t *r, const wt_trace_call_t *rec, const wt__rp_act_t *a) {
   bool write = wt__rp_diverged(r);
   if (write) {
     if (rec->call != a->call)
-      wt__rp_headline(r, rec->seq, "the guest called %s where the recording has %s",
+      wt__rp_headline(r, rec->seq,
+                      "the guest called %s where the recording has %s",
                       wt_call_name(a->call), wt_call_name(rec->call));
+    else if (a->refused != wt_trace_call_refused(rec))
+      wt__rp_headline(r, rec->seq,
+                      "the guest ABI %s the guest's %s, which the recording "
+                      "%s",
+                      a->refused ? "refused" : "accepted",
+                      wt_call_name(a->call),
+                      a->refused ? "has run" : "has refused");
     else
       wt__rp_headline(r, rec->seq, "the guest called %s with other inputs",
                       wt_call_name(a->call));
@@ -207,7 +213,8 @@ static const wt_trace_call_t *diverge_held(wt_replay_t *r,
                                            const wt_trace_call_t *rec,
                                            const wt__rp_act_t *a) {
   if (wt__rp_diverged(r)) {
-    wt__rp_headline(r, rec->seq, "the guest called %s %s", wt_call_name(a->call),
+    wt__rp_headline(r, rec->seq, "the guest called %s %s",
+                    wt_call_name(a->call),
                     rec->call != a->call ? "where the recording has another "
                                            "call"
                                          : "with other inputs");
@@ -264,8 +271,7 @@ const wt_trace_call_t *wt__rp_match(wt_replay_t *r, const wt__rp_act_t *a,
                      "the recording has none: the guest's signal handler "
                      "makes more calls than recorded");
   if (h != NULL && h->seq > r->s.last_seq + 1) {
-    wt__rp_fail(r,
-                "the trace is damaged: records %llu to %llu are missing",
+    wt__rp_fail(r, "the trace is damaged: records %llu to %llu are missing",
                 (unsigned long long)r->s.last_seq + 1,
                 (unsigned long long)h->seq - 1);
     return NULL;
@@ -347,7 +353,7 @@ wt_errno_t wt__rp_done(wt_replay_t *r, const wt_trace_call_t *rec,
     if (rec->transitions[i].kind == WT_TR_SIGNAL_DEFAULT &&
         rec->transitions[i].b != 0)
       term = (uint8_t)rec->transitions[i].a;
-  r->exited = a->call == WT_CALL_proc_exit;
+  r->exited = a->call == WT_CALL_proc_exit && !a->refused;
   if (r->exited)
     r->exit_code = (uint32_t)ld64(a->args.p);
   if (a->call == WT_CALL_callback_signal && rec->err == WT_ESUCCESS)

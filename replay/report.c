@@ -84,12 +84,13 @@ static bool in_equal(const wt_trace_payload_t *pl, const wt_ciovec_t *v,
 
 bool wt__rp_equal(const wt_trace_call_t *rec, const wt__rp_act_t *a,
                   wt__rp_buf_t *scratch) {
-  if (rec->call != a->call || rec->args_len != a->args.len ||
+  if (rec->call != a->call || wt_trace_call_refused(rec) != a->refused ||
+      rec->args_len != a->args.len ||
       (a->args.len > 0 && memcmp(rec->args, a->args.p, a->args.len) != 0))
     return false;
   for (uint32_t i = 0; i < a->nin; i++)
-    if (!in_equal(wt__rp_payload(rec, a->in[i].arg, WT_PAYLOAD_IN),
-                  a->in[i].v, a->in[i].n, a->in[i].size, scratch))
+    if (!in_equal(wt__rp_payload(rec, a->in[i].arg, WT_PAYLOAD_IN), a->in[i].v,
+                  a->in[i].n, a->in[i].size, scratch))
       return false;
   return true;
 }
@@ -106,13 +107,12 @@ static void render_summary(wt__rp_buf_t *out, const wt_trace_call_t *c,
   } else {
     wt__rp_printf(out, "%s(%s)", wt_call_name(c->call), s.args_json);
     if (results)
-      wt__rp_printf(out, " = %s%s%s", wt_errno_name(c->err),
-                    c->err == WT_ESUCCESS && strcmp(s.results_json, "{}") != 0
-                        ? " "
-                        : "",
-                    c->err == WT_ESUCCESS && strcmp(s.results_json, "{}") != 0
-                        ? s.results_json
-                        : "");
+      wt__rp_printf(
+          out, " = %s%s%s", wt_errno_name(c->err),
+          c->err == WT_ESUCCESS && strcmp(s.results_json, "{}") != 0 ? " " : "",
+          c->err == WT_ESUCCESS && strcmp(s.results_json, "{}") != 0
+              ? s.results_json
+              : "");
   }
   wt_trace_summary_free(&s);
 }
@@ -132,10 +132,14 @@ void wt__rp_render_act(wt__rp_buf_t *out, wt__rp_buf_t *scratch,
   c.err = WT_ECANCELED; /* no outputs to describe */
   c.args = a->args.p;
   c.args_len = (uint32_t)a->args.len;
+  if (a->refused) {
+    c.ndenials = 1;
+    c.denials = &wt__rp_abi_denial;
+  }
   /* The guest's bytes as the replay capture would keep a write. */
   for (uint32_t i = 0; i < a->nin; i++) {
-    const uint8_t *all = gather(scratch, a->in[i].v, a->in[i].n,
-                                (size_t)a->in[i].size);
+    const uint8_t *all =
+        gather(scratch, a->in[i].v, a->in[i].n, (size_t)a->in[i].size);
     uint64_t size = a->in[i].size;
     uint32_t len = size < WT_TRACE_PREFIX ? (uint32_t)size : WT_TRACE_PREFIX;
     if (all == NULL) {
@@ -143,16 +147,14 @@ void wt__rp_render_act(wt__rp_buf_t *out, wt__rp_buf_t *scratch,
       return;
     }
     memcpy(prefix[i], all, len);
-    pl[i] = (wt_trace_payload_t){(uint16_t)a->in[i].arg,
-                                 WT_PAYLOAD_IN,
-                                 len == size ? WT_PAYLOAD_FULL
-                                             : WT_PAYLOAD_DIGEST,
-                                 size,
-                                 len == size ? 0
-                                             : wt_trace_digest(all,
-                                                               (size_t)size),
-                                 len,
-                                 prefix[i]};
+    pl[i] = (wt_trace_payload_t){
+        (uint16_t)a->in[i].arg,
+        WT_PAYLOAD_IN,
+        len == size ? WT_PAYLOAD_FULL : WT_PAYLOAD_DIGEST,
+        size,
+        len == size ? 0 : wt_trace_digest(all, (size_t)size),
+        len,
+        prefix[i]};
   }
   c.npayloads = a->nin;
   c.payloads = pl;
@@ -187,9 +189,8 @@ static size_t first_diff(const uint8_t *x, size_t xn, const uint8_t *y,
   return i;
 }
 
-void wt__rp_bytes_diff(wt__rp_buf_t *out, const char *indent,
-                       const uint8_t *x, size_t xn, const uint8_t *y,
-                       size_t yn) {
+void wt__rp_bytes_diff(wt__rp_buf_t *out, const char *indent, const uint8_t *x,
+                       size_t xn, const uint8_t *y, size_t yn) {
   size_t d = first_diff(x, xn, y, yn);
   size_t from = d > 4 ? d - 4 : 0;
   wt__rp_printf(out, "%sfirst difference at byte %zu\n", indent, d);
@@ -197,7 +198,8 @@ void wt__rp_bytes_diff(wt__rp_buf_t *out, const char *indent,
   excerpt(out, indent, "actual  ", y, yn, from);
 }
 
-/* ---- the argument diff ---------------------------------------------------- */
+/* ---- the argument diff ----------------------------------------------------
+ */
 
 typedef struct diff_s {
   wt__rp_buf_t *out;
@@ -296,8 +298,8 @@ static void diff_in_payload(diff_t *d, const wt__rp_arg_t *g,
     if (d->a->in[i].arg == d->arg) {
       size = d->a->in[i].size;
       y = gather(scratch, d->a->in[i].v, d->a->in[i].n, (size_t)size);
-      if (y != NULL && pl != NULL && in_equal(pl, d->a->in[i].v,
-                                              d->a->in[i].n, size, scratch))
+      if (y != NULL && pl != NULL &&
+          in_equal(pl, d->a->in[i].v, d->a->in[i].n, size, scratch))
         return;
       /* in_equal may have reused the scratch: gather again. */
       y = gather(scratch, d->a->in[i].v, d->a->in[i].n, (size_t)size);
@@ -402,6 +404,40 @@ static void diff_arg(diff_t *d, const wt__rp_arg_t *g, wt__rp_buf_t *scratch) {
   }
 }
 
+const wt_trace_denial_t wt__rp_abi_denial = {WT_DENIAL_ABI, UINT32_MAX, 0,
+                                             NULL};
+
+/* Calls the guest ABI refused carry raw guest parameters, u64 each. */
+static void diff_refused(wt__rp_buf_t *out, const wt_trace_call_t *rec,
+                         const wt__rp_act_t *a) {
+  uint32_t n = 0;
+  const wt_guest_param_t *gp = wt_call_guest_params(a->call, &n);
+  bool found = false;
+  if (wt_trace_call_refused(rec) != a->refused) {
+    wt__rp_printf(out, "    refused by the guest ABI: recorded %s, actual %s\n",
+                  wt_trace_call_refused(rec) ? "yes" : "no",
+                  a->refused ? "yes" : "no");
+    return;
+  }
+  if (rec->args_len != 8 * (size_t)n || a->args.len != 8 * (size_t)n) {
+    wt__rp_printf(out, "    (the record's arguments do not decode: a corrupt "
+                       "trace)\n");
+    return;
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    uint64_t x, y;
+    memcpy(&x, rec->args + 8 * i, 8);
+    memcpy(&y, a->args.p + 8 * i, 8);
+    if (x == y)
+      continue;
+    wt__rp_printf(out, "    %s: recorded %llu, actual %llu\n", gp[i].name,
+                  (unsigned long long)x, (unsigned long long)y);
+    found = true;
+  }
+  if (!found)
+    wt__rp_printf(out, "    (no argument differs)\n");
+}
+
 void wt__rp_diff(wt__rp_buf_t *out, wt__rp_buf_t *scratch,
                  const wt_trace_call_t *rec, const wt__rp_act_t *a) {
   const wt__rp_sig_t *sig;
@@ -409,6 +445,10 @@ void wt__rp_diff(wt__rp_buf_t *out, wt__rp_buf_t *scratch,
   if (rec->call != a->call) {
     wt__rp_printf(out, "    the call: recorded %s, actual %s\n",
                   wt_call_name(rec->call), wt_call_name(a->call));
+    return;
+  }
+  if (wt_trace_call_refused(rec) || a->refused) {
+    diff_refused(out, rec, a);
     return;
   }
   sig = &wt__rp_sigs[a->call];

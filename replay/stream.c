@@ -37,8 +37,8 @@ void wt__rp_vprintf(wt__rp_buf_t *b, const char *fmt, va_list ap) {
   va_copy(again, ap);
   n = vsnprintf(NULL, 0, fmt, again);
   va_end(again);
-  if (n < 0 || (b->cap - b->len < (size_t)n + 1 &&
-                !wt__rp_buf_grow(b, (size_t)n + 1)))
+  if (n < 0 ||
+      (b->cap - b->len < (size_t)n + 1 && !wt__rp_buf_grow(b, (size_t)n + 1)))
     return;
   vsnprintf((char *)b->p + b->len, (size_t)n + 1, fmt, ap);
   b->len += (size_t)n;
@@ -110,8 +110,9 @@ int wt__rp_rec_copy(wt__rp_rec_t *dst, const wt_trace_call_t *src,
            (size_t)src->ntransitions * sizeof *dst->tr);
   dst->c.payloads = dst->pl;
   dst->c.transitions = dst->tr;
-  dst->c.ndenials = 0;
-  dst->c.denials = NULL;
+  /* Of the denials, only whether the ABI refused the call is needed. */
+  dst->c.ndenials = wt_trace_call_refused(src) ? 1 : 0;
+  dst->c.denials = dst->c.ndenials > 0 ? &wt__rp_abi_denial : NULL;
   return 0;
 }
 
@@ -122,8 +123,8 @@ void wt__rp_rec_free(wt__rp_rec_t *r) {
   memset(r, 0, sizeof *r);
 }
 
-const wt_trace_payload_t *wt__rp_payload(const wt_trace_call_t *c,
-                                         uint32_t arg, uint8_t dir) {
+const wt_trace_payload_t *wt__rp_payload(const wt_trace_call_t *c, uint32_t arg,
+                                         uint8_t dir) {
   for (uint32_t i = 0; i < c->npayloads; i++)
     if (c->payloads[i].arg == arg && c->payloads[i].dir == dir)
       return &c->payloads[i];
@@ -222,9 +223,8 @@ static bool enqueue_cur(wt__rp_stream_t *s) {
     s->qcap = cap;
   }
   r = s->slots[(s->qhead + s->qlen) % s->qcap];
-  if (r == NULL &&
-      (r = s->slots[(s->qhead + s->qlen) % s->qcap] = calloc(1, sizeof *r)) ==
-          NULL)
+  if (r == NULL && (r = s->slots[(s->qhead + s->qlen) % s->qcap] =
+                        calloc(1, sizeof *r)) == NULL)
     goto oom;
   if (wt__rp_rec_copy(r, s->cur, UINT32_MAX) < 0)
     goto oom;

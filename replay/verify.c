@@ -16,10 +16,19 @@
 #include "calls.def"
 #undef WT_CALL
 
+static wt_errno_t front_refused(void *ctx, const wt_refusal_t *g) {
+  wt_replay_t *r = ctx;
+  if (r->front_next->refused == NULL)
+    return g->err;
+  r->front_pending++;
+  return r->front_next->refused(r->front_ctx, g);
+}
+
 static const wt_api_t front_api = {
 #define WT_CALL(name, set, fam, ret, ...) .name = front_##name,
 #include "calls.def"
 #undef WT_CALL
+    .refused = front_refused,
 };
 
 const wt_api_t *wt_replay_front_api(void) {
@@ -51,6 +60,8 @@ static const char *record_diff(const wt_trace_call_t *a,
                                const wt_trace_call_t *b) {
   if (a->call != b->call)
     return "the call";
+  if (wt_trace_call_refused(a) != wt_trace_call_refused(b))
+    return "whether the guest ABI refused it";
   if (!same_bytes(a->args, a->args_len, b->args, b->args_len))
     return "the inputs";
   if (a->err != b->err)

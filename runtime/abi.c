@@ -278,38 +278,50 @@ static void noreturn_stop(wt_abi_t *a, uint32_t code) {
   wt_strtab_t name##_v;                                                        \
   wt_strtab_t *name = &name##_v;
 
-/* C: checks, in guest parameter order; the first failure sticks. */
+/* C: checks, in guest parameter order; the first failure sticks, and
+   `what` names the argument that failed (for the refusal). */
+#define WHAT(name)                                                             \
+  if (e != WT_ESUCCESS && what == NULL)                                        \
+    what = #name;
 #define C_VOID()
 #define C_FD(name, right)
 #define C_IN(type, name, fmt)                                                  \
   if (e == WT_ESUCCESS && (WT_ABI_GT(type))name != g_##name)                   \
     e = WT_EINVAL;                                                             \
   if (e == WT_ESUCCESS)                                                        \
-    e = CONV(fmt)(dialect, &name);
+    e = CONV(fmt)(dialect, &name);                                             \
+  WHAT(name)
 #define C_IN_STR(name)                                                         \
   if (e == WT_ESUCCESS)                                                        \
-    name = (const char *)slice(m, g_##name, g_##name##_len, &e);
+    name = (const char *)slice(m, g_##name, g_##name##_len, &e);               \
+  WHAT(name)
 #define C_IN_IOVS(name)                                                        \
   if (e == WT_ESUCCESS)                                                        \
-    name = get_ciovs(m, g_##name, g_##name##_len, name##_stk, &e);
+    name = get_ciovs(m, g_##name, g_##name##_len, name##_stk, &e);             \
+  WHAT(name)
 #define C_OUT_IOVS(name, used)                                                 \
   if (e == WT_ESUCCESS)                                                        \
-    name = get_iovs(m, g_##name, g_##name##_len, name##_stk, &e);
+    name = get_iovs(m, g_##name, g_##name##_len, name##_stk, &e);              \
+  WHAT(name)
 #define C_OUT_BUF(name, used)                                                  \
   if (e == WT_ESUCCESS)                                                        \
-    name = slice(m, g_##name, g_##name##_len, &e);
+    name = slice(m, g_##name, g_##name##_len, &e);                             \
+  WHAT(name)
 #define C_OUT_BYTES(name) C_OUT_BUF(name, )
 #define C_OUT(type, name, fmt)                                                 \
   if (e == WT_ESUCCESS && !in_bounds(m, g_##name, sizeof(type)))               \
-    e = WT_EFAULT;
+    e = WT_EFAULT;                                                             \
+  WHAT(name)
 #define C_IN_ARRAY(type, name, count, fmt)                                     \
   if (e == WT_ESUCCESS)                                                        \
     name = array_in(m, g_##name, g_##count, sizeof(type), name##_stk,          \
-                    sizeof name##_stk, &e);
+                    sizeof name##_stk, &e);                                    \
+  WHAT(name)
 #define C_OUT_ARRAY(type, name, count, used, fmt)                              \
   if (e == WT_ESUCCESS)                                                        \
     name = array_out(m, g_##name, g_##count, sizeof(type), name##_stk,         \
-                     sizeof name##_stk, &e);
+                     sizeof name##_stk, &e);                                   \
+  WHAT(name)
 #define C_IN_OPT(type, name, fmt)                                              \
   if (e == WT_ESUCCESS && g_##name != 0) {                                     \
     if (in_bounds(m, g_##name, sizeof(type))) {                                \
@@ -318,10 +330,12 @@ static void noreturn_stop(wt_abi_t *a, uint32_t code) {
     } else {                                                                   \
       e = WT_EFAULT;                                                           \
     }                                                                          \
-  }
+  }                                                                            \
+  WHAT(name)
 #define C_OUT_STRTAB(name)                                                     \
   if (e == WT_ESUCCESS)                                                        \
-    e = strtab_in(m, g_##name, g_##name##_buf, name);
+    e = strtab_in(m, g_##name, g_##name##_buf, name);                          \
+  WHAT(name)
 
 /* O: copy-out after success. */
 #define O_VOID()
@@ -384,12 +398,24 @@ static void noreturn_stop(wt_abi_t *a, uint32_t code) {
                                int dialect WT_ARGS(WT_GP, __VA_ARGS__)) {      \
     mview_t m = view(a);                                                       \
     wt_errno_t e = WT_ESUCCESS;                                                \
+    const char *what = NULL;                                                   \
     WT_ARGS(D, __VA_ARGS__)                                                    \
     (void)dialect;                                                             \
     WT_ARGS(C, __VA_ARGS__)                                                    \
     (void)m;                                                                   \
-    if (e == WT_ESUCCESS)                                                      \
+    (void)what;                                                                \
+    if (e == WT_ESUCCESS) {                                                    \
       e = a->api->name(a->ctx WT_ARGS(WT_HN, __VA_ARGS__));                    \
+    } else if (a->api->refused != NULL) {                                      \
+      const uint64_t raw_[] = {0 WT_ARGS(WT_GN, __VA_ARGS__)};                 \
+      wt_refusal_t r_ = {WT_CALL_##name, e, what,                              \
+                         (uint32_t)(sizeof raw_ / sizeof raw_[0] - 1),         \
+                         raw_ + 1};                                            \
+      /* Never a success: the outputs have nowhere to go. */                   \
+      wt_errno_t re_ = a->api->refused(a->ctx, &r_);                           \
+      if (re_ != WT_ESUCCESS)                                                  \
+        e = re_;                                                               \
+    }                                                                          \
     if (e == WT_ESUCCESS) {                                                    \
       m = view(a);                                                             \
       WT_ARGS(O, __VA_ARGS__)                                                  \
@@ -404,8 +430,8 @@ static void noreturn_stop(wt_abi_t *a, uint32_t code) {
 #define WRAP_ERRNO(mod, name, ...)                                             \
   uint32_t Z_##mod##Z_##name(                                                  \
       struct Z_##mod##_instance_t *inst WT_ARGS(WT_GP, __VA_ARGS__)) {         \
-    wt_errno_t e = abi_##name(                                                 \
-        &inst->abi, WT_ABI_DIALECT(mod) WT_ARGS(WT_GN, __VA_ARGS__));          \
+    wt_errno_t e = abi_##name(&inst->abi, WT_ABI_DIALECT(mod)                  \
+                                              WT_ARGS(WT_GN, __VA_ARGS__));    \
     check_stop(&inst->abi);                                                    \
     return e;                                                                  \
   }

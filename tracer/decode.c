@@ -167,6 +167,17 @@ static void d_fd(desc_t *d, const char *name) {
   }
 }
 
+/* An fd as a refused call's raw parameter (u64). */
+static void d_fd_u64(desc_t *d, const char *name) {
+  uint64_t v = wt__cur_u64(&d->a);
+  jkey(d->ja, &d->afirst, name);
+  wt__sb_json_u64(d->ja, v);
+  if (v <= UINT32_MAX && !d->s->has_fd) {
+    d->s->has_fd = true;
+    d->s->fd = (uint32_t)v;
+  }
+}
+
 static void d_str(desc_t *d, const char *name) {
   uint32_t n = wt__cur_u32(&d->a);
   const uint8_t *p = wt__cur_take(&d->a, n);
@@ -437,6 +448,22 @@ static bool payloads_ok(const wt_trace_call_t *c) {
   return true;
 }
 
+/* A call the guest ABI refused: its raw guest parameters, by name; fd
+   parameters fill the fd columns as decoded ones do. */
+static void describe_refused(desc_t *d) {
+  uint32_t n = 0;
+  const wt_guest_param_t *gp = wt_call_guest_params(d->c->call, &n);
+  for (uint32_t i = 0; i < n; i++) {
+    if (gp[i].fd) {
+      d_fd_u64(d, gp[i].name);
+      continue;
+    }
+    uint64_t v = wt__cur_u64(&d->a);
+    jkey(d->ja, &d->afirst, gp[i].name);
+    wt__sb_json_u64(d->ja, v);
+  }
+}
+
 int wt_trace_summarize(const wt_trace_call_t *c, wt_trace_summary_t *s) {
   summary_priv_t *priv = s->priv_ ? s->priv_ : calloc(1, sizeof *priv);
   desc_t d = {c,
@@ -464,7 +491,10 @@ int wt_trace_summarize(const wt_trace_call_t *c, wt_trace_summary_t *s) {
   }
   wt__sb_putc(d.ja, '{');
   wt__sb_putc(d.jr, '{');
-  describers[c->call](&d);
+  if (wt_trace_call_refused(c))
+    describe_refused(&d);
+  else
+    describers[c->call](&d);
   wt__sb_putc(d.ja, '}');
   wt__sb_putc(d.jr, '}');
   if (c->err != WT_ESUCCESS) {

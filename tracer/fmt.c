@@ -347,7 +347,25 @@ size_t wt_trace_format_value(const char *fmt, const void *p, size_t size,
 
 const char *const wt__capture_names[3] = {"full", "digest", "none"};
 const char *const wt__dir_names[2] = {"in", "out"};
-const char *const wt__denial_names[2] = {"rights", "policy"};
+const char *const wt__denial_names[WT_DENIAL_COUNT] = {"rights", "policy",
+                                                       "abi"};
+
+bool wt_trace_call_refused(const wt_trace_call_t *c) {
+  for (uint32_t i = 0; i < c->ndenials; i++)
+    if (c->denials[i].source == WT_DENIAL_ABI)
+      return true;
+  return false;
+}
+
+int wt__check_denials(const wt_trace_call_t *c) {
+  for (uint32_t i = 0; i < c->ndenials; i++)
+    if (c->denials[i].source >= WT_DENIAL_COUNT) {
+      wt_trace_set_error("record %llu: unknown denial source",
+                         (unsigned long long)c->seq);
+      return -1;
+    }
+  return 0;
+}
 
 int wt__name_index(const char *const *names, int n, const char *s) {
   for (int i = 0; i < n; i++)

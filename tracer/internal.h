@@ -123,7 +123,10 @@ int wt__transition_lookup(const char *name);    /* -1 when unknown */
 wt_rights_t wt__right_lookup(const char *name); /* 0 when unknown */
 extern const char *const wt__capture_names[3];  /* full, digest, none */
 extern const char *const wt__dir_names[2];      /* in, out */
-extern const char *const wt__denial_names[2];   /* rights, policy */
+extern const char
+    *const wt__denial_names[WT_DENIAL_COUNT]; /* rights, policy, abi */
+/* -1 (and the error set) when a denial's source is out of range. */
+int wt__check_denials(const wt_trace_call_t *c);
 int wt__name_index(const char *const *names, int n, const char *s);
 
 /*
@@ -134,13 +137,14 @@ int wt__name_index(const char *const *names, int n, const char *s);
 #define WT__FMT_LIST(XX)                                                       \
   XX(size)                                                                     \
   XX(fd)                                                                       \
-  XX(exitcode) XX(timestamp) XX(filesize) XX(dircookie) XX(filedelta)          \
-      XX(clockid) XX(advice) XX(whence) XX(signal) XX(filetype) XX(fdflags)    \
-          XX(oflags) XX(fstflags) XX(lookupflags) XX(rights) XX(riflags)       \
-              XX(roflags) XX(siflags) XX(sdflags) XX(fdstat) XX(filestat)      \
-                  XX(prestat) XX(subscription) XX(event) XX(u64)               \
-                      XX(timeout_ns) XX(boolean) XX(eventfdflags) XX(epoll_op) \
-                          XX(fdflagsext) XX(epoll_events) XX(epoll_event)
+  XX(exitcode)                                                                 \
+  XX(timestamp) XX(filesize) XX(dircookie) XX(filedelta) XX(clockid)           \
+      XX(advice) XX(whence) XX(signal) XX(filetype) XX(fdflags) XX(oflags)     \
+          XX(fstflags) XX(lookupflags) XX(rights) XX(riflags) XX(roflags)      \
+              XX(siflags) XX(sdflags) XX(fdstat) XX(filestat) XX(prestat)      \
+                  XX(subscription) XX(event) XX(u64) XX(timeout_ns)            \
+                      XX(boolean) XX(eventfdflags) XX(epoll_op) XX(fdflagsext) \
+                          XX(epoll_events) XX(epoll_event)
 #define XX(f) void wt__pr_##f(wt__sb_t *b, const void *p, size_t size);
 WT__FMT_LIST(XX)
 #undef XX

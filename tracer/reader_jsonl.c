@@ -204,7 +204,7 @@ static int denial_item(reader_t *r, json_t *o, uint32_t i) {
   wt_trace_denial_t *d = &r->cb.denials[i];
   const char *src = get_str(o, "source"), *right = get_str(o, "right");
   const char *rule = get_str(o, "rule");
-  int s = src ? wt__name_index(wt__denial_names, 2, src) : -1;
+  int s = src ? wt__name_index(wt__denial_names, WT_DENIAL_COUNT, src) : -1;
   uint64_t fd = UINT32_MAX;
   if (s < 0 ||
       (!json_is_null(json_object_get(o, "fd")) && get_u64(o, "fd", &fd) < 0))

@@ -133,7 +133,7 @@ static int read_transition(reader_t *r, uint64_t seq, uint32_t i) {
 
 static int read_denial(reader_t *r, uint64_t seq, uint32_t i) {
   sqlite3_stmt *st = r->aux[A_DENIALS].st;
-  int src = wt__name_index(wt__denial_names, 2, col_text(st, 1));
+  int src = wt__name_index(wt__denial_names, WT_DENIAL_COUNT, col_text(st, 1));
   wt_trace_denial_t *d;
   if (src < 0)
     return bad_row(r, seq, "denial source");

@@ -15,6 +15,7 @@
  * denial slot per nesting level; an inner call's record is complete before
  * the outer one's, and the writer puts records back in seq order.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "internal.h"
@@ -514,10 +515,51 @@ static void auto_deny(wt_tracer_t *t, const wt_fd_t *fds,
 #include "calls.def"
 #undef WT_CALL
 
+/*
+ * A call the guest ABI refused: recorded like any other, with the guest's
+ * raw parameters as its arguments and an ABI denial naming the check that
+ * failed, so an audit sees every call the guest made.
+ */
+/* The refused call's first fd parameter, or UINT32_MAX. */
+static uint32_t refused_fd(const wt_refusal_t *r) {
+  uint32_t n = 0;
+  const wt_guest_param_t *gp = wt_call_guest_params(r->call, &n);
+  for (uint32_t i = 0; gp != NULL && i < n && i < r->nraw; i++)
+    if (gp[i].fd)
+      return r->raw[i] <= UINT32_MAX ? (uint32_t)r->raw[i] : UINT32_MAX;
+  return UINT32_MAX;
+}
+
+static wt_errno_t tr_refused(void *ctx, const wt_refusal_t *r) {
+  wt_tracer_t *t = ctx;
+  wt__frame_t *f;
+  wt_errno_t err;
+  size_t alen = 8 * (size_t)r->nraw, total;
+  call_t c;
+  call_begin(t, &c);
+  err = t->inner->refused != NULL ? t->inner->refused(t->inner_ctx, r) : r->err;
+  c.t1 = wt__clock_ticks(&t->clock);
+  f = frame(t);
+  f->has_denial = true;
+  f->denial.source = WT_DENIAL_ABI;
+  f->denial.fd = refused_fd(r);
+  f->denial.right = 0;
+  snprintf(f->rule, sizeof f->rule, "%s: %s", r->arg != NULL ? r->arg : "?",
+           r->err == WT_EFAULT ? "outside guest memory" : "out of range");
+  total = WT__REC_HDR + alen + extras_len(t, &c);
+  record_begin(t, &c, r->call, err, alen, 0, 0, 0);
+  for (uint32_t i = 0; i < r->nraw; i++)
+    put64(t, r->raw[i]);
+  put_extras(t, &c);
+  call_end(t, &c, total);
+  return err;
+}
+
 static const wt_api_t tracer_api = {
 #define WT_CALL(name, set, fam, ret, ...) .name = tr_##name,
 #include "calls.def"
 #undef WT_CALL
+    .refused = tr_refused,
 };
 
 const wt_api_t *wt_tracer_api(void) {

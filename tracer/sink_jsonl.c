@@ -168,8 +168,7 @@ static void blob(wt__sb_t *b, const char *k, const uint8_t *p, size_t n) {
 static int jl_call(void *impl, const wt_trace_call_t *c) {
   jsonl_sink_t *s = impl;
   wt__sb_t *b = &s->line;
-  if ((c->ndenials > 0 && c->denials[0].source > WT_DENIAL_POLICY) ||
-      wt_trace_summarize(c, &s->sum) < 0)
+  if (wt__check_denials(c) < 0 || wt_trace_summarize(c, &s->sum) < 0)
     return -1;
   wt__sb_reset(b);
   wt__sb_puts(b, "{\"type\":\"call\",\"seq\":");

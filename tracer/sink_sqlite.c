@@ -557,13 +557,8 @@ static int denial_row(sqlite_sink_t *s, const wt_trace_call_t *c,
 
 static int sq_call(void *impl, const wt_trace_call_t *c) {
   sqlite_sink_t *s = impl;
-  if (c->ndenials > 0 && c->denials[0].source > WT_DENIAL_POLICY) {
-    wt_trace_set_error("record %llu: unknown denial source",
-                       (unsigned long long)c->seq);
-    return -1;
-  }
-  if (wt_trace_summarize(c, &s->sum) < 0 || begin(s) < 0 ||
-      call_row(s, c, &s->sum) < 0)
+  if (wt__check_denials(c) < 0 || wt_trace_summarize(c, &s->sum) < 0 ||
+      begin(s) < 0 || call_row(s, c, &s->sum) < 0)
     return -1;
   for (uint32_t i = 1; i < c->npayloads; i++)
     if (payload_row(s, c, &c->payloads[i]) < 0)

@@ -40,12 +40,11 @@
 #define WT__FE11(P, a, ...) WT__APPLY(P, a) WT__FE10(P, __VA_ARGS__)
 #define WT__FE12(P, a, ...) WT__APPLY(P, a) WT__FE11(P, __VA_ARGS__)
 #define WT__NTH(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, N, ...) N
-#define WT__COUNT(...)                                                       \
+#define WT__COUNT(...)                                                         \
   WT__NTH(__VA_ARGS__, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
 
 /* WT_ARGS(PREFIX, tuple...): PREFIX_KIND(...) for every tuple, in order. */
-#define WT_ARGS(P, ...)                                                      \
-  WT_CAT(WT__FE, WT__COUNT(__VA_ARGS__))(P, __VA_ARGS__)
+#define WT_ARGS(P, ...) WT_CAT(WT__FE, WT__COUNT(__VA_ARGS__))(P, __VA_ARGS__)
 
 /* The number of argument tuples a call has (VOID counts as one). */
 #define WT_NARGS(...) WT__COUNT(__VA_ARGS__)
@@ -79,6 +78,26 @@
 #define WT_HN_OUT_ARRAY(type, name, count, used, fmt) , name
 #define WT_HN_IN_OPT(type, name, fmt) , name
 #define WT_HN_OUT_STRTAB(name) , name
+
+/*
+ * Guest parameters as wt_guest_param_t initialisers: one per wasm import
+ * parameter, in the order the runtime's ABI layer declares them (a pointer
+ * and its length are two).
+ */
+#define WT_GPN_VOID()
+#define WT_GPN_FD(name, right) {#name, true},
+#define WT_GPN_IN(type, name, fmt) {#name, false},
+#define WT_GPN_PAIR(name, len) {#name, false}, {#name "_" #len, false},
+#define WT_GPN_IN_STR(name) WT_GPN_PAIR(name, len)
+#define WT_GPN_IN_IOVS(name) WT_GPN_PAIR(name, len)
+#define WT_GPN_OUT_IOVS(name, used) WT_GPN_PAIR(name, len)
+#define WT_GPN_OUT_BUF(name, used) WT_GPN_PAIR(name, len)
+#define WT_GPN_OUT_BYTES(name) WT_GPN_PAIR(name, len)
+#define WT_GPN_OUT(type, name, fmt) {#name, false},
+#define WT_GPN_IN_ARRAY(type, name, count, fmt) {#name, false},
+#define WT_GPN_OUT_ARRAY(type, name, count, used, fmt) {#name, false},
+#define WT_GPN_IN_OPT(type, name, fmt) {#name, false},
+#define WT_GPN_OUT_STRTAB(name) WT_GPN_PAIR(name, buf)
 
 /* The right an FD argument requires, as a wt_rights_t. */
 #define WT_FD_RIGHT(right) ((wt_rights_t)WT_RIGHT_##right)

@@ -163,42 +163,41 @@ int wt_call_lookup(const char *name, size_t len);
  * a field the kind does not use. The names let the viewer print every kind
  * without per-kind code.
  */
-#define WT_TRANSITION_MAP(XX)                                                \
-  XX(FD_OPENED, "fd opened", "fd", "", "filetype", "", "")                   \
-  XX(FD_CLOSED, "fd closed", "fd", "", "", "", "")                           \
-  XX(FD_RENUMBERED, "fd renumbered", "from", "to", "", "", "")               \
-  XX(FD_DUPLICATED, "fd duplicated", "fd", "new fd", "", "", "")             \
-  XX(EVENTFD_COUNTER, "eventfd counter changed", "eventfd", "", "before",    \
-     "after", "cause")                                                       \
-  XX(EVENTFD_READINESS, "eventfd readiness changed", "eventfd", "",          \
-     "before", "after", "")                                                  \
-  XX(EPOLL_ADDED, "epoll entry added", "epoll fd", "fd", "events", "",       \
-     "data")                                                                 \
-  XX(EPOLL_MODIFIED, "epoll entry modified", "epoll fd", "fd", "events", "", \
-     "data")                                                                 \
-  XX(EPOLL_REMOVED, "epoll entry removed by DEL", "epoll fd", "fd", "", "",  \
-     "")                                                                     \
-  XX(EPOLL_REMOVED_BY_CLOSE, "epoll entry removed by close", "epoll fd",     \
-     "fd", "", "", "")                                                       \
-  XX(EPOLL_READY, "epoll entry became ready", "epoll fd", "fd", "events",    \
-     "", "")                                                                 \
-  XX(EPOLL_DELIVERED, "epoll event delivered", "epoll fd", "fd", "events",   \
-     "", "data")                                                             \
-  XX(EPOLL_DROPPED, "epoll entry dropped at harvest", "epoll fd", "fd", "",  \
-     "", "")                                                                 \
-  XX(EPOLL_DISABLED, "epoll entry disabled by oneshot", "epoll fd", "fd",    \
-     "", "", "")                                                             \
-  XX(SIGNAL_RAISED, "signal raised", "", "", "signal", "by timer", "")       \
-  XX(SIGNAL_DELIVERED, "signal delivered to handler", "", "", "signal", "",  \
-     "")                                                                     \
-  XX(SIGNAL_DEFAULT, "signal default action", "", "", "signal", "terminates",\
+#define WT_TRANSITION_MAP(XX)                                                  \
+  XX(FD_OPENED, "fd opened", "fd", "", "filetype", "", "")                     \
+  XX(FD_CLOSED, "fd closed", "fd", "", "", "", "")                             \
+  XX(FD_RENUMBERED, "fd renumbered", "from", "to", "", "", "")                 \
+  XX(FD_DUPLICATED, "fd duplicated", "fd", "new fd", "", "", "")               \
+  XX(EVENTFD_COUNTER, "eventfd counter changed", "eventfd", "", "before",      \
+     "after", "cause")                                                         \
+  XX(EVENTFD_READINESS, "eventfd readiness changed", "eventfd", "", "before",  \
+     "after", "")                                                              \
+  XX(EPOLL_ADDED, "epoll entry added", "epoll fd", "fd", "events", "", "data") \
+  XX(EPOLL_MODIFIED, "epoll entry modified", "epoll fd", "fd", "events", "",   \
+     "data")                                                                   \
+  XX(EPOLL_REMOVED, "epoll entry removed by DEL", "epoll fd", "fd", "", "",    \
+     "")                                                                       \
+  XX(EPOLL_REMOVED_BY_CLOSE, "epoll entry removed by close", "epoll fd", "fd", \
+     "", "", "")                                                               \
+  XX(EPOLL_READY, "epoll entry became ready", "epoll fd", "fd", "events", "",  \
+     "")                                                                       \
+  XX(EPOLL_DELIVERED, "epoll event delivered", "epoll fd", "fd", "events", "", \
+     "data")                                                                   \
+  XX(EPOLL_DROPPED, "epoll entry dropped at harvest", "epoll fd", "fd", "",    \
+     "", "")                                                                   \
+  XX(EPOLL_DISABLED, "epoll entry disabled by oneshot", "epoll fd", "fd", "",  \
+     "", "")                                                                   \
+  XX(SIGNAL_RAISED, "signal raised", "", "", "signal", "by timer", "")         \
+  XX(SIGNAL_DELIVERED, "signal delivered to handler", "", "", "signal", "",    \
+     "")                                                                       \
+  XX(SIGNAL_DEFAULT, "signal default action", "", "", "signal", "terminates",  \
      "")
 
 typedef enum wt_transition_kind_e {
 #define XX(name, desc, f1, f2, a, b, d) WT_TR_##name,
   WT_TRANSITION_MAP(XX)
 #undef XX
-  WT_TR_COUNT
+      WT_TR_COUNT
 } wt_transition_kind_t;
 
 typedef struct wt_transition_s {
@@ -232,7 +231,7 @@ const char *wt_transition_name(unsigned kind);
 const char *wt_transition_description(unsigned kind);
 
 /* Prototypes of the core calls: wt_fd_write(wt_t *w, ...) and so on. */
-#define WT_CALL(name, set, fam, ret, ...)                                    \
+#define WT_CALL(name, set, fam, ret, ...)                                      \
   wt_errno_t wt_##name(wt_t *w WT_ARGS(WT_HP, __VA_ARGS__));
 #include "calls.def"
 #undef WT_CALL
@@ -241,12 +240,50 @@ const char *wt_transition_description(unsigned kind);
  * The interposition table. Every entry takes the layer's own context first.
  * wt_core_api() returns the table whose context is a wt_t*.
  */
+typedef struct wt_refusal_s wt_refusal_t;
+
 typedef struct wt_api_s {
-#define WT_CALL(name, set, fam, ret, ...)                                    \
+#define WT_CALL(name, set, fam, ret, ...)                                      \
   wt_errno_t (*name)(void *ctx WT_ARGS(WT_HP, __VA_ARGS__));
 #include "calls.def"
 #undef WT_CALL
+  /*
+   * A call the guest ABI refused before it could become a host-typed call
+   * (see wt_refusal_t), so no entry above ran. Returns the errno the guest
+   * gets, normally r->err. NULL: refusals are not reported (the core's
+   * table); a layer that sets it forwards to the inner table's, if any.
+   */
+  wt_errno_t (*refused)(void *ctx, const wt_refusal_t *r);
 } wt_api_t;
+
+/*
+ * A guest's call refused by the ABI layer: a pointer or length outside
+ * guest memory (WT_EFAULT), or a value its type cannot hold (WT_EINVAL: an
+ * i32 with bits above a u8 flag set, a signal with no preview1 number).
+ * Layers see it so that an audit misses no call and a replay consumes the
+ * same record; the arguments could not be decoded, so they are the guest's
+ * own parameters, as passed (i32 zero-extended), in import order and named
+ * by wt_call_guest_params.
+ */
+struct wt_refusal_s {
+  uint16_t call;   /* wt_call_id_t */
+  wt_errno_t err;  /* WT_EFAULT or WT_EINVAL */
+  const char *arg; /* the calls.def argument that failed its check */
+  uint32_t nraw;
+  const uint64_t *raw;
+};
+
+/*
+ * The parameters of a call's wasm import, in order: a host argument of
+ * calls.def is one parameter, or two for pointer + length pairs ("iovs",
+ * "iovs_len"). `fd` marks an fd parameter. *n gets their number; NULL for
+ * an unknown call.
+ */
+typedef struct wt_guest_param_s {
+  const char *name;
+  bool fd;
+} wt_guest_param_t;
+const wt_guest_param_t *wt_call_guest_params(unsigned call, uint32_t *n);
 
 const wt_api_t *wt_core_api(void);
 

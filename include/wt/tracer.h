@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 /* Version of the trace format written (meta key "format_version"). */
-#define WT_TRACE_FORMAT_VERSION 2
+#define WT_TRACE_FORMAT_VERSION 3
 
 /* The last error of a tracer, sink or reader function on this thread. */
 const char *wt_trace_error(void);
@@ -63,9 +63,10 @@ uint64_t wt_trace_digest(const void *data, size_t len);
 #define WT_PAYLOAD_DIGEST 1 /* the first `len` bytes and a digest of all */
 #define WT_PAYLOAD_NONE 2   /* only the size (meta capture) */
 
-#define WT_PAYLOAD_IN 0  /* bytes the guest passed (IN_IOVS) */
-#define WT_PAYLOAD_OUT 1 /* bytes the call produced (OUT_IOVS, OUT_BUF, ...)   \
-                          */
+#define WT_PAYLOAD_IN 0 /* bytes the guest passed (IN_IOVS) */
+#define WT_PAYLOAD_OUT                                                         \
+  1 /* bytes the call produced (OUT_IOVS, OUT_BUF, ...)                        \
+     */
 
 /* The bytes of one buffer argument of a call. */
 typedef struct wt_trace_payload_s {
@@ -88,6 +89,14 @@ typedef struct wt_trace_payload_s {
  */
 #define WT_DENIAL_RIGHTS 0
 #define WT_DENIAL_POLICY 1
+/*
+ * The guest ABI refused the call before it was decoded (wt_refusal_t): the
+ * rule names the argument and the check ("iovs: outside guest memory"),
+ * and the record's `args` are the guest's raw parameters, u64 each, named
+ * by wt_call_guest_params; it has no results and no payloads.
+ */
+#define WT_DENIAL_ABI 2
+#define WT_DENIAL_COUNT 3
 
 typedef struct wt_trace_denial_s {
   uint8_t source;    /* WT_DENIAL_* */
@@ -119,6 +128,9 @@ typedef struct wt_trace_call_s {
   uint32_t ndenials;
   const wt_trace_denial_t *denials;
 } wt_trace_call_t;
+
+/* Whether the guest ABI refused the call (a WT_DENIAL_ABI denial). */
+bool wt_trace_call_refused(const wt_trace_call_t *c);
 
 /*
  * The plain columns derived from a record: the first fd and path argument,

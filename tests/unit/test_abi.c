@@ -82,6 +82,11 @@ typedef struct rec_s {
   char why[160];
   /* Called inside the fake, to play the callee (store outputs). */
   void (*hook)(struct rec_s *r);
+  /* Refusals reported to the layer below; the last one's copy. */
+  int refusals;
+  wt_refusal_t refusal;
+  uint64_t raw[16];
+  bool refuse_ok; /* the layer answers a refusal with SUCCESS */
   union {
 #define WT_CALL(name, set, fam, ret, ...) struct args_##name name;
 #include "calls.def"
@@ -197,10 +202,21 @@ static void mismatch(rec_t *r, const char *arg) {
 #include "calls.def"
 #undef WT_CALL
 
+static wt_errno_t fake_refused(void *ctx, const wt_refusal_t *g) {
+  rec_t *r = ctx;
+  r->refusals++;
+  r->refusal = *g;
+  memset(r->raw, 0, sizeof r->raw);
+  memcpy(r->raw, g->raw, (g->nraw < 16 ? g->nraw : 16) * sizeof *g->raw);
+  r->refusal.raw = r->raw;
+  return r->refuse_ok ? WT_ESUCCESS : g->err;
+}
+
 static const wt_api_t fake_api = {
 #define WT_CALL(name, set, fam, ret, ...) .name = fake_##name,
 #include "calls.def"
 #undef WT_CALL
+    .refused = fake_refused,
 };
 
 /* ---- fixture ----------------------------------------------------------- */
@@ -258,29 +274,31 @@ static bool canaries_intact(void) {
  * GV: each guest argument, valid unless it is pointer argument number
  * `bad` (counting pointer arguments from 0 with k).
  */
-#define BAD() (k++ == bad)
+#define BAD(name) (k++ == bad ? (badname = #name, 1) : 0)
 #define GV_VOID()
 #define GV_FD(name, right) uint32_t g_##name = 3;
 #define GV_IN(type, name, fmt) WT_ABI_GT(type) g_##name = 1;
 #define GV_IN_STR(name)                                                        \
-  uint32_t g_##name = BAD() ? MEM_SIZE - 2 : P_STR, g_##name##_len = 3;
+  uint32_t g_##name = BAD(name) ? MEM_SIZE - 2 : P_STR, g_##name##_len = 3;
 #define GV_IN_IOVS(name)                                                       \
-  uint32_t g_##name = BAD() ? MEM_SIZE - 12 : P_IOV, g_##name##_len = 2;
+  uint32_t g_##name = BAD(name) ? MEM_SIZE - 12 : P_IOV, g_##name##_len = 2;
 #define GV_OUT_IOVS(name, used) GV_IN_IOVS(name)
 /* 0xffffffff + 2 wraps to 1 in 32 bits: the check must not. */
 #define GV_OUT_BUF(name, used)                                                 \
-  uint32_t g_##name = BAD() ? 0xffffffffu : P_BUF, g_##name##_len = 16;
+  uint32_t g_##name = BAD(name) ? 0xffffffffu : P_BUF, g_##name##_len = 16;
 #define GV_OUT_BYTES(name) GV_OUT_BUF(name, )
 #define GV_OUT(type, name, fmt)                                                \
-  uint32_t g_##name = BAD() ? MEM_SIZE - (uint32_t)sizeof(type) + 1 : P_SCAL;
+  uint32_t g_##name =                                                          \
+      BAD(name) ? MEM_SIZE - (uint32_t)sizeof(type) + 1 : P_SCAL;
 #define GV_IN_ARRAY(type, name, count, fmt)                                    \
-  uint32_t g_##name = BAD() ? MEM_SIZE - (uint32_t)sizeof(type) + 1 : P_ARR;
+  uint32_t g_##name = BAD(name) ? MEM_SIZE - (uint32_t)sizeof(type) + 1 : P_ARR;
 #define GV_OUT_ARRAY(type, name, count, used, fmt)                             \
   GV_IN_ARRAY(type, name, count, fmt)
 #define GV_IN_OPT(type, name, fmt)                                             \
-  uint32_t g_##name = BAD() ? MEM_SIZE - (uint32_t)sizeof(type) + 1 : P_OPT;
+  uint32_t g_##name = BAD(name) ? MEM_SIZE - (uint32_t)sizeof(type) + 1 : P_OPT;
 #define GV_OUT_STRTAB(name)                                                    \
-  uint32_t g_##name = BAD() ? MEM_SIZE + 1 : P_TAB, g_##name##_buf = P_TABBUF;
+  uint32_t g_##name = BAD(name) ? MEM_SIZE + 1 : P_TAB,                        \
+           g_##name##_buf = P_TABBUF;
 
 /* The import's result: its errno, or for calls without one, whether the
  * layer below was reached. */
@@ -294,25 +312,51 @@ static bool canaries_intact(void) {
 #define INST_P1 &inst
 #define INST_WASIX &xinst
 
+/*
+ * The layer below was told of exactly one refusal: of this call, for the
+ * argument made bad, with the guest's parameters as passed, as many as
+ * wt_call_guest_params names.
+ */
+static bool refusal_is(wt_call_id_t id, const char *arg, const uint64_t *raw,
+                       uint32_t nraw) {
+  uint32_t n = 0;
+  const wt_refusal_t *g = &rec.refusal;
+  if (rec.refusals != 1 || g->call != id || g->err != WT_EFAULT ||
+      g->arg == NULL || arg == NULL || strcmp(g->arg, arg) != 0 ||
+      wt_call_guest_params(id, &n) == NULL || n != nraw || g->nraw != nraw ||
+      nraw > 16)
+    return false;
+  return memcmp(rec.raw, raw, nraw * sizeof *raw) == 0;
+}
+
 /* Runs variant `bad` (-1: all valid) of a call; returns false on failure. */
 #define WT_CALL(name, set, fam, ret, ...)                                      \
   static bool variant_##name(int bad, int *npointers) {                        \
     int k = 0;                                                                 \
+    const char *badname = NULL;                                                \
     wt_errno_t e;                                                              \
     WT_ARGS(GV, __VA_ARGS__)                                                   \
+    const uint64_t raw_[] = {0 WT_ARGS(WT_GN, __VA_ARGS__)};                   \
     reset(NULL);                                                               \
     rec.verify = bad < 0;                                                      \
     RESULT_##ret(IMPORT_##set(name)(INST_##set WT_ARGS(WT_GN, __VA_ARGS__)));  \
     *npointers = k;                                                            \
     if (!canaries_intact())                                                    \
       print_error(#name " variant %d wrote outside memory\n", bad);            \
-    else if (bad < 0 && (e != WT_ESUCCESS || rec.calls != 1 || rec.bad))       \
+    else if (bad < 0 && (e != WT_ESUCCESS || rec.calls != 1 || rec.bad ||      \
+                         rec.refusals != 0))                                   \
       print_error(#name ": %s (errno %s, %d calls)\n", rec.why,                \
                   wt_errno_name(e), rec.calls);                                \
     else if (bad >= 0 && bad < k && (e != WT_EFAULT || rec.calls != 0))        \
       print_error(#name ": pointer argument %d out of bounds gave %s "         \
                         "after %d calls\n",                                    \
                   bad, wt_errno_name(e), rec.calls);                           \
+    else if (bad >= 0 && bad < k &&                                            \
+             !refusal_is(WT_CALL_##name, badname, raw_ + 1,                    \
+                         sizeof raw_ / sizeof raw_[0] - 1))                    \
+      print_error(#name ": pointer argument %d (%s) out of bounds was not "    \
+                        "reported as its refusal\n",                           \
+                  bad, badname);                                               \
     else                                                                       \
       return true;                                                             \
     return false;                                                              \
@@ -496,13 +540,35 @@ static void test_i64_and_narrow_scalars(void **state) {
   rec.calls = 0;
   assert_errno(Z_wasi_snapshot_preview1Z_fd_seek(&inst, 3, 0, 0x102, 0x3000),
                WT_EINVAL);
+  assert_int_equal(rec.refusals, 1);
+  assert_int_equal(rec.refusal.call, WT_CALL_fd_seek);
+  assert_int_equal(rec.refusal.err, WT_EINVAL);
+  assert_string_equal(rec.refusal.arg, "whence");
+  assert_int_equal(rec.refusal.nraw, 4);
+  assert_int_equal(rec.raw[2], 0x102);
   assert_errno(Z_wasi_snapshot_preview1Z_fd_fdstat_set_flags(&inst, 3, 0x10004),
                WT_EINVAL);
   assert_int_equal(rec.calls, 0);
+  assert_int_equal(rec.refusals, 2);
   assert_ok(Z_wasi_snapshot_preview1Z_fd_filestat_set_times(
       &inst, 3, UINT64_MAX, 1, 0xf));
   assert_true(rec.u.fd_filestat_set_times.atim == UINT64_MAX);
   assert_int_equal(rec.u.fd_filestat_set_times.fst_flags, 0xf);
+}
+
+/* A layer that answers a refusal with SUCCESS (a corrupt trace under
+   replay) must not make the ABI copy outputs to the refused pointers. */
+static void test_refusal_never_succeeds(void **state) {
+  (void)state;
+  rec.refuse_ok = true;
+  put_iov(0x1000, 0x2000, 3);
+  assert_errno(
+      Z_wasi_snapshot_preview1Z_fd_write(&inst, 1, 0x1000, 1, MEM_SIZE - 2),
+      WT_EFAULT);
+  assert_int_equal(rec.refusals, 1);
+  assert_string_equal(rec.refusal.arg, "nwritten");
+  assert_int_equal(rec.calls, 0);
+  assert_true(canaries_intact());
 }
 
 /* ---- strtab: args_get / environ_get ------------------------------------ */
@@ -681,6 +747,7 @@ int main(void) {
       cmocka_unit_test_setup(test_out_scalar_edges, reset),
       cmocka_unit_test_setup(test_path_string, reset),
       cmocka_unit_test_setup(test_i64_and_narrow_scalars, reset),
+      cmocka_unit_test_setup(test_refusal_never_succeeds, reset),
       cmocka_unit_test_setup(test_strtab_rebased, reset),
       cmocka_unit_test_setup(test_strtab_failure_untouched, reset),
       cmocka_unit_test_setup(test_poll_arrays, reset),

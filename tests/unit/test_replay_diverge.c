@@ -23,8 +23,8 @@ static void record_greeting(rec_t *t, bool jsonl) {
   uint64_t now = 0;
   rec_open(t, jsonl ? "t.jsonl" : "t.db", jsonl);
   assert_ok(write_str(wt_tracer_api(), t->tr, 1, "hello alice\n"));
-  assert_ok(wt_tracer_api()->clock_time_get(t->tr, WT_CLOCK_MONOTONIC, 1,
-                                            &now));
+  assert_ok(
+      wt_tracer_api()->clock_time_get(t->tr, WT_CLOCK_MONOTONIC, 1, &now));
   assert_ok(write_str(wt_tracer_api(), t->tr, 1, "bye\n"));
   rec_finish(t, 0);
 }
@@ -37,8 +37,7 @@ static void test_other_argument_stops(void **state) {
   (void)state;
   record_greeting(&t, false);
   rp_open(&p, t.trace, NULL);
-  assert_errno(write_str(wt_replay_api(), p.r, 1, "hello bob\n"),
-               WT_ECANCELED);
+  assert_errno(write_str(wt_replay_api(), p.r, 1, "hello bob\n"), WT_ECANCELED);
   assert_int_equal(p.stops, 1);
   assert_int_equal(wt_replay_status(p.r), WT_REPLAY_DIVERGED);
   assert_int_equal(wt_replay_divergences(p.r), 1);
@@ -71,8 +70,7 @@ static void test_clock_where_none_stops(void **state) {
   rp_open(&p, t.trace, NULL);
   assert_ok(write_str(wt_replay_api(), p.r, 1, "hello alice\n"));
   assert_ok(wt_replay_api()->clock_time_get(p.r, WT_CLOCK_MONOTONIC, 1, &now));
-  assert_errno(wt_replay_api()->clock_time_get(p.r, WT_CLOCK_REALTIME, 1,
-                                               &now),
+  assert_errno(wt_replay_api()->clock_time_get(p.r, WT_CLOCK_REALTIME, 1, &now),
                WT_ECANCELED);
   assert_report_has(&p, "divergence at the guest's call 3 (recording seq 3): "
                         "the guest called clock_time_get where the recording "
@@ -92,17 +90,63 @@ static void test_scalar_diff(void **state) {
   uint64_t now = 0;
   (void)state;
   rec_open(&t, "t.db", false);
-  assert_ok(wt_tracer_api()->clock_time_get(t.tr, WT_CLOCK_MONOTONIC, 1,
-                                            &now));
+  assert_ok(wt_tracer_api()->clock_time_get(t.tr, WT_CLOCK_MONOTONIC, 1, &now));
   rec_finish(&t, 0);
   rp_open(&p, t.trace, NULL);
-  assert_errno(wt_replay_api()->clock_time_get(p.r, WT_CLOCK_REALTIME, 1,
-                                               &now),
+  assert_errno(wt_replay_api()->clock_time_get(p.r, WT_CLOCK_REALTIME, 1, &now),
                WT_ECANCELED);
   assert_report_has(&p, "id: recorded \"MONOTONIC\", actual \"REALTIME\"");
   rp_finish(&p, 0, WT_REPLAY_DIVERGED);
   rp_close(&p);
   rec_close(&t);
+}
+
+/*
+ * Calls the guest ABI refused: the same refusal replays (the guest gets the
+ * recorded errno, nothing is written); another pointer, or a call that is
+ * refused where the recording ran it, is a divergence with a report.
+ */
+static void record_refusal(rec_t *t, bool jsonl) {
+  const uint64_t raw[] = {1, 0xfffffff0u, 2, 64};
+  const wt_refusal_t g = {WT_CALL_fd_write, WT_EFAULT, "iovs", 4, raw};
+  rec_open(t, jsonl ? "r.jsonl" : "r.db", jsonl);
+  assert_errno(wt_tracer_api()->refused(t->tr, &g), WT_EFAULT);
+  assert_ok(write_str(wt_tracer_api(), t->tr, 1, "after\n"));
+  rec_finish(t, 0);
+}
+
+static void test_refusal_replays(void **state) {
+  uint64_t raw[] = {1, 0xfffffff0u, 2, 64};
+  wt_refusal_t g = {WT_CALL_fd_write, WT_EFAULT, "iovs", 4, raw};
+  (void)state;
+  for (int jsonl = 0; jsonl < 2; jsonl++) {
+    rec_t t;
+    rp_t p;
+    record_refusal(&t, jsonl);
+    rp_open(&p, t.trace, NULL);
+    assert_errno(wt_replay_api()->refused(p.r, &g), WT_EFAULT);
+    assert_ok(write_str(wt_replay_api(), p.r, 1, "after\n"));
+    rp_finish(&p, 0, WT_REPLAY_OK);
+    rp_close(&p);
+    /* Another bad pointer. */
+    rp_open(&p, t.trace, NULL);
+    raw[1] = 0xfffffff8u;
+    assert_errno(wt_replay_api()->refused(p.r, &g), WT_ECANCELED);
+    assert_report_has(&p, "the guest called fd_write with other inputs");
+    assert_report_has(&p, "iovs: recorded 4294967280, actual 4294967288");
+    rp_finish(&p, 0, WT_REPLAY_DIVERGED);
+    rp_close(&p);
+    raw[1] = 0xfffffff0u;
+    /* The guest's call went through where the recording's was refused. */
+    rp_open(&p, t.trace, NULL);
+    assert_errno(write_str(wt_replay_api(), p.r, 1, "after\n"), WT_ECANCELED);
+    assert_report_has(&p, "the guest ABI accepted the guest's fd_write, which "
+                          "the recording has refused");
+    assert_report_has(&p, "refused by the guest ABI: recorded yes, actual no");
+    rp_finish(&p, 0, WT_REPLAY_DIVERGED);
+    rp_close(&p);
+    rec_close(&t);
+  }
 }
 
 /* A large write to a file keeps a digest and 64 bytes: a change past them
@@ -117,15 +161,15 @@ static void test_digest_write(void **state) {
   big[sizeof big - 1] = 0;
   rec_open(&t, "t.db", false);
   assert_ok(wt_tracer_api()->path_open(t.tr, WT_TEST_DIRFD, 0, "f", 1,
-                                       WT_O_CREAT, WT_RIGHTS_REGULAR_FILE, 0,
-                                       0, &fd));
+                                       WT_O_CREAT, WT_RIGHTS_REGULAR_FILE, 0, 0,
+                                       &fd));
   assert_ok(write_str(wt_tracer_api(), t.tr, fd, big));
   assert_ok(write_str(wt_tracer_api(), t.tr, fd, big));
   rec_finish(&t, 0);
   rp_open(&p, t.trace, NULL);
   assert_ok(wt_replay_api()->path_open(p.r, WT_TEST_DIRFD, 0, "f", 1,
-                                       WT_O_CREAT, WT_RIGHTS_REGULAR_FILE, 0,
-                                       0, &fd));
+                                       WT_O_CREAT, WT_RIGHTS_REGULAR_FILE, 0, 0,
+                                       &fd));
   assert_ok(write_str(wt_replay_api(), p.r, fd, big)); /* same: matches */
   big[150] = 'y';
   assert_errno(write_str(wt_replay_api(), p.r, fd, big), WT_ECANCELED);
@@ -322,7 +366,7 @@ typedef struct sig_guest_s {
   const wt_api_t *api;
   void *ctx;
   int runs;
-  int calls; /* fd_writes the handler makes */
+  int calls;       /* fd_writes the handler makes */
   wt_errno_t last; /* the errno of the last of them */
   bool exits;
   jmp_buf unwind;
@@ -431,11 +475,9 @@ static void test_signal_timer_at_boundary(void **state) {
   (void)state;
   signal_recording(&t, 1);
   wt_tracer_api()->callback_signal(t.tr, "handler", 7);
-  assert_ok(wt_tracer_api()->proc_raise_interval(t.tr, WT_SIGALRM, 1000000,
-                                                 0));
+  assert_ok(wt_tracer_api()->proc_raise_interval(t.tr, WT_SIGALRM, 1000000, 0));
   nanosleep(&ms, NULL);
-  assert_ok(wt_tracer_api()->clock_time_get(t.tr, WT_CLOCK_MONOTONIC, 1,
-                                            &now));
+  assert_ok(wt_tracer_api()->clock_time_get(t.tr, WT_CLOCK_MONOTONIC, 1, &now));
   assert_int_equal(guest.runs, 1);
   rec_finish(&t, 0);
   assert_true(delivered_in(t.trace, 3));
@@ -570,6 +612,7 @@ int main(void) {
       cmocka_unit_test(test_other_argument_stops),
       cmocka_unit_test(test_clock_where_none_stops),
       cmocka_unit_test(test_scalar_diff),
+      cmocka_unit_test(test_refusal_replays),
       cmocka_unit_test(test_digest_write),
       cmocka_unit_test(test_report_modified_call),
       cmocka_unit_test(test_report_extra_call),

@@ -1,8 +1,8 @@
 /*
  * Lossless conversion: a trace with every kind of content (payloads kept
- * whole, digested and absent, transitions, rights and policy denials,
- * arrays, strings) goes SQLite -> JSON Lines -> SQLite -> JSON Lines; every
- * table of both databases is identical, and both JSON Lines files are
+ * whole, digested and absent, transitions, rights, policy and guest ABI
+ * denials, arrays, strings) goes SQLite -> JSON Lines -> SQLite -> JSON Lines;
+ * every table of both databases is identical, and both JSON Lines files are
  * identical byte for byte.
  */
 #include "test_tracer_util.h"
@@ -67,6 +67,11 @@ static void record(tt_t *t, wt_capture_t capture) {
   assert_ok(t->api->poll_oneoff(t->tr, &sub, &ev, 1, &n));
   assert_ok(t->api->random_get(t->tr, buf, 100));
   assert_ok(t->api->fd_renumber(t->tr, ro, fd));
+  {
+    const uint64_t raw[] = {fd, 0xfffffff0u, 2, 64};
+    const wt_refusal_t g = {WT_CALL_fd_write, WT_EFAULT, "iovs", 4, raw};
+    assert_errno(t->api->refused(t->tr, &g), WT_EFAULT);
+  }
   tt_finish(t, NULL);
 }
 
@@ -158,7 +163,12 @@ static void round_trip(wt_capture_t capture) {
   assert_int_equal(tt_query_int(b, "SELECT count(*) FROM payloads WHERE "
                                    "size = 300"),
                    2);
-  assert_int_equal(tt_query_int(b, "SELECT count(*) FROM denials"), 2);
+  assert_int_equal(tt_query_int(b, "SELECT count(*) FROM denials"), 3);
+  assert_string_equal(tt_query(b, "SELECT c.args || ' ' || d.rule FROM "
+                                  "denials d JOIN calls c USING (seq) WHERE "
+                                  "source = 'abi'"),
+                      "{\"fd\":4,\"iovs\":4294967280,\"iovs_len\":2,"
+                      "\"nwritten\":64} iovs: outside guest memory");
   assert_string_equal(tt_query(b, "SELECT rule FROM denials WHERE source = "
                                   "'policy'"),
                       "rule 3: no \"sync\"");

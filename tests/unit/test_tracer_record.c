@@ -295,6 +295,79 @@ static void test_proc_exit(void **state) {
   tt_close(&t);
 }
 
+/*
+ * A call the guest ABI refused is a record like any other: the guest's raw
+ * parameters as its arguments (named, fd column filled), no results, and
+ * an abi denial with the rule; the layer below is asked, and its errno is
+ * the guest's.
+ */
+static void check_refusal_read_back(const char *path) {
+  wt_trace_t *tr;
+  const wt_trace_call_t *c;
+  wt_trace_summary_t sum;
+  memset(&sum, 0, sizeof sum);
+  assert_int_equal(wt_trace_open(path, &tr), 0);
+  assert_int_equal(wt_trace_next(tr, &c), 1);
+  assert_false(wt_trace_call_refused(c));
+  assert_int_equal(wt_trace_next(tr, &c), 1);
+  assert_true(wt_trace_call_refused(c));
+  assert_int_equal(c->call, WT_CALL_fd_write);
+  assert_int_equal(c->err, WT_EFAULT);
+  assert_int_equal(c->args_len, 4 * 8);
+  assert_int_equal(c->results_len, 0);
+  assert_int_equal(c->npayloads, 0);
+  assert_int_equal(c->ndenials, 1);
+  assert_int_equal(c->denials[0].fd, 1);
+  assert_string_equal(c->denials[0].rule, "iovs: outside guest memory");
+  assert_int_equal(wt_trace_summarize(c, &sum), 0);
+  assert_string_equal(sum.args_json, "{\"fd\":1,\"iovs\":4294967280,"
+                                     "\"iovs_len\":2,\"nwritten\":64}");
+  assert_string_equal(sum.results_json, "null");
+  assert_true(sum.has_fd);
+  assert_int_equal(sum.fd, 1);
+  wt_trace_summary_free(&sum);
+  assert_int_equal(wt_trace_next(tr, &c), 1);
+  assert_true(wt_trace_call_refused(c));
+  assert_int_equal(c->err, WT_EINVAL);
+  assert_string_equal(c->denials[0].rule, "whence: out of range");
+  assert_int_equal(wt_trace_next(tr, &c), 0);
+  wt_trace_close(tr);
+}
+
+static void test_refusals(void **state) {
+  static const uint64_t w_raw[] = {1, 0xfffffff0u, 2, 64};
+  static const uint64_t s_raw[] = {3, 0, 0x102, 8};
+  const wt_refusal_t w = {WT_CALL_fd_write, WT_EFAULT, "iovs", 4, w_raw};
+  const wt_refusal_t sk = {WT_CALL_fd_seek, WT_EINVAL, "whence", 4, s_raw};
+  static const char *const files[] = {"refused.db", "refused.jsonl"};
+  (void)state;
+  for (int i = 0; i < 2; i++) {
+    tt_t t;
+    tt_open(&t, files[i], i == 1, WT_CAPTURE_REPLAY);
+    assert_non_null(t.api->refused);
+    assert_ok(t.api->sched_yield(t.tr));
+    /* The core's table has no refused entry: the errno is the ABI's. */
+    assert_errno(t.api->refused(t.tr, &w), WT_EFAULT);
+    assert_errno(t.api->refused(t.tr, &sk), WT_EINVAL);
+    assert_int_equal(wt_tracer_calls(t.tr), 3);
+    tt_finish(&t, NULL);
+    check_refusal_read_back(t.trace);
+    if (i == 0) {
+      assert_string_equal(tt_query(t.trace, "SELECT group_concat(source || "
+                                            "' ' || seq) FROM denials"),
+                          "abi 2,abi 3");
+      assert_int_equal(tt_query_int(t.trace, "SELECT fd FROM calls WHERE "
+                                             "seq = 2"),
+                       1);
+      assert_int_equal(tt_query_int(t.trace,
+                                    "SELECT results IS NULL FROM calls "
+                                    "WHERE seq = 2"),
+                       1);
+    }
+    tt_close(&t);
+  }
+}
+
 /* ---- capture modes
  * ------------------------------------------------------------- */
 
@@ -410,6 +483,7 @@ int main(void) {
       cmocka_unit_test(test_every_call),
       cmocka_unit_test(test_contents),
       cmocka_unit_test(test_proc_exit),
+      cmocka_unit_test(test_refusals),
       cmocka_unit_test(test_capture_modes),
       cmocka_unit_test(test_larger_than_ring),
   };

@@ -108,7 +108,7 @@ case_contents() {
   [ ! -s "$d/rec.err" ] || fail "record with -o wrote to stderr: $(cat "$d/rec.err")"
   check "integrity" ok "$(q "$t" 'PRAGMA integrity_check')"
   check "format" wasitrace "$(meta "$t" format)"
-  check "format_version" 2 "$(meta "$t" format_version)"
+  check "format_version" 3 "$(meta "$t" format_version)"
   check "capture" replay "$(meta "$t" capture)"
   check "module_name" hello.wasm "$(meta "$t" module_name)"
   check "module_sha256" "$(sha256sum "$HELLO" | cut -d' ' -f1)" "$(meta "$t" module_sha256)"
@@ -290,9 +290,43 @@ case_signals() {
   stopped_by TERM 143 term.jsonl
 }
 
+# ---- audit ------------------------------------------------------------------------
+
+# The hostile guest passes bad pointers and values to every call and prints
+# each errno it gets: every EFAULT and EINVAL it saw is a call in the trace,
+# and those the guest ABI refused carry an `abi` denial naming the argument.
+case_audit() {
+  local d=$TOP/audit t
+  mkdir -p "$d/sandbox"
+  (cd "$d" && "$WT" record -o t.db --dir sandbox::/sandbox "$GUESTS/hostile.wasm" \
+     >out 2>err </dev/null) || fail "record failed: $(cat "$d/err")"
+  t=$d/t.db
+  check "EFAULTs seen = recorded" "$(grep -c ': 21$' "$d/out")" \
+    "$(q "$t" "SELECT count(*) FROM calls WHERE errno = 'FAULT'")"
+  check "EINVALs seen = recorded" "$(grep -c ': 28$' "$d/out")" \
+    "$(q "$t" "SELECT count(*) FROM calls WHERE errno = 'INVAL'")"
+  [ "$(q "$t" "SELECT count(*) FROM denials WHERE source = 'abi'")" -gt 60 ] ||
+    fail "too few abi denials"
+  check "abi denial rules" 0 \
+    "$(q "$t" "SELECT count(*) FROM denials WHERE source = 'abi' AND
+               rule NOT GLOB '*: outside guest memory' AND rule NOT GLOB '*: out of range'")"
+  check "abi refusals fail" 0 \
+    "$(q "$t" "SELECT count(*) FROM denials d JOIN calls c USING (seq)
+               WHERE d.source = 'abi' AND (c.errno NOT IN ('FAULT', 'INVAL') OR c.results IS NOT NULL)")"
+  # One probe in full: args_sizes_get with argc one past the end of memory.
+  check "a refusal's arguments and rule" \
+    '{"argc":65536,"argv_buf_size":1024}|argc: outside guest memory' \
+    "$(q "$t" "SELECT c.args, d.rule FROM calls c JOIN denials d USING (seq)
+               WHERE c.call = 'args_sizes_get' AND d.source = 'abi' ORDER BY seq LIMIT 1")"
+  # A refused call on an fd fills the fd column.
+  [ "$(q "$t" "SELECT count(*) FROM calls c JOIN denials d USING (seq)
+               WHERE d.source = 'abi' AND c.call = 'fd_write' AND c.fd IS NOT NULL")" -gt 0 ] ||
+    fail "no fd on refused fd_write calls"
+}
+
 # ---- main --------------------------------------------------------------------------
 
-[ ${#CASES[@]} -gt 0 ] || CASES=(exit_codes contents export naming refusals signals)
+[ ${#CASES[@]} -gt 0 ] || CASES=(exit_codes contents export naming refusals signals audit)
 for CASE in "${CASES[@]}"; do
   declare -F "case_$CASE" >/dev/null || die "unknown case $CASE"
   "case_$CASE"
