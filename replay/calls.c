@@ -14,6 +14,7 @@
  *      returns the recorded errno.
  */
 #include "internal.h"
+#include "wt/argenc.h"
 
 /* ---- outputs ------------------------------------------------------------- */
 
@@ -48,10 +49,10 @@ size_t wt__rp_fill(const wt_trace_call_t *rec, uint32_t arg, uint8_t *p,
 }
 
 /* u32 count, u32 bytes used, count u32 offsets, the bytes. */
-wt_errno_t wt__rp_strtab(wt__rp_cur_t *c, wt_strtab_t *t) {
-  uint32_t count = wt__rp_u32(c), used = wt__rp_u32(c);
-  const uint8_t *offs = wt__rp_take(c, 4 * (size_t)count);
-  const uint8_t *buf = wt__rp_take(c, used);
+wt_errno_t wt__rp_strtab(wt__cur_t *c, wt_strtab_t *t) {
+  uint32_t count = wt__cur_u32(c), used = wt__cur_u32(c);
+  const uint8_t *offs = wt__cur_take(c, 4 * (size_t)count);
+  const uint8_t *buf = wt__cur_take(c, used);
   if (c->bad)
     return WT_ESUCCESS; /* the caller reports the corrupt record */
   /* The guest sized its buffers with *_sizes_get: too small faults. */
@@ -68,53 +69,26 @@ wt_errno_t wt__rp_strtab(wt__rp_cur_t *c, wt_strtab_t *t) {
 
 /* ---- per-kind expansion -------------------------------------------------- */
 
-/* Encoding walk (RE_): the guest's inputs, as the tracer's EA_ walk. */
-#define RE_VOID() argi++;
-#define RE_FD(name, right)                                                     \
-  wt__rp_put32(&a->args, name);                                                \
-  argi++;
-#define RE_IN(type, name, fmt)                                                 \
-  wt__rp_put64(&a->args, (uint64_t)name);                                      \
-  argi++;
-#define RE_IN_STR(name)                                                        \
-  wt__rp_put32(&a->args, name##_len);                                          \
-  wt__rp_put(&a->args, name, name##_len);                                      \
-  argi++;
-#define RE_IN_IOVS(name)                                                       \
-  wt__rp_put32(&a->args, name##_len);                                          \
-  for (uint32_t i_ = 0; i_ < name##_len; i_++)                                 \
-    wt__rp_put32(&a->args, name[i_].buf_len);                                  \
-  wt__rp_act_in(a, argi++, name, name##_len);
-#define RE_OUT_IOVS(name, used)                                                \
-  wt__rp_put32(&a->args, name##_len);                                          \
-  for (uint32_t i_ = 0; i_ < name##_len; i_++)                                 \
-    wt__rp_put32(&a->args, name[i_].buf_len);                                  \
-  argi++;
-#define RE_OUT_BUF(name, used)                                                 \
-  wt__rp_put32(&a->args, name##_len);                                          \
-  argi++;
-#define RE_OUT_BYTES(name) RE_OUT_BUF(name, )
-#define RE_OUT(type, name, fmt) argi++;
-#define RE_IN_ARRAY(type, name, count, fmt)                                    \
-  {                                                                            \
-    size_t n_ = name != NULL ? (size_t)count * sizeof(type) : 0;               \
-    wt__rp_put32(&a->args, (uint32_t)n_);                                      \
-    wt__rp_put(&a->args, name, n_);                                            \
-  }                                                                            \
-  argi++;
-#define RE_OUT_ARRAY(type, name, count, used, fmt) argi++;
-#define RE_IN_OPT(type, name, fmt)                                             \
-  {                                                                            \
-    uint8_t present_ = name != NULL;                                           \
-    wt__rp_put(&a->args, &present_, 1);                                        \
-    if (name != NULL)                                                          \
-      wt__rp_put(&a->args, name, sizeof(type));                                \
-  }                                                                            \
-  argi++;
-#define RE_OUT_STRTAB(name)                                                    \
-  wt__rp_put32(&a->args, name->offsets_cap);                                   \
-  wt__rp_put32(&a->args, name->buf_cap);                                       \
-  argi++;
+/* Encoding walk: the guest's inputs, as the tracer encodes them
+   (wt/argenc.h). */
+#define WT_ENC_U32(v) wt__rp_put32(&a->args, v)
+#define WT_ENC_U64(v) wt__rp_put64(&a->args, v)
+#define WT_ENC_BYTES(p, n) wt__rp_put(&a->args, p, n)
+
+/* In-iovecs walk (RI_): the bytes the guest writes, by argument number. */
+#define RI_VOID() argi++;
+#define RI_FD(name, right) argi++;
+#define RI_IN(type, name, fmt) argi++;
+#define RI_IN_STR(name) argi++;
+#define RI_IN_IOVS(name) wt__rp_act_in(a, argi++, name, name##_len);
+#define RI_OUT_IOVS(name, used) argi++;
+#define RI_OUT_BUF(name, used) argi++;
+#define RI_OUT_BYTES(name) argi++;
+#define RI_OUT(type, name, fmt) argi++;
+#define RI_IN_ARRAY(type, name, count, fmt) argi++;
+#define RI_OUT_ARRAY(type, name, count, used, fmt) argi++;
+#define RI_IN_OPT(type, name, fmt) argi++;
+#define RI_OUT_STRTAB(name) argi++;
 
 /* Results walk (RR_), in argument order: what the call stored. */
 #define RR_VOID()
@@ -127,7 +101,7 @@ wt_errno_t wt__rp_strtab(wt__rp_cur_t *c, wt_strtab_t *t) {
 #define RR_OUT_BYTES(name)
 #define RR_OUT(type, name, fmt)                                                \
   {                                                                            \
-    const uint8_t *p_ = wt__rp_take(&c, sizeof(type));                         \
+    const uint8_t *p_ = wt__cur_take(&c, sizeof(type));                        \
     if (p_ != NULL)                                                            \
       memcpy(name, p_, sizeof(type));                                          \
   }
@@ -135,8 +109,8 @@ wt_errno_t wt__rp_strtab(wt__rp_cur_t *c, wt_strtab_t *t) {
 #define RR_OUT_ARRAY(type, name, count, used, fmt)                             \
   uint32_t name##_k = 0;                                                       \
   {                                                                            \
-    uint32_t n_ = wt__rp_u32(&c);                                              \
-    const uint8_t *p_ = wt__rp_take(&c, (size_t)n_ * sizeof(type));            \
+    uint32_t n_ = wt__cur_u32(&c);                                             \
+    const uint8_t *p_ = wt__cur_take(&c, (size_t)n_ * sizeof(type));           \
     name##_k = n_ < (uint32_t)count ? n_ : (uint32_t)count;                    \
     if (p_ != NULL && name##_k > 0)                                            \
       memcpy(name, p_, (size_t)name##_k * sizeof(type));                       \
@@ -196,12 +170,13 @@ wt_errno_t wt__rp_strtab(wt__rp_cur_t *c, wt_strtab_t *t) {
     do {                                                                       \
       a = wt__rp_act_start(r, WT_CALL_##name);                                 \
       argi = 0;                                                                \
-      WT_ARGS(RE, __VA_ARGS__)                                                 \
+      WT_ARGS(WT_ENC, __VA_ARGS__)                                             \
+      WT_ARGS(RI, __VA_ARGS__)                                                 \
     } while ((rec = wt__rp_match(r, a, &try_)) == &wt__rp_retry);              \
     if (rec == NULL)                                                           \
       return wt__rp_unmatched(r);                                              \
     if (rec->err == WT_ESUCCESS) {                                             \
-      wt__rp_cur_t c = {rec->results, rec->results + rec->results_len, false}; \
+      wt__cur_t c = {rec->results, rec->results + rec->results_len, false};    \
       WT_ARGS(RR, __VA_ARGS__)                                                 \
       argi = 0;                                                                \
       WT_ARGS(RP, __VA_ARGS__)                                                 \

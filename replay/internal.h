@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "wt/bytes.h"
 #include "wt/replay.h"
 
 /* ---- bytes and text ------------------------------------------------------ */
@@ -53,36 +54,6 @@ void wt__rp_printf(wt__rp_buf_t *b, const char *fmt, ...)
 void wt__rp_vprintf(wt__rp_buf_t *b, const char *fmt, va_list ap);
 static inline const char *wt__rp_text(const wt__rp_buf_t *b) {
   return b->p != NULL && !b->oom ? (const char *)b->p : "";
-}
-
-/* A bounds-checked reader over a byte string; `bad` sticks once set. */
-typedef struct wt__rp_cur_s {
-  const uint8_t *p, *end;
-  bool bad;
-} wt__rp_cur_t;
-
-static inline const uint8_t *wt__rp_take(wt__rp_cur_t *c, size_t n) {
-  const uint8_t *p = c->p;
-  if (c->bad || (size_t)(c->end - c->p) < n) {
-    c->bad = true;
-    return NULL;
-  }
-  c->p += n;
-  return p;
-}
-static inline uint32_t wt__rp_u32(wt__rp_cur_t *c) {
-  uint32_t v = 0;
-  const uint8_t *p = wt__rp_take(c, 4);
-  if (p != NULL)
-    memcpy(&v, p, 4);
-  return v;
-}
-static inline uint64_t wt__rp_u64(wt__rp_cur_t *c) {
-  uint64_t v = 0;
-  const uint8_t *p = wt__rp_take(c, 8);
-  if (p != NULL)
-    memcpy(&v, p, 8);
-  return v;
 }
 
 /* ---- argument tables (expanded from calls.def in report.c) -------------- */
@@ -307,7 +278,7 @@ size_t wt__rp_scatter(const wt_trace_call_t *rec, uint32_t arg,
                       const wt_iovec_t *v, uint32_t n, bool *bad);
 size_t wt__rp_fill(const wt_trace_call_t *rec, uint32_t arg, uint8_t *p,
                    uint32_t n, bool *bad);
-wt_errno_t wt__rp_strtab(wt__rp_cur_t *c, wt_strtab_t *t);
+wt_errno_t wt__rp_strtab(wt__cur_t *c, wt_strtab_t *t);
 
 /* ---- signal.c ------------------------------------------------------------ */
 

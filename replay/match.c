@@ -13,18 +13,6 @@
 /* REPORT mode gives up after this many calls in a row without a record. */
 #define MAX_UNMATCHED_RUN 1000
 
-static uint32_t ld32(const uint8_t *p) {
-  uint32_t v;
-  memcpy(&v, p, 4);
-  return v;
-}
-
-static uint64_t ld64(const uint8_t *p) {
-  uint64_t v;
-  memcpy(&v, p, 8);
-  return v;
-}
-
 bool wt__rp_enter(wt_replay_t *r) {
   if (r->front_next == NULL)
     return true;
@@ -80,7 +68,7 @@ modified(wt_replay_t *r, const wt_trace_call_t *rec, const wt__rp_act_t *a) {
   uint32_t n;
   if (a->nin == 0 || rec->err != WT_ESUCCESS || rec->results_len != 4 ||
       (pl = wt__rp_payload(rec, a->in[0].arg, WT_PAYLOAD_IN)) == NULL ||
-      ld32(rec->results) != pl->size ||
+      wt__ld32(rec->results) != pl->size ||
       wt__rp_rec_copy(&r->synth, rec, UINT32_MAX) < 0)
     return rec;
   n = a->in[0].size < UINT32_MAX ? (uint32_t)a->in[0].size : UINT32_MAX;
@@ -308,10 +296,11 @@ static void emit(wt_replay_t *r, const wt_trace_call_t *rec,
   int host;
   if ((a->call != WT_CALL_fd_write && a->call != WT_CALL_fd_pwrite) ||
       rec->err != WT_ESUCCESS || a->nin == 0 || rec->results_len < 4 ||
-      (fd = ld32(a->args.p)) >= WT__RP_STDIO_FDS || r->stdio[fd] == 0)
+      (fd = wt__ld32(a->args.p)) >= WT__RP_STDIO_FDS || r->stdio[fd] == 0)
     return;
   host = r->stdio[fd] == 1 ? r->o.out_fd : r->o.err_fd;
-  n = ld32(rec->results) < a->in[0].size ? ld32(rec->results) : a->in[0].size;
+  n = wt__ld32(rec->results) < a->in[0].size ? wt__ld32(rec->results)
+                                             : a->in[0].size;
   for (uint32_t i = 0; i < a->in[0].n && n > 0 && host >= 0; i++) {
     const uint8_t *p = a->in[0].v[i].buf;
     size_t left = a->in[0].v[i].buf_len < n ? a->in[0].v[i].buf_len : n;
@@ -329,9 +318,9 @@ static void emit(wt_replay_t *r, const wt_trace_call_t *rec,
 }
 
 static void register_handler(wt_replay_t *r, const wt__rp_act_t *a) {
-  wt__rp_cur_t c = {a->args.p, a->args.p + a->args.len, false};
-  uint32_t len = wt__rp_u32(&c);
-  const uint8_t *name = wt__rp_take(&c, len);
+  wt__cur_t c = {a->args.p, a->args.p + a->args.len, false};
+  uint32_t len = wt__cur_u32(&c);
+  const uint8_t *name = wt__cur_take(&c, len);
   wt_errno_t e;
   r->handler_registered = true;
   if (r->o.signal_register == NULL || name == NULL)
@@ -355,7 +344,7 @@ wt_errno_t wt__rp_done(wt_replay_t *r, const wt_trace_call_t *rec,
       term = (uint8_t)rec->transitions[i].a;
   r->exited = a->call == WT_CALL_proc_exit && !a->refused;
   if (r->exited)
-    r->exit_code = (uint32_t)ld64(a->args.p);
+    r->exit_code = (uint32_t)wt__ld64(a->args.p);
   if (a->call == WT_CALL_callback_signal && rec->err == WT_ESUCCESS)
     register_handler(r, a);
   if (a->call == WT_CALL_proc_raise_interval && rec->err == WT_ESUCCESS)

@@ -205,7 +205,7 @@ typedef struct diff_s {
   wt__rp_buf_t *out;
   const wt_trace_call_t *rec;
   const wt__rp_act_t *a;
-  wt__rp_cur_t x, y; /* recorded, actual */
+  wt__cur_t x, y; /* recorded, actual */
   uint32_t arg;
   bool found;
 } diff_t;
@@ -223,8 +223,8 @@ static void line_start(diff_t *d, const wt__rp_arg_t *g) {
 }
 
 static void diff_scalar(diff_t *d, const wt__rp_arg_t *g) {
-  uint64_t x = g->kind == WT__RK_FD ? wt__rp_u32(&d->x) : wt__rp_u64(&d->x);
-  uint64_t y = g->kind == WT__RK_FD ? wt__rp_u32(&d->y) : wt__rp_u64(&d->y);
+  uint64_t x = g->kind == WT__RK_FD ? wt__cur_u32(&d->x) : wt__cur_u64(&d->x);
+  uint64_t y = g->kind == WT__RK_FD ? wt__cur_u32(&d->y) : wt__cur_u64(&d->y);
   size_t size = g->kind == WT__RK_FD ? 4 : g->size;
   if (x == y || d->x.bad || d->y.bad)
     return;
@@ -238,8 +238,8 @@ static void diff_scalar(diff_t *d, const wt__rp_arg_t *g) {
 
 /* Length-prefixed bytes: IN_STR, IN_ARRAY. */
 static void diff_bytes(diff_t *d, const wt__rp_arg_t *g) {
-  uint32_t xn = wt__rp_u32(&d->x), yn = wt__rp_u32(&d->y);
-  const uint8_t *x = wt__rp_take(&d->x, xn), *y = wt__rp_take(&d->y, yn);
+  uint32_t xn = wt__cur_u32(&d->x), yn = wt__cur_u32(&d->y);
+  const uint8_t *x = wt__cur_take(&d->x, xn), *y = wt__cur_take(&d->y, yn);
   size_t at;
   if (x == NULL || y == NULL || (xn == yn && memcmp(x, y, xn) == 0))
     return;
@@ -263,24 +263,18 @@ static void diff_bytes(diff_t *d, const wt__rp_arg_t *g) {
   }
 }
 
-static uint32_t ld32(const uint8_t *p) {
-  uint32_t v;
-  memcpy(&v, p, 4);
-  return v;
-}
-
 /* iovec counts and lengths: the shape of a buffer argument. */
 static void diff_iov_shape(diff_t *d, const wt__rp_arg_t *g) {
-  uint32_t xn = wt__rp_u32(&d->x), yn = wt__rp_u32(&d->y);
-  const uint8_t *x = wt__rp_take(&d->x, 4 * (size_t)xn);
-  const uint8_t *y = wt__rp_take(&d->y, 4 * (size_t)yn);
+  uint32_t xn = wt__cur_u32(&d->x), yn = wt__cur_u32(&d->y);
+  const uint8_t *x = wt__cur_take(&d->x, 4 * (size_t)xn);
+  const uint8_t *y = wt__cur_take(&d->y, 4 * (size_t)yn);
   uint64_t xt = 0, yt = 0;
   if (x == NULL || y == NULL || (xn == yn && memcmp(x, y, 4 * xn) == 0))
     return;
   for (uint32_t i = 0; i < xn; i++)
-    xt += ld32(x + 4 * (size_t)i);
+    xt += wt__ld32(x + 4 * (size_t)i);
   for (uint32_t i = 0; i < yn; i++)
-    yt += ld32(y + 4 * (size_t)i);
+    yt += wt__ld32(y + 4 * (size_t)i);
   line_start(d, g);
   wt__rp_printf(d->out,
                 "recorded %u buffers of %llu bytes in all, actual %u of "
@@ -327,14 +321,14 @@ static void diff_in_payload(diff_t *d, const wt__rp_arg_t *g,
 }
 
 static void diff_opt(diff_t *d, const wt__rp_arg_t *g) {
-  const uint8_t *xp = wt__rp_take(&d->x, 1), *yp = wt__rp_take(&d->y, 1);
+  const uint8_t *xp = wt__cur_take(&d->x, 1), *yp = wt__cur_take(&d->y, 1);
   const uint8_t *x = NULL, *y = NULL;
   if (xp == NULL || yp == NULL)
     return;
   if (*xp)
-    x = wt__rp_take(&d->x, g->size);
+    x = wt__cur_take(&d->x, g->size);
   if (*yp)
-    y = wt__rp_take(&d->y, g->size);
+    y = wt__cur_take(&d->y, g->size);
   if ((x == NULL && y == NULL) ||
       (x != NULL && y != NULL && memcmp(x, y, g->size) == 0))
     return;
@@ -356,8 +350,8 @@ static void diff_opt(diff_t *d, const wt__rp_arg_t *g) {
 static void diff_caps(diff_t *d, const wt__rp_arg_t *g, int n) {
   uint32_t x[2] = {0, 0}, y[2] = {0, 0};
   for (int i = 0; i < n; i++) {
-    x[i] = wt__rp_u32(&d->x);
-    y[i] = wt__rp_u32(&d->y);
+    x[i] = wt__cur_u32(&d->x);
+    y[i] = wt__cur_u32(&d->y);
   }
   if (x[0] == y[0] && x[1] == y[1])
     return;
@@ -452,8 +446,8 @@ void wt__rp_diff(wt__rp_buf_t *out, wt__rp_buf_t *scratch,
     return;
   }
   sig = &wt__rp_sigs[a->call];
-  d.x = (wt__rp_cur_t){rec->args, rec->args + rec->args_len, false};
-  d.y = (wt__rp_cur_t){a->args.p, a->args.p + a->args.len, false};
+  d.x = (wt__cur_t){rec->args, rec->args + rec->args_len, false};
+  d.y = (wt__cur_t){a->args.p, a->args.p + a->args.len, false};
   for (d.arg = 0; d.arg < sig->nargs; d.arg++)
     diff_arg(&d, &sig->args[d.arg], scratch);
   if (d.x.bad || d.x.p != d.x.end)

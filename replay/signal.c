@@ -21,12 +21,6 @@
  */
 #include "internal.h"
 
-static uint64_t ld64(const uint8_t *p) {
-  uint64_t v;
-  memcpy(&v, p, 8);
-  return v;
-}
-
 static bool has_delivery(const wt_trace_call_t *c) {
   for (uint32_t i = 0; i < c->ntransitions; i++)
     if (c->transitions[i].kind == WT_TR_SIGNAL_DELIVERED)
@@ -46,13 +40,13 @@ bool wt__rp_in_handler(const wt_replay_t *r, const wt_trace_call_t *h) {
 static uint8_t inferred_signal(const wt_replay_t *r, const wt__rp_act_t *a) {
   uint32_t t = r->timers;
   if (a->call == WT_CALL_proc_raise)
-    return (uint8_t)ld64(a->args.p);
+    return (uint8_t)wt__ld64(a->args.p);
   return t != 0 && (t & (t - 1)) == 0 ? (uint8_t)__builtin_ctz(t) : 0;
 }
 
 void wt__rp_follow_timer(wt_replay_t *r, const wt__rp_act_t *a) {
-  uint64_t sig = ld64(a->args.p), interval = ld64(a->args.p + 8);
-  uint64_t repeat = ld64(a->args.p + 16);
+  uint64_t sig = wt__ld64(a->args.p), interval = wt__ld64(a->args.p + 8);
+  uint64_t repeat = wt__ld64(a->args.p + 16);
   uint32_t bit = sig < 32 ? 1u << sig : 0;
   r->timers = interval != 0 ? r->timers | bit : r->timers & ~bit;
   r->timers_repeat =
@@ -129,8 +123,7 @@ static bool deliver_missing(wt_replay_t *r, const wt__rp_act_t *a,
 bool wt__rp_signals(wt_replay_t *r, const wt__rp_act_t *a, wt__rp_try_t *t) {
   const wt_trace_call_t *h = wt__rp_peek(&r->s, 0);
   bool gap = h != NULL && h->seq > r->s.last_seq + 1;
-  bool ended = h == NULL && r->s.at_end && !r->s.failed &&
-               !r->trace_incomplete;
+  bool ended = h == NULL && r->s.at_end && !r->s.failed && !r->trace_incomplete;
   uint8_t sig;
   if (h != NULL && !gap && h->call == a->call && has_delivery(h) &&
       wt__rp_in_handler(r, h))

@@ -10,59 +10,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "wt/bytes.h"
 #include "wt/tracer.h"
-
-/* ---- little-endian helpers (the record and blob encodings are LE) ------- */
-
-static inline void wt__st16(uint8_t *p, uint16_t v) {
-  memcpy(p, &v, 2);
-}
-static inline void wt__st32(uint8_t *p, uint32_t v) {
-  memcpy(p, &v, 4);
-}
-static inline void wt__st64(uint8_t *p, uint64_t v) {
-  memcpy(p, &v, 8);
-}
-static inline uint16_t wt__ld16(const uint8_t *p) {
-  uint16_t v;
-  memcpy(&v, p, 2);
-  return v;
-}
-static inline uint32_t wt__ld32(const uint8_t *p) {
-  uint32_t v;
-  memcpy(&v, p, 4);
-  return v;
-}
-static inline uint64_t wt__ld64(const uint8_t *p) {
-  uint64_t v;
-  memcpy(&v, p, 8);
-  return v;
-}
-
-/* A bounds-checked reader over a byte string; `bad` sticks once set. */
-typedef struct wt__cur_s {
-  const uint8_t *p, *end;
-  bool bad;
-} wt__cur_t;
-
-/* The next n bytes, or NULL (and bad) when fewer remain. */
-static inline const uint8_t *wt__cur_take(wt__cur_t *c, size_t n) {
-  const uint8_t *p = c->p;
-  if (c->bad || (size_t)(c->end - c->p) < n) {
-    c->bad = true;
-    return NULL;
-  }
-  c->p += n;
-  return p;
-}
-static inline uint32_t wt__cur_u32(wt__cur_t *c) {
-  const uint8_t *p = wt__cur_take(c, 4);
-  return p ? wt__ld32(p) : 0;
-}
-static inline uint64_t wt__cur_u64(wt__cur_t *c) {
-  const uint8_t *p = wt__cur_take(c, 8);
-  return p ? wt__ld64(p) : 0;
-}
 
 /* ---- growable text and byte buffers (writer and reader side: libc) ------ */
 
@@ -138,12 +87,13 @@ int wt__name_index(const char *const *names, int n, const char *s);
   XX(size)                                                                     \
   XX(fd)                                                                       \
   XX(exitcode)                                                                 \
-  XX(timestamp) XX(filesize) XX(dircookie) XX(filedelta) XX(clockid)           \
-      XX(advice) XX(whence) XX(signal) XX(filetype) XX(fdflags) XX(oflags)     \
-          XX(fstflags) XX(lookupflags) XX(rights) XX(riflags) XX(roflags)      \
-              XX(siflags) XX(sdflags) XX(fdstat) XX(filestat) XX(prestat)      \
-                  XX(subscription) XX(event) XX(u64) XX(timeout_ns)            \
-                      XX(boolean) XX(eventfdflags) XX(epoll_op) XX(fdflagsext) \
+  XX(timestamp)                                                                \
+  XX(filesize) XX(dircookie) XX(filedelta) XX(clockid) XX(advice) XX(whence)   \
+      XX(signal) XX(filetype) XX(fdflags) XX(oflags) XX(fstflags)              \
+          XX(lookupflags) XX(rights) XX(riflags) XX(roflags) XX(siflags)       \
+              XX(sdflags) XX(fdstat) XX(filestat) XX(prestat) XX(subscription) \
+                  XX(event) XX(u64) XX(timeout_ns) XX(boolean)                 \
+                      XX(eventfdflags) XX(epoll_op) XX(fdflagsext)             \
                           XX(epoll_events) XX(epoll_event)
 #define XX(f) void wt__pr_##f(wt__sb_t *b, const void *p, size_t size);
 WT__FMT_LIST(XX)

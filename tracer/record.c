@@ -19,6 +19,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "wt/argenc.h"
 
 /* ---- small writers --------------------------------------------------------
  */
@@ -210,35 +211,10 @@ static uint32_t clamp32(uint32_t v, uint32_t max) {
     rlen += 8 + 4 * (size_t)name##_count + name##_used;                        \
   }
 
-/* Argument walk (EA_): the exact inputs. */
-#define EA_VOID()
-#define EA_FD(name, right) put32(t, name);
-#define EA_IN(type, name, fmt) put64(t, (uint64_t)name);
-#define EA_IN_STR(name)                                                        \
-  put32(t, name##_len);                                                        \
-  put_bytes(t, name, name##_len);
-#define EA_IN_IOVS(name)                                                       \
-  put32(t, name##_len);                                                        \
-  for (uint32_t i_ = 0; i_ < name##_len; i_++)                                 \
-    put32(t, name[i_].buf_len);
-#define EA_OUT_IOVS(name, used) EA_IN_IOVS(name)
-#define EA_OUT_BUF(name, used) put32(t, name##_len);
-#define EA_OUT_BYTES(name) put32(t, name##_len);
-#define EA_OUT(type, name, fmt)
-#define EA_IN_ARRAY(type, name, count, fmt)                                    \
-  put32(t, (uint32_t)name##_n);                                                \
-  put_bytes(t, name, name##_n);
-#define EA_OUT_ARRAY(type, name, count, used, fmt)
-#define EA_IN_OPT(type, name, fmt)                                             \
-  {                                                                            \
-    uint8_t present_ = name != NULL;                                           \
-    put_bytes(t, &present_, 1);                                                \
-    if (name != NULL)                                                          \
-      put_bytes(t, name, sizeof(type));                                        \
-  }
-#define EA_OUT_STRTAB(name)                                                    \
-  put32(t, name->offsets_cap);                                                 \
-  put32(t, name->buf_cap);
+/* Argument walk: the exact inputs (wt/argenc.h). */
+#define WT_ENC_U32(v) put32(t, v)
+#define WT_ENC_U64(v) put64(t, v)
+#define WT_ENC_BYTES(p, n) put_bytes(t, p, n)
 
 /* Result walk (ER_), on success only: what the call stored. */
 #define ER_VOID()
@@ -462,7 +438,7 @@ static void auto_deny(wt_tracer_t *t, const wt_fd_t *fds,
     EMIT_ARGS(__VA_ARGS__)                                                     \
     size_t total = WT__REC_HDR + alen + rlen + extras_len(t, c) + plen;        \
     record_begin(t, c, WT_CALL_##name, err, alen, rlen, np, plen);             \
-    WT_ARGS(EA, __VA_ARGS__)                                                   \
+    WT_ARGS(WT_ENC, __VA_ARGS__)                                               \
     if (ok) {                                                                  \
       WT_ARGS(ER, __VA_ARGS__)                                                 \
     }                                                                          \
