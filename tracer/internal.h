@@ -50,6 +50,8 @@ void wt__sb_free(wt__sb_t *b);
 
 /* Decodes base64 into *out (malloc'ed). -1 on bad input. */
 int wt__base64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen);
+/* The same into o, which has room for n / 4 * 3 bytes. */
+int wt__base64_decode_into(const char *s, size_t n, uint8_t *o, size_t *outlen);
 /* Parses 16 hex digits. -1 on bad input. */
 int wt__hex64_parse(const char *s, uint64_t *out);
 
@@ -88,13 +90,14 @@ int wt__name_index(const char *const *names, int n, const char *s);
   XX(fd)                                                                       \
   XX(exitcode)                                                                 \
   XX(timestamp)                                                                \
-  XX(filesize) XX(dircookie) XX(filedelta) XX(clockid) XX(advice) XX(whence)   \
-      XX(signal) XX(filetype) XX(fdflags) XX(oflags) XX(fstflags)              \
-          XX(lookupflags) XX(rights) XX(riflags) XX(roflags) XX(siflags)       \
-              XX(sdflags) XX(fdstat) XX(filestat) XX(prestat) XX(subscription) \
-                  XX(event) XX(u64) XX(timeout_ns) XX(boolean)                 \
-                      XX(eventfdflags) XX(epoll_op) XX(fdflagsext)             \
-                          XX(epoll_events) XX(epoll_event)
+  XX(filesize)                                                                 \
+  XX(dircookie) XX(filedelta) XX(clockid) XX(advice) XX(whence) XX(signal)     \
+      XX(filetype) XX(fdflags) XX(oflags) XX(fstflags) XX(lookupflags)         \
+          XX(rights) XX(riflags) XX(roflags) XX(siflags) XX(sdflags)           \
+              XX(fdstat) XX(filestat) XX(prestat) XX(subscription) XX(event)   \
+                  XX(u64) XX(timeout_ns) XX(boolean) XX(eventfdflags)          \
+                      XX(epoll_op) XX(fdflagsext) XX(epoll_events)             \
+                          XX(epoll_event)
 #define XX(f) void wt__pr_##f(wt__sb_t *b, const void *p, size_t size);
 WT__FMT_LIST(XX)
 #undef XX
@@ -147,6 +150,19 @@ int wt__callbuf_reserve(wt__callbuf_t *b, uint32_t npayloads,
  * NULL, only makes room for them. */
 int64_t wt__callbuf_copy(wt__callbuf_t *b, const void *p, size_t n);
 void wt__callbuf_free(wt__callbuf_t *b);
+
+/*
+ * The JSON Lines reader's fast path (reader_jsonl_fast.c): reads a call
+ * line as the sink writes it into cb->call, with the offsets of its args
+ * and results in the arena (payload data and denial rules as offsets too,
+ * rules + 1). 0 when the line is left to the general reader. Tests set
+ * wt__jsonl_slow to read with the general reader alone, and count the
+ * lines read fast in wt__jsonl_fast_lines (not thread-safe: for tests).
+ */
+int wt__jsonl_fast_call(const char *line, size_t n, wt__callbuf_t *cb,
+                        int64_t *aoff, int64_t *roff);
+extern bool wt__jsonl_slow;
+extern uint64_t wt__jsonl_fast_lines;
 
 /*
  * Decodes a ring record (total bytes at p) into b->call. Deferred payloads

@@ -294,6 +294,15 @@ static int jl_next(wt_trace_t *t, const wt_trace_call_t **out) {
     r->lineno++;
     if (!is_call_line(r->line))
       continue;
+    if (!wt__jsonl_slow) {
+      int64_t aoff, roff;
+      if (wt__jsonl_fast_call(r->line, (size_t)n, &r->cb, &aoff, &roff)) {
+        wt__jsonl_fast_lines++;
+        fix_up(r, aoff, roff);
+        *out = &r->cb.call;
+        return 1;
+      }
+    }
     json_decref(r->cur);
     r->cur = json_loadb(r->line, (size_t)n, JSON_ALLOW_NUL, &err);
     if (!json_is_object(r->cur))
@@ -317,6 +326,9 @@ static void jl_close(wt_trace_t *t) {
   free(r->path);
   free(r);
 }
+
+bool wt__jsonl_slow;
+uint64_t wt__jsonl_fast_lines;
 
 static const wt__reader_ops_t jsonl_reader_ops = {jl_next, jl_close};
 

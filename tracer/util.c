@@ -227,13 +227,10 @@ static int b64_value(char c) {
   return c == '+' ? 62 : c == '/' ? 63 : -1;
 }
 
-int wt__base64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen) {
-  uint8_t *o;
+int wt__base64_decode_into(const char *s, size_t n, uint8_t *o,
+                           size_t *outlen) {
   size_t len = 0;
   if (n % 4 != 0)
-    return -1;
-  o = malloc(n / 4 * 3 + 1);
-  if (o == NULL)
     return -1;
   for (size_t i = 0; i < n; i += 4) {
     int v[4];
@@ -244,7 +241,6 @@ int wt__base64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen) {
         v[k] = 0;
         pad++;
       } else if (v[k] < 0 || pad > 0) {
-        free(o);
         return -1;
       }
     }
@@ -256,8 +252,19 @@ int wt__base64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen) {
     if (pad < 1)
       o[len++] = (uint8_t)w;
   }
-  *out = o;
   *outlen = len;
+  return 0;
+}
+
+int wt__base64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen) {
+  uint8_t *o;
+  if (n % 4 != 0 || (o = malloc(n / 4 * 3 + 1)) == NULL)
+    return -1;
+  if (wt__base64_decode_into(s, n, o, outlen) < 0) {
+    free(o);
+    return -1;
+  }
+  *out = o;
   return 0;
 }
 
