@@ -115,14 +115,46 @@ static bool is_null(scan_t *c) {
   return true;
 }
 
-/* Skips a string, checking its escapes as jansson would; non-ASCII bytes
-   are left to jansson's UTF-8 check. */
+/* The length of the UTF-8 sequence at p, or 0 where jansson would refuse
+   it: a stray continuation byte, an overlong form, a surrogate, a code
+   point above U+10FFFF, a sequence cut short. */
+static size_t utf8_len(const unsigned char *p, const unsigned char *end) {
+  size_t n;
+  uint32_t v;
+  if (p[0] < 0x80)
+    return 1;
+  if (p[0] < 0xc2 || p[0] > 0xf4)
+    return 0;
+  n = p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : 4;
+  v = p[0] & (0x7f >> n);
+  if ((size_t)(end - p) < n)
+    return 0;
+  for (size_t i = 1; i < n; i++) {
+    if ((p[i] & 0xc0) != 0x80)
+      return 0;
+    v = v << 6 | (p[i] & 0x3f);
+  }
+  if ((n == 3 && v < 0x800) || (n == 4 && v < 0x10000) || v > 0x10ffff ||
+      (v >= 0xd800 && v <= 0xdfff))
+    return 0;
+  return n;
+}
+
+/* Skips a string, checking its escapes and UTF-8 as jansson would. */
 static bool skip_str(scan_t *c) {
   if (!eat(c, '"'))
     return false;
   while (c->p < c->end && *c->p != '"') {
     unsigned char ch = (unsigned char)*c->p;
-    if (ch < 0x20 || ch >= 0x80)
+    if (ch >= 0x80) {
+      size_t n =
+          utf8_len((const unsigned char *)c->p, (const unsigned char *)c->end);
+      if (n == 0)
+        return false;
+      c->p += n;
+      continue;
+    }
+    if (ch < 0x20)
       return false;
     if (ch == '\\') {
       if (c->end - c->p < 2 || c->p[1] == 0 || !strchr("\"\\/bfnrtu", c->p[1]))

@@ -2,6 +2,7 @@
  * Small utilities of the tracer: error messages, text buffers, base64, the
  * payload digest, SHA-256, decoded-record buffers.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,31 +228,54 @@ static int b64_value(char c) {
   return c == '+' ? 62 : c == '/' ? 63 : -1;
 }
 
+/* Each byte's 6-bit value, or 0xff for a byte outside the alphabet. */
+static uint8_t b64_table[256];
+static pthread_once_t b64_once = PTHREAD_ONCE_INIT;
+
+static void b64_table_init(void) {
+  memset(b64_table, 0xff, sizeof b64_table);
+  for (int c = 0; c < 256; c++)
+    if (b64_value((char)c) >= 0)
+      b64_table[c] = (uint8_t)b64_value((char)c);
+}
+
+/* The last quad may end in one or two '='. */
+static int b64_last(const unsigned char *s, uint8_t *o, size_t *len) {
+  int pad = s[3] == '=' ? (s[2] == '=' ? 2 : 1) : 0;
+  uint32_t v[4];
+  for (int k = 0; k < 4; k++) {
+    v[k] = k >= 4 - pad ? 0 : b64_table[s[k]];
+    if (v[k] == 0xff)
+      return -1;
+  }
+  uint32_t w = v[0] << 18 | v[1] << 12 | v[2] << 6 | v[3];
+  o[(*len)++] = (uint8_t)(w >> 16);
+  if (pad < 2)
+    o[(*len)++] = (uint8_t)(w >> 8);
+  if (pad < 1)
+    o[(*len)++] = (uint8_t)w;
+  return 0;
+}
+
 int wt__base64_decode_into(const char *s, size_t n, uint8_t *o,
                            size_t *outlen) {
-  size_t len = 0;
+  const unsigned char *u = (const unsigned char *)s;
+  size_t len = 0, i = 0;
+  pthread_once(&b64_once, b64_table_init);
   if (n % 4 != 0)
     return -1;
-  for (size_t i = 0; i < n; i += 4) {
-    int v[4];
-    int pad = 0;
-    for (int k = 0; k < 4; k++) {
-      v[k] = b64_value(s[i + k]);
-      if (s[i + k] == '=' && i + 4 == n && k >= 2) {
-        v[k] = 0;
-        pad++;
-      } else if (v[k] < 0 || pad > 0) {
-        return -1;
-      }
-    }
-    uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 |
-                 (uint32_t)v[2] << 6 | (uint32_t)v[3];
+  for (; i + 4 < n; i += 4) {
+    uint32_t a = b64_table[u[i]], b = b64_table[u[i + 1]],
+             c = b64_table[u[i + 2]], d = b64_table[u[i + 3]];
+    if ((a | b | c | d) & 0x80) /* 0xff: not in the alphabet */
+      return -1;
+    uint32_t w = a << 18 | b << 12 | c << 6 | d;
     o[len++] = (uint8_t)(w >> 16);
-    if (pad < 2)
-      o[len++] = (uint8_t)(w >> 8);
-    if (pad < 1)
-      o[len++] = (uint8_t)w;
+    o[len++] = (uint8_t)(w >> 8);
+    o[len++] = (uint8_t)w;
   }
+  if (n > 0 && b64_last(u + i, o, &len) < 0)
+    return -1;
   *outlen = len;
   return 0;
 }

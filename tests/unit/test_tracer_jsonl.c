@@ -9,6 +9,36 @@
 
 #include "test_tracer_util.h"
 
+/* The base64 codec JSON Lines payloads go through (tracer/util.c). */
+int wt__base64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen);
+
+static void test_base64(void **state) {
+  static const char *const bad[] = {
+      "A",    "AB",      "ABC",  "A===", "=AAA",     "AA=A",
+      "AB=C", "AB\x80=", "AB C", "AB-_", "ABCD=AAA", "ABCDA==="};
+  static const struct {
+    const char *in, *out;
+  } good[] = {{"", ""},          {"YQ==", "a"},        {"YWI=", "ab"},
+              {"YWJj", "abc"},   {"YWJjZA==", "abcd"}, {"+/+/", "\xfb\xff\xbf"},
+              {"AAAA", "\0\0\0"}};
+  uint8_t *o;
+  size_t n;
+  (void)state;
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+    if (wt__base64_decode(bad[i], strlen(bad[i]), &o, &n) == 0)
+      fail_msg("'%s' decoded", bad[i]);
+  for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+    size_t want = strlen(good[i].in) / 4 * 3 - (strstr(good[i].in, "==")  ? 2
+                                                : strchr(good[i].in, '=') ? 1
+                                                                          : 0);
+    assert_int_equal(wt__base64_decode(good[i].in, strlen(good[i].in), &o, &n),
+                     0);
+    assert_int_equal(n, want);
+    assert_memory_equal(o, good[i].out, n);
+    free(o);
+  }
+}
+
 static void record(tt_t *t, const char *name) {
   wt_fd_t fd;
   wt_ciovec_t out = {(const uint8_t *)"hello\n", 6};
@@ -192,9 +222,8 @@ static void test_corrupt_lines(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_lines),
-      cmocka_unit_test(test_reader),
-      cmocka_unit_test(test_truncated),
+      cmocka_unit_test(test_base64),        cmocka_unit_test(test_lines),
+      cmocka_unit_test(test_reader),        cmocka_unit_test(test_truncated),
       cmocka_unit_test(test_corrupt_lines),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
