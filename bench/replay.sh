@@ -84,13 +84,22 @@ median() {  # FILE
 }
 
 CONFIGS="run record-sqlite record-jsonl replay-sqlite replay-jsonl"
+# Every timed command starts from the same state: no copy output to
+# truncate, no earlier trace to replace (either costs tens of ms).
+fresh() {  # GUEST
+  rm -f "$TMP/data/dst" "$TMP/$1.db" "$TMP/$1.jsonl"
+  sync
+}
 one_round() {  # GUEST
   local g=$1
   [ "$g" = copy ] && new_input
+  fresh "$g"
   # shellcheck disable=SC2046  # guest_args is split on purpose
   timed "$TMP/$g.run" "$WT" run $(guest_args "$g")
+  fresh "$g"
   # shellcheck disable=SC2046
   timed "$TMP/$g.record-sqlite" "$WT" record -o "$TMP/$g.db" $(guest_args "$g")
+  rm -f "$TMP/data/dst"
   # shellcheck disable=SC2046
   timed "$TMP/$g.record-jsonl" "$WT" record -o "$TMP/$g.jsonl" $(guest_args "$g")
   [ "$g" = copy ] && rm -rf "$TMP/data"
