@@ -159,9 +159,14 @@ static int copy_records(wt_trace_t *in, wt_sink_t *out) {
   const wt_trace_call_t *c;
   uint64_t n = 0;
   int rc;
-  for (uint32_t i = 0; i < in->nmeta; i++)
-    if (wt_sink_meta(out, &in->meta[i]) < 0)
+  for (uint32_t i = 0; i < in->nmeta; i++) {
+    wt_trace_meta_t m = in->meta[i];
+    /* The copy is written in this version's format, whatever the input's. */
+    if (strcmp(m.key, "format_version") == 0 && m.type == WT_META_INT)
+      m.i = WT_TRACE_FORMAT_VERSION;
+    if (wt_sink_meta(out, &m) < 0)
       return -1;
+  }
   while ((rc = wt_trace_next(in, &c)) == 1) {
     if (wt_sink_call(out, c) < 0)
       return -1;

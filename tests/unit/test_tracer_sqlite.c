@@ -306,6 +306,18 @@ static void test_format1(void **state) {
   assert_int_equal(tt_query_int(out, "SELECT count(*) FROM payloads WHERE "
                                      "size = 300 AND length(data) = 300"),
                    1);
+  /* The copy says the format it is written in, and reads back whole. */
+  assert_int_equal(tt_query_int(out, "SELECT value FROM meta WHERE key = "
+                                     "'format_version'"),
+                   WT_TRACE_FORMAT_VERSION);
+  if (wt_trace_open(out, &tr) < 0)
+    fail_msg("open the copy: %s", wt_trace_error());
+  assert_int_equal(wt_trace_next(tr, &c), 1);
+  assert_int_equal(wt_trace_next(tr, &c), 1);
+  assert_int_equal(c->npayloads, 1);
+  assert_int_equal(c->payloads[0].len, 300);
+  assert_int_equal(wt_trace_next(tr, &c), 0);
+  wt_trace_close(tr);
   wt_test_close(&env);
 }
 
