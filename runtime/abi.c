@@ -8,7 +8,8 @@
  * - Guest memory is re-read (data, size) at the start of each call.
  * - Every pointer/length is checked against the current size with 64-bit
  *   arithmetic, so ptr + len cannot wrap: a failed check is WT_EFAULT for
- *   the guest and the layer below is not called.
+ *   the guest, and the layer below is not called but told of the refusal
+ *   (wt_api_t.refused), so a trace misses no call.
  * - Byte buffers (strings, read/write buffers, iovec targets, strtab) are
  *   handed over as pointers into guest memory, without copies.
  * - Scalars and structs go through aligned host temporaries and memcpy
