@@ -19,52 +19,10 @@
 # of the copy guest is removed before the replays: they do not need it.
 set -u
 
-BUILD=build RUNS=3 SMOKE=0 KEEP=0 ONLY="syscalls copy compute"
-die() { printf 'bench: %s\n' "$*" >&2; exit 2; }
-while [ $# -gt 0 ]; do
-  case $1 in
-    --build) BUILD=$2; shift 2 ;;
-    --runs) RUNS=$2; shift 2 ;;
-    --smoke) SMOKE=1; shift ;;
-    --keep) KEEP=1; shift ;;
-    --only) ONLY=$2; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown option $1 (see --help)" ;;
-  esac
-done
-[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "--runs wants a positive number"
-
-WRITES=${WT_BENCH_WRITES:-1000000}
-COPY_MIB=${WT_BENCH_COPY_MIB:-64}
-ROUNDS=${WT_BENCH_ROUNDS:-100}
-if [ $SMOKE = 1 ]; then WRITES=2000 COPY_MIB=1 ROUNDS=1 RUNS=1; fi
-
-WT=$BUILD/cli/wasitrace
-GUESTS=$BUILD/bench/guests
-[ -x "$WT" ] || die "no $WT: build first (cmake --build $BUILD)"
-for g in $ONLY; do
-  [ -f "$GUESTS/$g.wasm" ] || die "no $GUESTS/$g.wasm: build first"
-done
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/wt-bench-replay.XXXXXX") || die "mktemp failed"
-cleanup() { [ $KEEP = 1 ] && echo "kept $TMP" >&2 || rm -rf "$TMP"; }
-trap cleanup EXIT
-
-new_input() {
-  rm -rf "$TMP/data"
-  mkdir -p "$TMP/data"
-  head -c $((COPY_MIB * 1048576)) /dev/urandom >"$TMP/data/src" || die "cannot write the input file"
-}
-
-guest_args() {
-  case $1 in
-    syscalls) echo "$GUESTS/syscalls.wasm -- $WRITES" ;;
-    copy) echo "--dir $TMP/data::/data $GUESTS/copy.wasm -- /data/src /data/dst" ;;
-    compute) echo "$GUESTS/compute.wasm -- $ROUNDS" ;;
-  esac
-}
-
-now_ns() { date +%s%N; }
+HELP_LINES=2,20 TMP_PREFIX=wt-bench-replay
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
+bench_setup "$@"
 
 # One timed wasitrace command; appends its ns to FILE.
 timed() {  # FILE CMD...

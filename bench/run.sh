@@ -17,51 +17,11 @@
 # TMPDIR chooses where the input file and the traces go.
 set -u
 
-BUILD=build RUNS=3 SMOKE=0 KEEP=0 ONLY="syscalls copy compute"
-die() { printf 'bench: %s\n' "$*" >&2; exit 2; }
-while [ $# -gt 0 ]; do
-  case $1 in
-    --build) BUILD=$2; shift 2 ;;
-    --runs) RUNS=$2; shift 2 ;;
-    --smoke) SMOKE=1; shift ;;
-    --keep) KEEP=1; shift ;;
-    --only) ONLY=$2; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown option $1 (see --help)" ;;
-  esac
-done
-[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "--runs wants a positive number"
-
-WRITES=${WT_BENCH_WRITES:-1000000}
-COPY_MIB=${WT_BENCH_COPY_MIB:-64}
-ROUNDS=${WT_BENCH_ROUNDS:-100}
-if [ $SMOKE = 1 ]; then WRITES=2000 COPY_MIB=1 ROUNDS=1 RUNS=1; fi
-
-WT=$BUILD/cli/wasitrace
-GUESTS=$BUILD/bench/guests
-[ -x "$WT" ] || die "no $WT: build first (cmake --build $BUILD)"
-for g in syscalls copy compute; do
-  [ -f "$GUESTS/$g.wasm" ] || die "no $GUESTS/$g.wasm: build first"
-done
-command -v sqlite3 >/dev/null || die "the sqlite3 shell is needed (apt-get install sqlite3)"
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/wt-bench.XXXXXX") || die "mktemp failed"
-cleanup() { [ $KEEP = 1 ] && echo "kept $TMP" >&2 || rm -rf "$TMP"; }
-trap cleanup EXIT
-mkdir -p "$TMP/data"
-# The input of the copy: COPY_MIB MiB of incompressible bytes.
-head -c $((COPY_MIB * 1048576)) /dev/urandom >"$TMP/data/src" || die "cannot write the input file"
-
-# The guest's command line: GUEST -> options and arguments.
-guest_args() {
-  case $1 in
-    syscalls) echo "$GUESTS/syscalls.wasm -- $WRITES" ;;
-    copy) echo "--dir $TMP/data::/data $GUESTS/copy.wasm -- /data/src /data/dst" ;;
-    compute) echo "$GUESTS/compute.wasm -- $ROUNDS" ;;
-  esac
-}
-
-now_ns() { date +%s%N; }
+HELP_LINES=2,18 TMP_PREFIX=wt-bench
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
+bench_setup "$@"
+new_input
 
 # One run: GUEST CONFIG RESULTFILE. Appends "guest_ns total_ns bytes calls".
 run_once() {
