@@ -91,13 +91,13 @@ int wt__name_index(const char *const *names, int n, const char *s);
   XX(exitcode)                                                                 \
   XX(timestamp)                                                                \
   XX(filesize)                                                                 \
-  XX(dircookie) XX(filedelta) XX(clockid) XX(advice) XX(whence) XX(signal)     \
-      XX(filetype) XX(fdflags) XX(oflags) XX(fstflags) XX(lookupflags)         \
-          XX(rights) XX(riflags) XX(roflags) XX(siflags) XX(sdflags)           \
-              XX(fdstat) XX(filestat) XX(prestat) XX(subscription) XX(event)   \
-                  XX(u64) XX(timeout_ns) XX(boolean) XX(eventfdflags)          \
-                      XX(epoll_op) XX(fdflagsext) XX(epoll_events)             \
-                          XX(epoll_event)
+  XX(dircookie)                                                                \
+  XX(filedelta) XX(clockid) XX(advice) XX(whence) XX(signal) XX(filetype)      \
+      XX(fdflags) XX(oflags) XX(fstflags) XX(lookupflags) XX(rights)           \
+          XX(riflags) XX(roflags) XX(siflags) XX(sdflags) XX(fdstat)           \
+              XX(filestat) XX(prestat) XX(subscription) XX(event) XX(u64)      \
+                  XX(timeout_ns) XX(boolean) XX(eventfdflags) XX(epoll_op)     \
+                      XX(fdflagsext) XX(epoll_events) XX(epoll_event)
 #define XX(f) void wt__pr_##f(wt__sb_t *b, const void *p, size_t size);
 WT__FMT_LIST(XX)
 #undef XX
@@ -149,6 +149,17 @@ int wt__callbuf_reserve(wt__callbuf_t *b, uint32_t npayloads,
 /* Copies n bytes into the arena (offset returned; -1 on ENOMEM); with p
  * NULL, only makes room for them. */
 int64_t wt__callbuf_copy(wt__callbuf_t *b, const void *p, size_t n);
+/*
+ * A reader fills the call with arena offsets while the arena may still
+ * move (payload data, and denial rules as offset + 1, 0 meaning NULL);
+ * this turns them, and the args and results offsets, into pointers.
+ */
+void wt__callbuf_fix_up(wt__callbuf_t *b, int64_t args_off,
+                        int64_t results_off);
+/* A denial rule at arena offset off, as wt__callbuf_fix_up expects it. */
+static inline const char *wt__callbuf_rule_ref(int64_t off) {
+  return (const char *)(uintptr_t)(off + 1);
+}
 void wt__callbuf_free(wt__callbuf_t *b);
 
 /*

@@ -217,7 +217,7 @@ static int denial_item(reader_t *r, json_t *o, uint32_t i) {
     int64_t off = wt__callbuf_copy(&r->cb, rule, strlen(rule));
     if (off < 0)
       return -1;
-    d->rule = (const char *)(uintptr_t)(off + 1); /* +1: 0 means NULL */
+    d->rule = wt__callbuf_rule_ref(off);
   }
   return 0;
 }
@@ -243,21 +243,6 @@ static int items(reader_t *r, json_t *o, const char *k, uint32_t *n, int which,
   return 0;
 }
 
-static void fix_up(reader_t *r, int64_t aoff, int64_t roff) {
-  wt_trace_call_t *c = &r->cb.call;
-  c->args = r->cb.arena + aoff;
-  c->results = r->cb.arena + roff;
-  c->payloads = r->cb.payloads;
-  c->transitions = r->cb.transitions;
-  c->denials = r->cb.denials;
-  for (uint32_t i = 0; i < c->npayloads; i++)
-    r->cb.payloads[i].data = r->cb.arena + (uintptr_t)r->cb.payloads[i].data;
-  for (uint32_t i = 0; i < c->ndenials; i++)
-    if (r->cb.denials[i].rule != NULL)
-      r->cb.denials[i].rule =
-          (const char *)r->cb.arena + (uintptr_t)r->cb.denials[i].rule - 1;
-}
-
 static int call_record(reader_t *r, json_t *o) {
   wt_trace_call_t *c = &r->cb.call;
   const char *name = get_str(o, "call"), *err = get_str(o, "errno");
@@ -278,7 +263,7 @@ static int call_record(reader_t *r, json_t *o) {
       items(r, o, "transitions", &c->ntransitions, 1, transition_item) < 0 ||
       items(r, o, "denials", &c->ndenials, 2, denial_item) < 0)
     return line_error(r, "bad payloads, transitions or denials");
-  fix_up(r, aoff, roff);
+  wt__callbuf_fix_up(&r->cb, aoff, roff);
   return 0;
 }
 
@@ -298,7 +283,7 @@ static int jl_next(wt_trace_t *t, const wt_trace_call_t **out) {
       int64_t aoff, roff;
       if (wt__jsonl_fast_call(r->line, (size_t)n, &r->cb, &aoff, &roff)) {
         wt__jsonl_fast_lines++;
-        fix_up(r, aoff, roff);
+        wt__callbuf_fix_up(&r->cb, aoff, roff);
         *out = &r->cb.call;
         return 1;
       }

@@ -417,7 +417,7 @@ static bool denial(scan_t *c, wt__callbuf_t *cb, wt_trace_denial_t *d) {
   if (x.rule.s != NULL) {
     if ((off = wt__callbuf_copy(cb, x.rule.s, x.rule.n)) < 0)
       return false;
-    d->rule = (const char *)(uintptr_t)(off + 1); /* +1: 0 means NULL */
+    d->rule = wt__callbuf_rule_ref(off);
   }
   return true;
 }

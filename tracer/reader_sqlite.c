@@ -151,7 +151,7 @@ static int read_denial(reader_t *r, uint64_t seq, uint32_t i) {
     int64_t off = copy_col(r, st, 4);
     if (off < 0)
       return -1;
-    d->rule = (const char *)(uintptr_t)(off + 1); /* +1: 0 means NULL */
+    d->rule = wt__callbuf_rule_ref(off);
   }
   return 0;
 }
@@ -171,22 +171,6 @@ static int gather(reader_t *r, int which, uint64_t seq, uint32_t *n) {
       return -1;
   }
   return 0;
-}
-
-/* Turns the arena offsets stored in pointers into pointers. */
-static void fix_up(reader_t *r, int64_t args_off, int64_t res_off) {
-  wt_trace_call_t *c = &r->cb.call;
-  c->args = r->cb.arena + args_off;
-  c->results = r->cb.arena + res_off;
-  c->payloads = r->cb.payloads;
-  c->transitions = r->cb.transitions;
-  c->denials = r->cb.denials;
-  for (uint32_t i = 0; i < c->npayloads; i++)
-    r->cb.payloads[i].data = r->cb.arena + (uintptr_t)r->cb.payloads[i].data;
-  for (uint32_t i = 0; i < c->ndenials; i++)
-    if (r->cb.denials[i].rule != NULL)
-      r->cb.denials[i].rule =
-          (const char *)r->cb.arena + (uintptr_t)r->cb.denials[i].rule - 1;
 }
 
 static int sq_next(wt_trace_t *t, const wt_trace_call_t **out) {
@@ -222,7 +206,7 @@ static int sq_next(wt_trace_t *t, const wt_trace_call_t **out) {
       gather(r, A_TRANSITIONS, c->seq, &c->ntransitions) < 0 ||
       gather(r, A_DENIALS, c->seq, &c->ndenials) < 0)
     return -1;
-  fix_up(r, aoff, roff);
+  wt__callbuf_fix_up(&r->cb, aoff, roff);
   *out = c;
   return 1;
 }

@@ -435,6 +435,22 @@ int64_t wt__callbuf_copy(wt__callbuf_t *b, const void *p, size_t n) {
   return (int64_t)off;
 }
 
+void wt__callbuf_fix_up(wt__callbuf_t *b, int64_t args_off,
+                        int64_t results_off) {
+  wt_trace_call_t *c = &b->call;
+  c->args = b->arena + args_off;
+  c->results = b->arena + results_off;
+  c->payloads = b->payloads;
+  c->transitions = b->transitions;
+  c->denials = b->denials;
+  for (uint32_t i = 0; i < c->npayloads; i++)
+    b->payloads[i].data = b->arena + (uintptr_t)b->payloads[i].data;
+  for (uint32_t i = 0; i < c->ndenials; i++)
+    if (b->denials[i].rule != NULL)
+      b->denials[i].rule =
+          (const char *)b->arena + (uintptr_t)b->denials[i].rule - 1;
+}
+
 void wt__callbuf_free(wt__callbuf_t *b) {
   free(b->payloads);
   free(b->transitions);
