@@ -40,6 +40,37 @@ extern const char wt_cli_exit_help[];
 /* The options of `wasitrace run`, as --help prints them (record too). */
 extern const char wt_cli_run_options_help[];
 
+/*
+ * How the guest is compiled: options every command that runs a guest
+ * takes (run, record, replay). Their getopt entries go into the command's
+ * table with WT_CLI_COMPILE_OPTIONS, their help text is
+ * WT_CLI_COMPILE_HELP. Their codes sit between the commands' own (from
+ * 256) and layers' (WT_CLI_OPT_LAYER).
+ */
+enum { WT_CLI_OPT_BOUNDS = 512, WT_CLI_OPT_GUARD, WT_CLI_OPT_NO_CACHE };
+/* clang-format off */
+#define WT_CLI_COMPILE_OPTIONS                                                 \
+  {"opt-level", required_argument, NULL, 'O'},                                 \
+  {"bounds-checks", no_argument, NULL, WT_CLI_OPT_BOUNDS},                     \
+  {"guard-pages", no_argument, NULL, WT_CLI_OPT_GUARD},                        \
+  {"no-cache", no_argument, NULL, WT_CLI_OPT_NO_CACHE}
+/* clang-format on */
+#define WT_CLI_COMPILE_HELP                                                    \
+  "  -O, --opt-level LEVEL   C optimisation of the guest: 0, 1, 2, 3 or s\n"   \
+  "                          (default 1)\n"                                    \
+  "  --bounds-checks         Check every guest memory access explicitly "      \
+  "instead of\n"                                                               \
+  "                          using guard pages (the default on 64-bit "        \
+  "hosts)\n"                                                                   \
+  "  --guard-pages           Use guard pages even where bounds checks are "    \
+  "the\n"                                                                      \
+  "                          default (sanitizer builds)\n"                     \
+  "  --no-cache              Compile into a temporary directory, removed "     \
+  "afterwards\n"
+/* 1: opt was a compile option, applied to cfg; 0: it is not one; -1: a
+   bad value (reported). */
+int wt_cli_compile_option(wt_rt_config_t *cfg, int opt, const char *arg);
+
 /* ---- running a guest, shared by run and record --------------------------- */
 
 /* What a layer needs to know about the guest it is put over. */

@@ -20,15 +20,7 @@
 #include "wt/replay.h"
 #include "wt/sha256.h"
 
-enum {
-  OPT_FORCE = 256,
-  OPT_ON_DIVERGENCE,
-  OPT_VERIFY,
-  OPT_HISTORY,
-  OPT_BOUNDS,
-  OPT_GUARD,
-  OPT_NO_CACHE
-};
+enum { OPT_FORCE = 256, OPT_ON_DIVERGENCE, OPT_VERIFY, OPT_HISTORY };
 
 static const struct option long_options[] = {
     {"force", no_argument, NULL, OPT_FORCE},
@@ -36,10 +28,7 @@ static const struct option long_options[] = {
     {"on-divergence", required_argument, NULL, OPT_ON_DIVERGENCE},
     {"verify", optional_argument, NULL, OPT_VERIFY},
     {"history", required_argument, NULL, OPT_HISTORY},
-    {"opt-level", required_argument, NULL, 'O'},
-    {"bounds-checks", no_argument, NULL, OPT_BOUNDS},
-    {"guard-pages", no_argument, NULL, OPT_GUARD},
-    {"no-cache", no_argument, NULL, OPT_NO_CACHE},
+    WT_CLI_COMPILE_OPTIONS,
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
@@ -74,13 +63,7 @@ static void usage(FILE *f) {
           "                          if given) and check that it equals "
           "TRACE call for call\n"
           "  --history N             Calls shown before a divergence "
-          "(default 5)\n"
-          "  -O, --opt-level LEVEL   C optimisation of the guest: 0, 1, 2, "
-          "3 or s\n"
-          "  --bounds-checks         Check every guest memory access "
-          "explicitly\n"
-          "  --guard-pages           Use guard pages\n"
-          "  --no-cache              Compile into a temporary directory\n"
+          "(default 5)\n" WT_CLI_COMPILE_HELP
           "  -v, --verbose           Report loading and the replay's "
           "outcome on stderr\n"
           "  -h, --help              Print this help\n"
@@ -126,8 +109,7 @@ static bool option(replay_cli_t *c, int opt, const char *arg) {
     return true;
   case OPT_ON_DIVERGENCE:
     if (strcmp(arg, "stop") == 0 || strcmp(arg, "report") == 0) {
-      c->ro.on_divergence =
-          arg[0] == 's' ? WT_REPLAY_STOP : WT_REPLAY_REPORT;
+      c->ro.on_divergence = arg[0] == 's' ? WT_REPLAY_STOP : WT_REPLAY_REPORT;
       return true;
     }
     wt_cli_error("--on-divergence wants stop or report, not '%s'", arg);
@@ -143,27 +125,11 @@ static bool option(replay_cli_t *c, int opt, const char *arg) {
       return true;
     wt_cli_error("--history wants a number from 1 to 1000, not '%s'", arg);
     return false;
-  case 'O':
-    if (strlen(arg) == 1 && strchr("0123s", arg[0]) != NULL) {
-      c->cfg.opt_level = arg[0];
-      return true;
-    }
-    wt_cli_error("--opt-level wants 0, 1, 2, 3 or s, not '%s'", arg);
-    return false;
-  case OPT_BOUNDS:
-    c->cfg.memcheck = WT_RT_MEMCHECK_BOUNDS;
-    return true;
-  case OPT_GUARD:
-    c->cfg.memcheck = WT_RT_MEMCHECK_GUARD;
-    return true;
-  case OPT_NO_CACHE:
-    c->cfg.no_cache = true;
-    return true;
   case 'v':
     c->verbose = true;
     return true;
   default:
-    return false;
+    return wt_cli_compile_option(&c->cfg, opt, arg) > 0;
   }
 }
 
@@ -220,8 +186,8 @@ static int tmp_dir(replay_cli_t *c) {
 
 /* The trace's copy of the module, written to a temporary file. */
 static int module_from_trace(replay_cli_t *c, char *path, size_t size) {
-  const wt_trace_meta_t *blob = wt_trace_meta_get(wt_replay_trace(c->r),
-                                                  "module");
+  const wt_trace_meta_t *blob =
+      wt_trace_meta_get(wt_replay_trace(c->r), "module");
   FILE *f;
   int st;
   if (blob == NULL || blob->type != WT_META_BLOB) {
@@ -298,8 +264,8 @@ static int load(replay_cli_t *c) {
   switch (wt_module_load(p, &c->cfg, &c->m, err, sizeof err)) {
   case WT_RT_OK:
     if (c->verbose)
-      wt_cli_error("%s: module loaded", c->module_path ? c->module_path
-                                                       : c->trace);
+      wt_cli_error("%s: module loaded",
+                   c->module_path ? c->module_path : c->trace);
     return 0;
   case WT_RT_EMODULE:
     wt_cli_error("cannot run %s: %s", c->module_path ? p : "the module", err);
@@ -370,7 +336,7 @@ static int verify_open(replay_cli_t *c, wt_tracer_t **tr) {
   wt_tracer_options_init(&o);
   /* The same capture, so that payloads are kept the same way. */
   o.capture = cap == NULL || strcmp(cap, "replay") == 0 ? WT_CAPTURE_REPLAY
-                                                         : WT_CAPTURE_FULL;
+                                                        : WT_CAPTURE_FULL;
   o.module_name = meta_text(t, "module_name");
   if (wt_tracer_open(wt_replay_api(), c->r, sink, &o, tr) < 0) {
     wt_cli_error("%s: %s", c->again, wt_trace_error());
@@ -390,8 +356,8 @@ static int verify_check(replay_cli_t *c) {
     return WT_EXIT_TOOL;
   }
   if (rc == 1) {
-    wt_cli_error("--verify: the replay's trace differs from %s:\n%s",
-                 c->trace, report);
+    wt_cli_error("--verify: the replay's trace differs from %s:\n%s", c->trace,
+                 report);
     free(report);
     return WT_EXIT_DIVERGED;
   }
@@ -406,8 +372,10 @@ static int verify_check(replay_cli_t *c) {
 /* Prints what the replay has to say; the exit status for its outcome. */
 static int outcome(replay_cli_t *c, wt_replay_status_t st) {
   const char *report = wt_replay_report(c->r);
-  static const char *const what[] = {"", "diverged from", "ran past the end "
-                                     "of", "failed on"};
+  static const char *const what[] = {"", "diverged from",
+                                     "ran past the end "
+                                     "of",
+                                     "failed on"};
   if (st != WT_REPLAY_OK)
     wt_cli_error("replay %s %s:\n%s", what[st], c->trace, report);
   else if (report[0] != '\0')

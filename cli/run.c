@@ -14,25 +14,14 @@
 
 extern char **environ;
 
-enum {
-  OPT_DIR = 256,
-  OPT_ENV,
-  OPT_INHERIT_ENV,
-  OPT_TCPLISTEN,
-  OPT_BOUNDS,
-  OPT_GUARD,
-  OPT_NO_CACHE
-};
+enum { OPT_DIR = 256, OPT_ENV, OPT_INHERIT_ENV, OPT_TCPLISTEN };
 
 static const struct option long_options[] = {
     {"dir", required_argument, NULL, OPT_DIR},
     {"env", required_argument, NULL, OPT_ENV},
     {"inherit-env", no_argument, NULL, OPT_INHERIT_ENV},
     {"tcplisten", required_argument, NULL, OPT_TCPLISTEN},
-    {"opt-level", required_argument, NULL, 'O'},
-    {"bounds-checks", no_argument, NULL, OPT_BOUNDS},
-    {"guard-pages", no_argument, NULL, OPT_GUARD},
-    {"no-cache", no_argument, NULL, OPT_NO_CACHE},
+    WT_CLI_COMPILE_OPTIONS,
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
@@ -49,25 +38,38 @@ const char wt_cli_run_options_help[] =
     "                          apply on top)\n"
     "  --tcplisten HOST:PORT   Preopen a listening TCP socket "
     "(port 0: any free\n"
-    "                          port); repeatable\n"
-    "  -O, --opt-level LEVEL   C optimisation of the guest: 0, 1, 2, "
-    "3 or s\n"
-    "                          (default 1)\n"
-    "  --bounds-checks         Check every guest memory access "
-    "explicitly instead of\n"
-    "                          using guard pages (the default on "
-    "64-bit hosts)\n"
-    "  --guard-pages           Use guard pages even where bounds "
-    "checks are the\n"
-    "                          default (sanitizer builds)\n"
-    "  --no-cache              Compile into a temporary directory, "
-    "removed afterwards\n"
+    "                          port); repeatable\n" WT_CLI_COMPILE_HELP
     "  -v, --verbose           Report loading and compiling on "
     "stderr\n"
     "  -h, --help              Print this help\n";
 
+_Static_assert(WT_CLI_OPT_NO_CACHE < WT_CLI_OPT_LAYER,
+               "compile options must not be taken for a layer's");
 _Static_assert(WT_RT_DEFAULT_OPT_LEVEL == '1',
-               "wt_cli_run_options_help names the default -O level");
+               "WT_CLI_COMPILE_HELP names the default -O level");
+
+int wt_cli_compile_option(wt_rt_config_t *cfg, int opt, const char *arg) {
+  switch (opt) {
+  case 'O':
+    if (strlen(arg) != 1 || strchr("0123s", arg[0]) == NULL) {
+      wt_cli_error("--opt-level wants 0, 1, 2, 3 or s, not '%s'", arg);
+      return -1;
+    }
+    cfg->opt_level = arg[0];
+    return 1;
+  case WT_CLI_OPT_BOUNDS:
+    cfg->memcheck = WT_RT_MEMCHECK_BOUNDS;
+    return 1;
+  case WT_CLI_OPT_GUARD:
+    cfg->memcheck = WT_RT_MEMCHECK_GUARD;
+    return 1;
+  case WT_CLI_OPT_NO_CACHE:
+    cfg->no_cache = true;
+    return 1;
+  default:
+    return 0;
+  }
+}
 
 static void usage(FILE *f) {
   fprintf(f,
@@ -162,15 +164,6 @@ static bool socket_option(run_opts_t *o, const char *arg) {
   return true;
 }
 
-static bool opt_level_option(run_opts_t *o, const char *arg) {
-  if (strlen(arg) != 1 || strchr("0123s", arg[0]) == NULL) {
-    wt_cli_error("--opt-level wants 0, 1, 2, 3 or s, not '%s'", arg);
-    return false;
-  }
-  o->cfg.opt_level = arg[0];
-  return true;
-}
-
 /* One option; false on a usage error. */
 static bool option(run_opts_t *o, int c, char *arg, int *help) {
   switch (c) {
@@ -180,21 +173,10 @@ static bool option(run_opts_t *o, int c, char *arg, int *help) {
     return env_option(o, arg);
   case OPT_TCPLISTEN:
     return socket_option(o, arg);
-  case 'O':
-    return opt_level_option(o, arg);
   case OPT_INHERIT_ENV:
     for (char **e = environ; *e != NULL; e++)
       if (strchr(*e, '=') != NULL && !env_put(o, *e))
         return false;
-    return true;
-  case OPT_BOUNDS:
-    o->cfg.memcheck = WT_RT_MEMCHECK_BOUNDS;
-    return true;
-  case OPT_GUARD:
-    o->cfg.memcheck = WT_RT_MEMCHECK_GUARD;
-    return true;
-  case OPT_NO_CACHE:
-    o->cfg.no_cache = true;
     return true;
   case 'v':
     o->verbose = true;
@@ -203,7 +185,7 @@ static bool option(run_opts_t *o, int c, char *arg, int *help) {
     *help = 1;
     return true;
   default:
-    return false;
+    return wt_cli_compile_option(&o->cfg, c, arg) > 0;
   }
 }
 

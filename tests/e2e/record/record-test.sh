@@ -148,6 +148,22 @@ case_contents() {
   check "meta: no bytes" 0 "$(q "$d/m.db" "SELECT count(*) FROM payloads WHERE data IS NOT NULL")"
 }
 
+# The compile options reach the runtime under record and replay as under
+# run (record hands run's options to the runtime, its own to the tracer).
+case_compile_options() {
+  local d=$TOP/compile t
+  mkdir -p "$d"
+  t=$d/t.db
+  "$WT" record --no-cache -O 0 --bounds-checks -o "$t" "$HELLO" >"$d/out" 2>"$d/err" ||
+    fail "record with compile options failed: $(cat "$d/err")"
+  check "memory_check" bounds "$(meta "$t" memory_check)"
+  "$WT" replay --no-cache -O 2 --guard-pages -q "$t" 2>"$d/err" ||
+    fail "replay with compile options failed: $(cat "$d/err")"
+  "$WT" record -O 9 -o "$d/u.db" "$HELLO" >/dev/null 2>"$d/err"
+  check "bad -O under record" 125 $?
+  grep -q "opt-level wants" "$d/err" || fail "no message for -O 9: $(cat "$d/err")"
+}
+
 # ---- export --------------------------------------------------------------------
 
 # Rows of a table (or query, %s standing for the database) in A and not in
@@ -326,7 +342,7 @@ case_audit() {
 
 # ---- main --------------------------------------------------------------------------
 
-[ ${#CASES[@]} -gt 0 ] || CASES=(exit_codes contents export naming refusals signals audit)
+[ ${#CASES[@]} -gt 0 ] || CASES=(exit_codes contents export naming refusals signals audit compile_options)
 for CASE in "${CASES[@]}"; do
   declare -F "case_$CASE" >/dev/null || die "unknown case $CASE"
   "case_$CASE"
