@@ -167,6 +167,26 @@ static wt_errno_t do_writev(const wt__desc_t *d, wt__iov_t *io,
   return WT_ESUCCESS;
 }
 
+/*
+ * What fd_read and fd_write do once the guest's iovecs are host iovecs:
+ * nothing asked for is done at once, without waiting for or consuming
+ * anything; else wait where the fd would block, and transfer.
+ */
+static wt_errno_t stream_io(wt_t *w, wt__desc_t *d, wt__iov_t *io, bool out,
+                            uint32_t *n) {
+  short events = out ? POLLOUT : POLLIN;
+  wt_errno_t err;
+  *n = 0;
+  if (io->total == 0)
+    return WT_ESUCCESS;
+  err = would_block(d, events);
+  if (err == WT_ESUCCESS)
+    err = interruptible(w, d, events);
+  if (err == WT_ESUCCESS)
+    err = out ? do_writev(d, io, n) : do_readv(d, io, n);
+  return err;
+}
+
 wt_errno_t wt_fd_read(wt_t *w, wt_fd_t fd, const wt_iovec_t *iovs,
                       uint32_t iovs_len, uint32_t *nread) {
   wt__fd_t *e;
@@ -181,18 +201,8 @@ wt_errno_t wt_fd_read(wt_t *w, wt_fd_t fd, const wt_iovec_t *iovs,
   if (wt__desc_inproc(e->desc))
     return WT_EINVAL;
   err = wt__iov_from_iovs(w, &io, iovs, iovs_len);
-  if (err != WT_ESUCCESS)
-    goto out;
-  /* Nothing asked for: done, without waiting for or consuming anything. */
-  *nread = 0;
-  if (io.total == 0)
-    goto out;
-  err = would_block(e->desc, POLLIN);
   if (err == WT_ESUCCESS)
-    err = interruptible(w, e->desc, POLLIN);
-  if (err == WT_ESUCCESS)
-    err = do_readv(e->desc, &io, nread);
-out:
+    err = stream_io(w, e->desc, &io, false, nread);
   wt__iov_free(w, &io);
   return transferred(w, e->desc, err);
 }
@@ -211,17 +221,8 @@ wt_errno_t wt_fd_write(wt_t *w, wt_fd_t fd, const wt_ciovec_t *iovs,
   if (wt__desc_inproc(e->desc))
     return WT_EINVAL;
   err = wt__iov_from_ciovs(w, &io, iovs, iovs_len);
-  if (err != WT_ESUCCESS)
-    goto out;
-  *nwritten = 0;
-  if (io.total == 0)
-    goto out;
-  err = would_block(e->desc, POLLOUT);
   if (err == WT_ESUCCESS)
-    err = interruptible(w, e->desc, POLLOUT);
-  if (err == WT_ESUCCESS)
-    err = do_writev(e->desc, &io, nwritten);
-out:
+    err = stream_io(w, e->desc, &io, true, nwritten);
   wt__iov_free(w, &io);
   return transferred(w, e->desc, err);
 }
@@ -229,13 +230,12 @@ out:
 /*
  * Positioned transfers go to the host even with nothing to transfer, so a
  * pipe or terminal answers ESPIPE (and a directory EISDIR) consistently.
+ * These are the checks both make first.
  */
-wt_errno_t wt_fd_pread(wt_t *w, wt_fd_t fd, const wt_iovec_t *iovs,
-                       uint32_t iovs_len, uint64_t offset, uint32_t *nread) {
+static wt_errno_t positioned(wt_t *w, wt_fd_t fd, wt_rights_t right,
+                             uint64_t offset, wt__desc_t **d) {
   wt__fd_t *e;
-  wt__iov_t io;
-  ssize_t r;
-  wt_errno_t err = wt__fd_get(w, fd, WT_RIGHT_FD_READ, 0, &e);
+  wt_errno_t err = wt__fd_get(w, fd, right, 0, &e);
   if (err != WT_ESUCCESS)
     return err;
   /* An eventfd is a stream, like a pipe. */
@@ -243,17 +243,33 @@ wt_errno_t wt_fd_pread(wt_t *w, wt_fd_t fd, const wt_iovec_t *iovs,
     return WT_ESPIPE;
   if (offset > INT64_MAX)
     return WT_EINVAL;
-  err = wt__iov_from_iovs(w, &io, iovs, iovs_len);
-  if (err != WT_ESUCCESS)
-    goto out;
+  *d = e->desc;
+  return WT_ESUCCESS;
+}
+
+static wt_errno_t positioned_io(const wt__desc_t *d, const wt__iov_t *io,
+                                uint64_t offset, bool out, uint32_t *n) {
+  ssize_t r;
   do
-    r = preadv(e->desc->host_fd, io.v, io.n, (off_t)offset);
+    r = out ? pwritev(d->host_fd, io->v, io->n, (off_t)offset)
+            : preadv(d->host_fd, io->v, io->n, (off_t)offset);
   while (r < 0 && errno == EINTR);
   if (r < 0)
-    err = WT__ERR();
-  else
-    *nread = (uint32_t)r;
-out:
+    return WT__ERR();
+  *n = (uint32_t)r;
+  return WT_ESUCCESS;
+}
+
+wt_errno_t wt_fd_pread(wt_t *w, wt_fd_t fd, const wt_iovec_t *iovs,
+                       uint32_t iovs_len, uint64_t offset, uint32_t *nread) {
+  wt__desc_t *d;
+  wt__iov_t io;
+  wt_errno_t err = positioned(w, fd, WT_RIGHT_FD_READ, offset, &d);
+  if (err != WT_ESUCCESS)
+    return err;
+  err = wt__iov_from_iovs(w, &io, iovs, iovs_len);
+  if (err == WT_ESUCCESS)
+    err = positioned_io(d, &io, offset, false, nread);
   wt__iov_free(w, &io);
   return err;
 }
@@ -265,27 +281,14 @@ out:
 wt_errno_t wt_fd_pwrite(wt_t *w, wt_fd_t fd, const wt_ciovec_t *iovs,
                         uint32_t iovs_len, uint64_t offset,
                         uint32_t *nwritten) {
-  wt__fd_t *e;
+  wt__desc_t *d;
   wt__iov_t io;
-  ssize_t r;
-  wt_errno_t err = wt__fd_get(w, fd, WT_RIGHT_FD_WRITE, 0, &e);
+  wt_errno_t err = positioned(w, fd, WT_RIGHT_FD_WRITE, offset, &d);
   if (err != WT_ESUCCESS)
     return err;
-  if (wt__desc_inproc(e->desc))
-    return WT_ESPIPE;
-  if (offset > INT64_MAX)
-    return WT_EINVAL;
   err = wt__iov_from_ciovs(w, &io, iovs, iovs_len);
-  if (err != WT_ESUCCESS)
-    goto out;
-  do
-    r = pwritev(e->desc->host_fd, io.v, io.n, (off_t)offset);
-  while (r < 0 && errno == EINTR);
-  if (r < 0)
-    err = WT__ERR();
-  else
-    *nwritten = (uint32_t)r;
-out:
+  if (err == WT_ESUCCESS)
+    err = positioned_io(d, &io, offset, true, nwritten);
   wt__iov_free(w, &io);
   return err;
 }
