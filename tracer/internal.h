@@ -224,6 +224,9 @@ typedef struct wt__ring_s {
 } wt__ring_t;
 
 int wt__ring_init(wt__ring_t *r, uint8_t *buf, size_t size);
+/* Ring memory on huge pages where the system has them (see ring.c). */
+uint8_t *wt__ring_map(size_t size);
+void wt__ring_unmap(uint8_t *buf, size_t size);
 void wt__ring_destroy(wt__ring_t *r);
 /* Producer: copies n bytes in, waiting for room as needed. */
 void wt__ring_put_slow(wt__ring_t *r, const void *p, size_t n);
@@ -347,6 +350,7 @@ struct wt_tracer_s {
   wt_t *core;
   wt__clock_t clock; /* start times are ticks since open */
   wt__ring_t ring;
+  bool ring_mapped; /* ring.buf from wt__ring_map, not t->mem */
   /* Guest thread. The record being written in place, or NULL. */
   uint8_t *wp;
   /* Calls in progress: how many, and the last seq handed out (seqs are

@@ -4,7 +4,9 @@
  * inline in internal.h; this file has the slow paths and the sleeping.
  */
 #include <errno.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -31,6 +33,42 @@ int wt__ring_init(wt__ring_t *r, uint8_t *buf, size_t size) {
     return -1;
   }
   return 0;
+}
+
+/*
+ * The ring's memory when the embedder gave no allocator: an anonymous
+ * mapping aligned to 2 MiB and marked for transparent huge pages. The ring
+ * is written by one thread and read by another at up to gigabytes per
+ * second, and with 4 KiB pages that traffic is dominated by TLB misses,
+ * which virtual machines (nested paging) make several times dearer:
+ * measured on the project's 2-core VM, copying 64 MiB in 4 KiB pieces
+ * into a 64 MiB buffer took 69 ms with 4 KiB pages and 3 ms with huge
+ * pages, both already mapped. Where THP is off, the hint does nothing.
+ */
+#define HUGE_ALIGN ((size_t)2 << 20)
+
+uint8_t *wt__ring_map(size_t size) {
+  size_t len = size + HUGE_ALIGN;
+  uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  uintptr_t a;
+  if (p == MAP_FAILED)
+    return NULL;
+  /* Trim the mapping to an aligned start; the tail keeps the length. */
+  a = ((uintptr_t)p + HUGE_ALIGN - 1) & ~(uintptr_t)(HUGE_ALIGN - 1);
+  if (a > (uintptr_t)p)
+    munmap(p, a - (uintptr_t)p);
+  if ((uintptr_t)p + len > a + size)
+    munmap((uint8_t *)a + size, (uintptr_t)p + len - (a + size));
+#ifdef MADV_HUGEPAGE
+  madvise((void *)a, size, MADV_HUGEPAGE);
+#endif
+  return (uint8_t *)a;
+}
+
+void wt__ring_unmap(uint8_t *buf, size_t size) {
+  if (buf != NULL)
+    munmap(buf, size);
 }
 
 void wt__ring_destroy(wt__ring_t *r) {

@@ -12,7 +12,7 @@
 #include "internal.h"
 #include "wt/sha256.h"
 
-#define DEFAULT_RING (64u << 20)
+#define DEFAULT_RING (16u << 20)
 #define MIN_RING (64u << 10)
 
 /* ---- sinks ----------------------------------------------------------------
@@ -264,11 +264,21 @@ static int start_writer(wt_tracer_t *t) {
   return 0;
 }
 
+/* The ring's memory: the embedder's allocator if it gave one, else a
+ * mapping on huge pages (ring.c). */
+static uint8_t *ring_alloc(const wt_allocator_t *a, size_t n, bool *mapped) {
+  *mapped = a == NULL;
+  return a == NULL ? wt__ring_map(n) : a->malloc(n, a->ud);
+}
+
 static void tracer_free(wt_tracer_t *t) {
   if (t->trs != t->trs_inline)
     wt__tfree(t, t->trs);
   wt__ring_destroy(&t->ring);
-  wt__tfree(t, t->ring.buf);
+  if (t->ring_mapped)
+    wt__ring_unmap(t->ring.buf, t->ring.size);
+  else
+    wt__tfree(t, t->ring.buf);
   wt__tfree(t, t);
 }
 
@@ -276,27 +286,31 @@ static wt_tracer_t *tracer_new(const wt_tracer_options_t *o, size_t ring) {
   wt_allocator_t mem = {NULL, lib_malloc, lib_free, NULL, NULL};
   wt_tracer_t *t;
   uint8_t *buf;
+  bool mapped;
   if (o->allocator != NULL)
     mem = *o->allocator;
   t = mem.malloc(sizeof *t, mem.ud);
-  buf = mem.malloc(ring, mem.ud);
-  if (t == NULL || buf == NULL) {
-    if (t != NULL)
-      mem.free(t, mem.ud);
-    if (buf != NULL)
-      mem.free(buf, mem.ud);
-    wt_trace_set_error("out of memory for a %zu-byte ring", ring);
-    return NULL;
-  }
+  buf = ring_alloc(o->allocator, ring, &mapped);
+  if (t == NULL || buf == NULL)
+    goto fail;
   memset(t, 0, sizeof *t);
   t->mem = mem;
+  t->ring_mapped = mapped;
   if (wt__ring_init(&t->ring, buf, ring) < 0) {
-    mem.free(buf, mem.ud);
-    mem.free(t, mem.ud);
     wt_trace_set_error("cannot initialize the ring's lock");
-    return NULL;
+    goto fail_quiet;
   }
   return t;
+fail:
+  wt_trace_set_error("out of memory for a %zu-byte ring", ring);
+fail_quiet:
+  if (buf != NULL && mapped)
+    wt__ring_unmap(buf, ring);
+  else if (buf != NULL)
+    mem.free(buf, mem.ud);
+  if (t != NULL)
+    mem.free(t, mem.ud);
+  return NULL;
 }
 
 int wt_tracer_open(const wt_api_t *inner, void *inner_ctx, wt_sink_t *sink,

@@ -21,11 +21,11 @@
 #define IDLE_NS 10000000ull
 /* How often the writer samples the TSC against CLOCK_MONOTONIC. */
 #define CLOCK_EVERY_NS 10000000ull
-/* How far ahead of the guest the ring's pages are mapped in (first lap):
- * as far as the guest has written, from 256 KiB to 16 MiB, renewed when
- * half of it is used. */
-#define POPULATE_MIN (256u << 10)
-#define POPULATE_MAX (16u << 20)
+/* How far ahead of the guest the ring's pages are mapped in (first lap),
+ * renewed when half of it is used, in steps of a huge page (the ring is
+ * 2 MiB-aligned when it is on huge pages, see ring.c). */
+#define POPULATE_AHEAD (4u << 20)
+#define POPULATE_STEP ((uintptr_t)2 << 20)
 
 /* A record that arrived before the one it must follow. */
 typedef struct held_s {
@@ -202,6 +202,45 @@ static bool past_stop(wt_tracer_t *t) {
          atomic_load_explicit(&t->stop_at, memory_order_relaxed);
 }
 
+/*
+ * Maps the ring's pages in ahead of the guest, on its first lap: otherwise
+ * the guest's thread takes the page faults, and each clears its page (a
+ * 2 MiB one on a ring of huge pages: measured at ~15% of a traced
+ * fd_write with 4 KiB pages, and 2-3 ms of a 64 MiB copy with huge
+ * ones). It keeps POPULATE_AHEAD bytes mapped past what the guest has
+ * written (as far as the writer last looked), checked at each record
+ * drained, so a writer busy with a long backlog still stays ahead; a run
+ * with few calls maps no more than that. MADV_POPULATE_WRITE (Linux 5.14)
+ * maps pages without changing their contents, so it is safe while the
+ * guest writes; where it is missing, this does nothing.
+ */
+static void populate(writer_t *w) {
+#ifdef MADV_POPULATE_WRITE
+  wt__ring_t *r = &w->t->ring;
+  uint64_t want = r->head_seen + POPULATE_AHEAD;
+  uintptr_t a, b;
+  if (w->populated >= r->size || w->populated >= want - POPULATE_AHEAD / 2)
+    return;
+  if (want > r->size)
+    want = r->size;
+  a = ((uintptr_t)r->buf + w->populated) & ~(uintptr_t)(POPULATE_STEP - 1);
+  b = ((uintptr_t)r->buf + want + POPULATE_STEP - 1) &
+      ~(uintptr_t)(POPULATE_STEP - 1);
+  /* A ring from the embedder's allocator need not be aligned. */
+  if (a < (uintptr_t)r->buf) {
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    a = ((uintptr_t)r->buf + page - 1) & ~(page - 1);
+  }
+  if (b > (uintptr_t)r->buf + r->size)
+    b = (uintptr_t)r->buf + r->size;
+  if (b > a)
+    madvise((void *)a, b - a, MADV_POPULATE_WRITE);
+  w->populated = b - (uintptr_t)r->buf;
+#else
+  (void)w;
+#endif
+}
+
 /* Moves every complete record to the sink; true if there was any. */
 static bool drain(writer_t *w) {
   wt__ring_t *r = &w->t->ring;
@@ -224,6 +263,7 @@ static bool drain(writer_t *w) {
       return any;
     }
     any = true;
+    populate(w);
     /* A writer that never runs dry still commits on time. */
     if (w->txn_calls >= w->t->commit_calls ||
         (w->txn_calls % 256 == 0 &&
@@ -231,39 +271,6 @@ static bool drain(writer_t *w) {
       commit(w);
   }
   return any;
-}
-
-/*
- * Maps the ring's pages in ahead of the guest, on its first lap: otherwise
- * the guest takes a page fault (and a page clearing) every 4 KiB of
- * records, measured at ~15% of a traced fd_write. Only as far as the guest
- * is about to write, so a run with few calls never pays for the whole
- * ring. MADV_POPULATE_WRITE (Linux 5.14) maps pages without changing their
- * contents, so it is safe while the guest writes; where it is missing,
- * this does nothing.
- */
-static void populate(writer_t *w) {
-#ifdef MADV_POPULATE_WRITE
-  wt__ring_t *r = &w->t->ring;
-  uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-  uint64_t ahead = head < POPULATE_MIN   ? POPULATE_MIN
-                   : head > POPULATE_MAX ? POPULATE_MAX
-                                         : head;
-  uint64_t want = head + ahead;
-  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), a, b;
-  if (want > r->size)
-    want = r->size;
-  if (w->populated >= want || (w->populated >= head + ahead / 2 &&
-                               w->populated < r->size && want < r->size))
-    return;
-  a = ((uintptr_t)r->buf + w->populated + page - 1) & ~(page - 1);
-  b = ((uintptr_t)r->buf + want) & ~(page - 1);
-  if (b > a)
-    madvise((void *)a, b - a, MADV_POPULATE_WRITE);
-  w->populated = want;
-#else
-  (void)w;
-#endif
 }
 
 void *wt__writer_main(void *arg) {

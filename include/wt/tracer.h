@@ -240,7 +240,7 @@ typedef struct wt_tracer_s wt_tracer_t;
 
 typedef struct wt_tracer_options_s {
   wt_capture_t capture;
-  /* Ring bytes (a power of two, at least 64 KiB; 0: 64 MiB). */
+  /* Ring bytes (a power of two, at least 64 KiB; 0: 16 MiB). */
   size_t ring_size;
   /* Longest time a drained call waits for its commit (0: 50 ms). */
   uint32_t commit_ms;
