@@ -92,12 +92,13 @@ int wt__name_index(const char *const *names, int n, const char *s);
   XX(timestamp)                                                                \
   XX(filesize)                                                                 \
   XX(dircookie)                                                                \
-  XX(filedelta) XX(clockid) XX(advice) XX(whence) XX(signal) XX(filetype)      \
-      XX(fdflags) XX(oflags) XX(fstflags) XX(lookupflags) XX(rights)           \
-          XX(riflags) XX(roflags) XX(siflags) XX(sdflags) XX(fdstat)           \
-              XX(filestat) XX(prestat) XX(subscription) XX(event) XX(u64)      \
-                  XX(timeout_ns) XX(boolean) XX(eventfdflags) XX(epoll_op)     \
-                      XX(fdflagsext) XX(epoll_events) XX(epoll_event)
+  XX(filedelta)                                                                \
+  XX(clockid) XX(advice) XX(whence) XX(signal) XX(filetype) XX(fdflags)        \
+      XX(oflags) XX(fstflags) XX(lookupflags) XX(rights) XX(riflags)           \
+          XX(roflags) XX(siflags) XX(sdflags) XX(fdstat) XX(filestat)          \
+              XX(prestat) XX(subscription) XX(event) XX(u64) XX(timeout_ns)    \
+                  XX(boolean) XX(eventfdflags) XX(epoll_op) XX(fdflagsext)     \
+                      XX(epoll_events) XX(epoll_event)
 #define XX(f) void wt__pr_##f(wt__sb_t *b, const void *p, size_t size);
 WT__FMT_LIST(XX)
 #undef XX
@@ -198,12 +199,22 @@ static inline uint64_t wt__record_seq(const uint8_t *p) {
  * sleep: a line both sides write for every record costs the guest a cache
  * miss per call (measured at ~100 ns). Sleeping is the only locking: the
  * consumer sleeps when the ring is empty (woken by a timeout or by a
- * producer that finds the ring a quarter full), the producer when the ring
+ * producer that finds wake_at bytes waiting), the producer when the ring
  * is full.
  */
+/*
+ * The backlog that wakes the consumer: a quarter of the ring, at most
+ * 1 MiB. The backlog is what the writer still has to store when the guest
+ * ends, so it is time added to every recording (a 4 MiB backlog of 4 KiB
+ * reads is ~3 ms of the writer's work); 1 MiB of 4 KiB reads wakes the
+ * writer every ~1.3 ms of a copy, a futex call the guest does not notice.
+ */
+#define WT__RING_WAKE_MAX ((size_t)1 << 20)
+
 typedef struct wt__ring_s {
   uint8_t *buf;
   size_t size, mask;
+  size_t wake_at; /* see WT__RING_WAKE_MAX */
   /* Producer only. */
   _Alignas(64) uint64_t wpos; /* written, maybe not published */
   uint64_t tail_seen;         /* last tail it loaded */

@@ -15,6 +15,7 @@ int wt__ring_init(wt__ring_t *r, uint8_t *buf, size_t size) {
   r->buf = buf;
   r->size = size;
   r->mask = size - 1;
+  r->wake_at = size / 4 < WT__RING_WAKE_MAX ? size / 4 : WT__RING_WAKE_MAX;
   atomic_init(&r->head, 0);
   atomic_init(&r->tail, 0);
   atomic_init(&r->consumer_sleeping, 0);
@@ -96,8 +97,8 @@ void wt__ring_wake(wt__ring_t *r) {
 static void wait_for_room(wt__ring_t *r) {
   struct timespec ts;
   atomic_store_explicit(&r->head, r->wpos, memory_order_release);
-  /* The consumer must run to make room: wake it even if the ring is not a
-   * quarter full by its count. */
+  /* The consumer must run to make room: wake it even if less than
+   * wake_at waits by its count. */
   wt__ring_wake(r);
   pthread_mutex_lock(&r->mu);
   atomic_store(&r->producer_waiting, 1);
@@ -138,13 +139,13 @@ void wt__ring_put_slow(wt__ring_t *r, const void *p, size_t n) {
 void wt__ring_publish(wt__ring_t *r) {
   atomic_store_explicit(&r->head, r->wpos, memory_order_release);
   /*
-   * Wake a sleeping consumer only once the ring is a quarter full: waking
-   * it per record would cost the guest a futex call each time. Otherwise
-   * the consumer's own timeout brings it back within a few milliseconds.
+   * Wake a sleeping consumer only once wake_at bytes wait: waking it per
+   * record would cost the guest a futex call each time. Otherwise the
+   * consumer's own timeout brings it back within a few milliseconds.
    */
   if (atomic_load_explicit(&r->consumer_sleeping, memory_order_relaxed)) {
     r->tail_seen = atomic_load_explicit(&r->tail, memory_order_acquire);
-    if (r->wpos - r->tail_seen >= r->size / 4) {
+    if (r->wpos - r->tail_seen >= r->wake_at) {
       pthread_mutex_lock(&r->mu);
       atomic_store(&r->consumer_sleeping, 0);
       pthread_cond_signal(&r->cv_consumer);
@@ -190,7 +191,7 @@ void wt__ring_sleep(wt__ring_t *r, uint64_t timeout_ns) {
   deadline(&ts, timeout_ns);
   pthread_mutex_lock(&r->mu);
   atomic_store(&r->consumer_sleeping, 1);
-  if (!atomic_load(&r->wake) && wt__ring_avail(r, r->size) < r->size / 4)
+  if (!atomic_load(&r->wake) && wt__ring_avail(r, r->size) < r->wake_at)
     pthread_cond_timedwait(&r->cv_consumer, &r->mu, &ts);
   atomic_store(&r->consumer_sleeping, 0);
   atomic_store(&r->wake, 0);

@@ -63,8 +63,11 @@
        " THEN " data " ELSE substr((SELECT data FROM blobs WHERE id = " ref    \
        " >> 32), (" ref " & 0xffffffff) + 1, " size ") END"
 
-/* One transaction: each statement on its own would be a transaction of
- * its own, with a journal created and deleted each time. */
+/*
+ * Created in a transaction left open: the first commit (the tracer's,
+ * right after the run's metadata) makes schema and metadata durable
+ * together, with one journal instead of one per statement.
+ */
 static const char schema[] =
     "BEGIN;"
     "CREATE TABLE meta(key TEXT PRIMARY KEY, type TEXT NOT NULL, value);"
@@ -90,8 +93,7 @@ static const char schema[] =
     " FROM calls WHERE p_kind IS NOT NULL"
     " UNION ALL SELECT seq, "
     PAYLOAD_COLUMNS("kind", "size", "digest", "data", "ref")
-    " FROM more_payloads;"
-    "COMMIT;";
+    " FROM more_payloads;";
 /* clang-format on */
 #undef PAYLOAD_COLUMNS
 
@@ -670,6 +672,7 @@ static int setup(sqlite_sink_t *s) {
       exec(s, "PRAGMA locking_mode=EXCLUSIVE") < 0 ||
       exec(s, "PRAGMA cache_size=-1024") < 0 || exec(s, schema) < 0)
     return -1;
+  s->in_txn = true;
   for (int i = 0; i < T_COUNT; i++)
     if (table_init(&s->t[i], names[i], ncols[i]) < 0)
       return -1;

@@ -217,10 +217,14 @@ static bool past_stop(wt_tracer_t *t) {
 static void populate(writer_t *w) {
 #ifdef MADV_POPULATE_WRITE
   wt__ring_t *r = &w->t->ring;
-  uint64_t want = r->head_seen + POPULATE_AHEAD;
+  uint64_t want;
   uintptr_t a, b;
-  if (w->populated >= r->size || w->populated >= want - POPULATE_AHEAD / 2)
+  if (w->populated >= r->size ||
+      (w->populated > 0 && w->populated >= r->head_seen + POPULATE_AHEAD / 2))
     return;
+  /* At first one step only: a run that ends at once does not wait for the
+   * writer to clear pages it never uses. */
+  want = w->populated == 0 ? POPULATE_STEP : r->head_seen + POPULATE_AHEAD;
   if (want > r->size)
     want = r->size;
   a = ((uintptr_t)r->buf + w->populated) & ~(uintptr_t)(POPULATE_STEP - 1);
