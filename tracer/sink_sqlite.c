@@ -631,11 +631,14 @@ static void sink_free(sqlite_sink_t *s) {
   free(s);
 }
 
+/* The indexes go in with the last rows: one transaction, one journal. */
 static int sq_close(void *impl) {
   sqlite_sink_t *s = impl;
-  int rc = sq_commit(s);
+  int rc = begin(s);
   if (rc == 0)
     rc = exec(s, indexes);
+  if (rc == 0)
+    rc = sq_commit(s);
   sink_free(s);
   return rc;
 }
