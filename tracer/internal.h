@@ -93,11 +93,12 @@ int wt__name_index(const char *const *names, int n, const char *s);
   XX(filesize)                                                                 \
   XX(dircookie)                                                                \
   XX(filedelta)                                                                \
-  XX(clockid) XX(advice) XX(whence) XX(signal) XX(filetype) XX(fdflags)        \
-      XX(oflags) XX(fstflags) XX(lookupflags) XX(rights) XX(riflags)           \
-          XX(roflags) XX(siflags) XX(sdflags) XX(fdstat) XX(filestat)          \
-              XX(prestat) XX(subscription) XX(event) XX(u64) XX(timeout_ns)    \
-                  XX(boolean) XX(eventfdflags) XX(epoll_op) XX(fdflagsext)     \
+  XX(clockid)                                                                  \
+  XX(advice) XX(whence) XX(signal) XX(filetype) XX(fdflags) XX(oflags)         \
+      XX(fstflags) XX(lookupflags) XX(rights) XX(riflags) XX(roflags)          \
+          XX(siflags) XX(sdflags) XX(fdstat) XX(filestat) XX(prestat)          \
+              XX(subscription) XX(event) XX(u64) XX(timeout_ns) XX(boolean)    \
+                  XX(eventfdflags) XX(epoll_op) XX(fdflagsext)                 \
                       XX(epoll_events) XX(epoll_event)
 #define XX(f) void wt__pr_##f(wt__sb_t *b, const void *p, size_t size);
 WT__FMT_LIST(XX)
@@ -362,6 +363,7 @@ struct wt_tracer_s {
   wt__clock_t clock; /* start times are ticks since open */
   wt__ring_t ring;
   bool ring_mapped; /* ring.buf from wt__ring_map, not t->mem */
+  void *block;      /* what t->mem gave for this struct (see tracer.c) */
   /* Guest thread. The record being written in place, or NULL. */
   uint8_t *wp;
   /* Calls in progress: how many, and the last seq handed out (seqs are

@@ -272,6 +272,7 @@ static uint8_t *ring_alloc(const wt_allocator_t *a, size_t n, bool *mapped) {
 }
 
 static void tracer_free(wt_tracer_t *t) {
+  wt_allocator_t mem = t->mem;
   if (t->trs != t->trs_inline)
     wt__tfree(t, t->trs);
   wt__ring_destroy(&t->ring);
@@ -279,7 +280,25 @@ static void tracer_free(wt_tracer_t *t) {
     wt__ring_unmap(t->ring.buf, t->ring.size);
   else
     wt__tfree(t, t->ring.buf);
-  wt__tfree(t, t);
+  mem.free(t->block, mem.ud);
+}
+
+/*
+ * The tracer keeps each side of the ring on cache lines of its own, so it
+ * needs 64-byte alignment, more than malloc (or an embedder's allocator)
+ * promises: it sits 64-aligned inside a block 63 bytes larger.
+ */
+static wt_tracer_t *tracer_alloc(const wt_allocator_t *mem) {
+  size_t align = _Alignof(wt_tracer_t);
+  uint8_t *block = mem->malloc(sizeof(wt_tracer_t) + align - 1, mem->ud);
+  wt_tracer_t *t;
+  if (block == NULL)
+    return NULL;
+  t = (wt_tracer_t *)(((uintptr_t)block + align - 1) & ~(uintptr_t)(align - 1));
+  memset(t, 0, sizeof *t);
+  t->block = block;
+  t->mem = *mem;
+  return t;
 }
 
 static wt_tracer_t *tracer_new(const wt_tracer_options_t *o, size_t ring) {
@@ -289,12 +308,10 @@ static wt_tracer_t *tracer_new(const wt_tracer_options_t *o, size_t ring) {
   bool mapped;
   if (o->allocator != NULL)
     mem = *o->allocator;
-  t = mem.malloc(sizeof *t, mem.ud);
+  t = tracer_alloc(&mem);
   buf = ring_alloc(o->allocator, ring, &mapped);
   if (t == NULL || buf == NULL)
     goto fail;
-  memset(t, 0, sizeof *t);
-  t->mem = mem;
   t->ring_mapped = mapped;
   if (wt__ring_init(&t->ring, buf, ring) < 0) {
     wt_trace_set_error("cannot initialize the ring's lock");
@@ -309,7 +326,7 @@ fail_quiet:
   else if (buf != NULL)
     mem.free(buf, mem.ud);
   if (t != NULL)
-    mem.free(t, mem.ud);
+    mem.free(t->block, mem.ud);
   return NULL;
 }
 
