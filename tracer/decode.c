@@ -154,10 +154,8 @@ static void payload_json(wt__sb_t *b, const wt_trace_payload_t *pl) {
   }
 }
 
-static void d_fd(desc_t *d, const char *name) {
-  uint32_t fd = wt__cur_u32(&d->a);
-  jkey(d->ja, &d->afirst, name);
-  wt__sb_u64(d->ja, fd);
+/* The summary's fd and fd2 columns: the first two fd arguments. */
+static void note_fd(desc_t *d, uint32_t fd) {
   if (!d->s->has_fd) {
     d->s->has_fd = true;
     d->s->fd = fd;
@@ -167,15 +165,20 @@ static void d_fd(desc_t *d, const char *name) {
   }
 }
 
+static void d_fd(desc_t *d, const char *name) {
+  uint32_t fd = wt__cur_u32(&d->a);
+  jkey(d->ja, &d->afirst, name);
+  wt__sb_u64(d->ja, fd);
+  note_fd(d, fd);
+}
+
 /* An fd as a refused call's raw parameter (u64). */
 static void d_fd_u64(desc_t *d, const char *name) {
   uint64_t v = wt__cur_u64(&d->a);
   jkey(d->ja, &d->afirst, name);
   wt__sb_json_u64(d->ja, v);
-  if (v <= UINT32_MAX && !d->s->has_fd) {
-    d->s->has_fd = true;
-    d->s->fd = (uint32_t)v;
-  }
+  if (v <= UINT32_MAX)
+    note_fd(d, (uint32_t)v);
 }
 
 static void d_str(desc_t *d, const char *name) {

@@ -330,6 +330,15 @@ static void check_refusal_read_back(const char *path) {
   assert_true(wt_trace_call_refused(c));
   assert_int_equal(c->err, WT_EINVAL);
   assert_string_equal(c->denials[0].rule, "whence: out of range");
+  /* Two fd parameters: the summary's fd and fd2. */
+  assert_int_equal(wt_trace_next(tr, &c), 1);
+  assert_int_equal(c->call, WT_CALL_path_rename);
+  assert_string_equal(c->denials[0].rule, "new_path: outside guest memory");
+  assert_int_equal(wt_trace_summarize(c, &sum), 0);
+  assert_true(sum.has_fd && sum.has_fd2);
+  assert_int_equal(sum.fd, 3);
+  assert_int_equal(sum.fd2, 4);
+  wt_trace_summary_free(&sum);
   assert_int_equal(wt_trace_next(tr, &c), 0);
   wt_trace_close(tr);
 }
@@ -338,7 +347,10 @@ static void test_refusals(void **state) {
   static const uint64_t w_raw[] = {1, 0xfffffff0u, 2, 64};
   static const uint64_t s_raw[] = {3, 0, 0x102, 8};
   const wt_refusal_t w = {WT_CALL_fd_write, WT_EFAULT, "iovs", 4, w_raw};
+  static const uint64_t r_raw[] = {3, 0x100, 1, 4, 0xfffffff0u, 8};
   const wt_refusal_t sk = {WT_CALL_fd_seek, WT_EINVAL, "whence", 4, s_raw};
+  const wt_refusal_t rn = {WT_CALL_path_rename, WT_EFAULT, "new_path", 6,
+                           r_raw};
   static const char *const files[] = {"refused.db", "refused.jsonl"};
   (void)state;
   for (int i = 0; i < 2; i++) {
@@ -349,13 +361,17 @@ static void test_refusals(void **state) {
     /* The core's table has no refused entry: the errno is the ABI's. */
     assert_errno(t.api->refused(t.tr, &w), WT_EFAULT);
     assert_errno(t.api->refused(t.tr, &sk), WT_EINVAL);
-    assert_int_equal(wt_tracer_calls(t.tr), 3);
+    assert_errno(t.api->refused(t.tr, &rn), WT_EFAULT);
+    assert_int_equal(wt_tracer_calls(t.tr), 4);
     tt_finish(&t, NULL);
     check_refusal_read_back(t.trace);
     if (i == 0) {
       assert_string_equal(tt_query(t.trace, "SELECT group_concat(source || "
                                             "' ' || seq) FROM denials"),
-                          "abi 2,abi 3");
+                          "abi 2,abi 3,abi 4");
+      assert_string_equal(tt_query(t.trace, "SELECT fd || ' ' || fd2 FROM "
+                                            "calls WHERE seq = 4"),
+                          "3 4");
       assert_int_equal(tt_query_int(t.trace, "SELECT fd FROM calls WHERE "
                                              "seq = 2"),
                        1);
