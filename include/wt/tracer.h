@@ -252,7 +252,9 @@ typedef struct wt_tracer_options_s {
    * it, the embedder may forward transitions with wt_tracer_observe.
    */
   wt_t *core;
-  const wt_allocator_t *allocator; /* the tracer's own memory; NULL: libc */
+  /* The tracer's own memory, ring included. NULL: libc, and for the ring
+   * an anonymous mapping on huge pages where the system has them. */
+  const wt_allocator_t *allocator;
   /* Run metadata. */
   const uint8_t *module; /* the .wasm bytes (SHA-256 always recorded) */
   size_t module_len;
