@@ -264,11 +264,26 @@ static int start_writer(wt_tracer_t *t) {
   return 0;
 }
 
-/* The ring's memory: the embedder's allocator if it gave one, else a
- * mapping on huge pages (ring.c). */
-static uint8_t *ring_alloc(const wt_allocator_t *a, size_t n, bool *mapped) {
-  *mapped = a == NULL;
-  return a == NULL ? wt__ring_map(n) : a->malloc(n, a->ud);
+/*
+ * The ring's memory: the embedder's allocator if it gave one, else a
+ * mapping on huge pages (ring.c); under AddressSanitizer, libc's, whose
+ * red zones catch a record written past the ring's end.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define RING_MAP 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RING_MAP 0
+#endif
+#endif
+#ifndef RING_MAP
+#define RING_MAP 1
+#endif
+
+static uint8_t *ring_alloc(const wt_allocator_t *a, const wt_allocator_t *mem,
+                           size_t n, bool *mapped) {
+  *mapped = a == NULL && RING_MAP;
+  return *mapped ? wt__ring_map(n) : mem->malloc(n, mem->ud);
 }
 
 static void tracer_free(wt_tracer_t *t) {
@@ -309,7 +324,7 @@ static wt_tracer_t *tracer_new(const wt_tracer_options_t *o, size_t ring) {
   if (o->allocator != NULL)
     mem = *o->allocator;
   t = tracer_alloc(&mem);
-  buf = ring_alloc(o->allocator, ring, &mapped);
+  buf = ring_alloc(o->allocator, &mem, ring, &mapped);
   if (t == NULL || buf == NULL)
     goto fail;
   t->ring_mapped = mapped;
