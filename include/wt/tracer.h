@@ -216,8 +216,9 @@ wt_sink_t *wt_sink_new(const wt_sink_ops_t *ops, void *impl);
 
 /*
  * A SQLite trace at path (created or replaced): the schema of
- * docs/trace-format.md, written with a rollback journal. A JSON Lines
- * trace at path ("-": stdout).
+ * docs/trace-format.md, written with a rollback journal; the schema is
+ * durable with the first wt_sink_commit (or at close), together with what
+ * was written before it. A JSON Lines trace at path ("-": stdout).
  */
 int wt_sink_sqlite_open(const char *path, wt_sink_t **out);
 int wt_sink_jsonl_open(const char *path, wt_sink_t **out);
