@@ -197,15 +197,8 @@ static void remove_tree(const char *root) {
 int main(int argc, char **argv) {
   long n = argc > 1 ? atol(argv[1]) : 1000000;
   const char *dir = argc > 2 ? argv[2] : "/tmp";
-  if (argc > 3) {
-    static const char *const modes[] = {"replay", "full", "meta"};
-    int m = 0;
-    while (m < 3 && strcmp(argv[3], modes[m]) != 0)
-      m++;
-    if (m == 3)
-      die(argv[3], "is not replay, full or meta");
-    capture = (wt_capture_t)m;
-  }
+  if (argc > 3 && wt_capture_parse(argv[3], &capture) < 0)
+    die(argv[3], "is not replay, full or meta");
   char root[512];
   snprintf(root, sizeof root, "%s/wt-bench-XXXXXX", dir);
   if (mkdtemp(root) == NULL)

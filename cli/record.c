@@ -120,17 +120,10 @@ static bool format_option(record_t *r, const char *arg) {
 }
 
 static bool capture_option(record_t *r, const char *arg) {
-  if (strcmp(arg, "replay") == 0)
-    r->capture = WT_CAPTURE_REPLAY;
-  else if (strcmp(arg, "full") == 0)
-    r->capture = WT_CAPTURE_FULL;
-  else if (strcmp(arg, "meta") == 0)
-    r->capture = WT_CAPTURE_META;
-  else {
-    wt_cli_error("--capture wants replay, full or meta, not '%s'", arg);
-    return false;
-  }
-  return true;
+  if (wt_capture_parse(arg, &r->capture) == 0)
+    return true;
+  wt_cli_error("--capture wants replay, full or meta, not '%s'", arg);
+  return false;
 }
 
 static bool record_option(void *ud, int c, const char *arg) {

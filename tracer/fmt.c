@@ -346,6 +346,21 @@ size_t wt_trace_format_value(const char *fmt, const void *p, size_t size,
 /* ---- names, both ways -------------------------------------------------- */
 
 const char *const wt__capture_names[3] = {"full", "digest", "none"};
+
+/* Capture modes (wt_capture_t order), as options and metadata name them. */
+static const char *const capture_modes[] = {"replay", "full", "meta"};
+
+const char *wt_capture_name(wt_capture_t c) {
+  return (unsigned)c < 3 ? capture_modes[c] : "?";
+}
+
+int wt_capture_parse(const char *name, wt_capture_t *out) {
+  int i = wt__name_index(capture_modes, 3, name);
+  if (i < 0)
+    return -1;
+  *out = (wt_capture_t)i;
+  return 0;
+}
 const char *const wt__dir_names[2] = {"in", "out"};
 const char *const wt__denial_names[WT_DENIAL_COUNT] = {"rights", "policy",
                                                        "abi"};

@@ -153,13 +153,12 @@ static int meta_module(wt_sink_t *s, const wt_tracer_options_t *o) {
 }
 
 int wt__meta_write(wt_sink_t *s, const wt_tracer_options_t *o) {
-  static const char *const captures[] = {"replay", "full", "meta"};
   wt__sb_t b = {0};
   int rc = -1;
   if (meta_text(s, "format", WT_META_TEXT, "wasitrace") < 0 ||
       meta_int(s, "format_version", WT_TRACE_FORMAT_VERSION) < 0 ||
       meta_text(s, "tool_version", WT_META_TEXT, wt_version_string()) < 0 ||
-      meta_text(s, "capture", WT_META_TEXT, captures[o->capture]) < 0 ||
+      meta_text(s, "capture", WT_META_TEXT, wt_capture_name(o->capture)) < 0 ||
       meta_text(s, "end", WT_META_TEXT, "incomplete") < 0 || meta_host(s) < 0 ||
       meta_time(s, "start_time") < 0 || meta_module(s, o) < 0)
     goto out;

@@ -52,6 +52,10 @@ typedef enum wt_capture_e {
 
 #define WT_TRACE_PREFIX 64
 
+/* "replay", "full", "meta"; wt_capture_parse is the reverse (-1: none). */
+const char *wt_capture_name(wt_capture_t c);
+int wt_capture_parse(const char *name, wt_capture_t *out);
+
 /* 64-bit digest of a byte string (documented in docs/trace-format.md). */
 uint64_t wt_trace_digest(const void *data, size_t len);
 
