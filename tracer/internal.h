@@ -357,6 +357,12 @@ typedef struct wt__frame_s {
 struct wt_tracer_s {
   const wt_api_t *inner;
   void *inner_ctx;
+  /*
+   * Set by the writer once a call could not be stored (STOP mode): the
+   * guest's thread loads it, relaxed, at the start of every call. It sits
+   * among fields nobody writes after open, so the load is a cache hit.
+   */
+  _Atomic int refuse;
   wt_allocator_t mem;
   wt_capture_t capture;
   wt_t *core;
@@ -390,6 +396,19 @@ struct wt_tracer_s {
   uint64_t written; /* calls handed to the sink */
   int sink_failed;
   char sink_error[256];
+  /* A failed recording (writer.c's record_failed; `refuse` is above). */
+  wt_on_record_error_t on_error;
+  void (*halt)(void *ud);
+  void *halt_ud;
+  void (*report)(void *ud, const char *message);
+  void *report_ud;
+  uint64_t fail_seq; /* the first call not stored (0: none failed) */
+  int fail_call;     /* its call id, or -1 (a commit failed) */
+  uint64_t kept_seq; /* the trace holds calls 1..kept_seq, */
+  uint64_t kept_n;   /* that many */
+  /* Guest thread: calls refused, and the last seq that took effect. */
+  uint64_t refused;
+  uint64_t last_effect;
 };
 
 void *wt__tmalloc(wt_tracer_t *t, size_t n);
@@ -398,6 +417,26 @@ void wt__tfree(wt_tracer_t *t, void *p);
 void *wt__writer_main(void *arg);
 /* Notes the first sink failure (its message) in the tracer. */
 void wt__sink_failed(wt_tracer_t *t);
+/* A call refused after a failed recording (record.c). */
+wt_errno_t wt__tracer_refuse(wt_tracer_t *t);
+
+/*
+ * Arrays of JSON text (args, results) longer than this end with a string
+ * "... N more": the values are whole in args_bin / results_bin, and a
+ * poll_oneoff of millions of subscriptions would otherwise make a column
+ * of about a gigabyte, SQLite's limit for a row.
+ */
+#define WT__JSON_ARRAY_MAX ((size_t)1 << 20)
+
+/*
+ * Test hooks (not thread-safe: set them before opening a sink).
+ * wt__sink_fail_after: the next sink opened fails its writes with ENOSPC
+ * (SQLite: SQLITE_FULL) once it has written this many bytes, once, as a
+ * full disk that is then freed would (0: never). wt__sqlite_max_length:
+ * SQLITE_LIMIT_LENGTH of the next SQLite sink opened (0: SQLite's).
+ */
+extern uint64_t wt__sink_fail_after;
+extern int wt__sqlite_max_length;
 
 /* ---- sinks and readers
  * -------------------------------------------------------- */
@@ -424,6 +463,9 @@ struct wt_trace_s {
   wt_trace_meta_t *meta;
   uint32_t nmeta, meta_cap;
   bool truncated;
+  /* The file's size when it was opened: what bounds the work and memory
+   * of reading it (a trace is hostile input). */
+  uint64_t size;
 };
 
 /* Adds (or replaces) a metadata entry, copying everything. */
@@ -431,5 +473,46 @@ int wt__trace_meta_set(wt_trace_t *t, const wt_trace_meta_t *m);
 
 int wt__reader_sqlite_open(wt_trace_t *t, const char *path);
 int wt__reader_jsonl_open(wt_trace_t *t, const char *path);
+
+/* ---- reading hostile traces --------------------------------------------- */
+
+/* The most metadata entries a trace may have (ours has about 25): more
+ * would only make the key lookups slow. */
+#define WT__META_MAX 4096
+
+/* Whether a payload read from a trace is self-consistent: NULL, or what
+ * is wrong with it (static text). */
+const char *wt__payload_check(const wt_trace_payload_t *pl);
+
+/*
+ * The SQLite reader's defences (reader_sqlite_guard.c). The guard counts
+ * progress-handler ticks against a budget proportional to the file's size;
+ * it must outlive the connection.
+ */
+struct sqlite3;
+typedef struct wt__sq_guard_s {
+  uint64_t size;   /* the file's size (set by the caller) */
+  uint64_t ticks;  /* progress-handler calls so far */
+  uint64_t budget; /* ticks allowed */
+  bool exceeded;   /* a query was stopped for going over it */
+} wt__sq_guard_t;
+
+/* Opens path read-only with every defence set (after rolling back a hot
+ * journal); -1 with the message set. */
+int wt__sqlite_open_guarded(const char *path, wt__sq_guard_t *g,
+                            struct sqlite3 **db);
+/* Refuses a schema that could run code when read (views, triggers,
+ * virtual tables, generated columns); -1 with the message set. */
+int wt__sqlite_check_schema(struct sqlite3 *db, wt__sq_guard_t *g,
+                            const char *path);
+/* Sets the message for a failed SQLite call ("PATH: what: why"), saying so
+ * when the work budget stopped it; returns -1. */
+int wt__sqlite_guard_error(struct sqlite3 *db, const wt__sq_guard_t *g,
+                           const char *path, const char *what);
+/* For tests only: a budget in ticks instead of the size's (0: none), and
+ * the schema left unchecked with views enabled, to show that the budget
+ * alone ends a runaway query. */
+extern uint64_t wt__sqlite_budget_override;
+extern bool wt__sqlite_schema_unchecked;
 
 #endif /* WT_TRACER_INTERNAL_H */

@@ -1,8 +1,10 @@
 /*
  * Reading traces (either format) and converting between them.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 
@@ -17,7 +19,9 @@ int wt__trace_meta_set(wt_trace_t *t, const wt_trace_meta_t *m) {
   uint32_t i;
   if (m->text != NULL)
     copy.text = strdup(m->text);
-  if (m->type == WT_META_BLOB && (copy.blob = malloc(m->len + 1)) != NULL)
+  /* An empty blob may come with a NULL pointer: nothing to copy then. */
+  if (m->type == WT_META_BLOB && (copy.blob = malloc(m->len + 1)) != NULL &&
+      m->len > 0)
     memcpy((uint8_t *)copy.blob, m->blob, m->len);
   if (copy.key == NULL || (m->text != NULL && copy.text == NULL) ||
       (m->type == WT_META_BLOB && copy.blob == NULL))
@@ -25,6 +29,12 @@ int wt__trace_meta_set(wt_trace_t *t, const wt_trace_meta_t *m) {
   for (i = 0; i < t->nmeta && strcmp(t->meta[i].key, m->key) != 0; i++)
     ;
   if (i == t->nmeta) {
+    if (t->nmeta == WT__META_MAX) {
+      meta_free(&copy);
+      wt_trace_set_error("more than %d metadata entries: not a trace",
+                         WT__META_MAX);
+      return -1;
+    }
     if (t->nmeta == t->meta_cap) {
       uint32_t cap = t->meta_cap ? 2 * t->meta_cap : 32;
       wt_trace_meta_t *n = realloc(t->meta, cap * sizeof *n);
@@ -45,15 +55,28 @@ oom:
   return -1;
 }
 
-static int sniff(const char *path, wt_trace_format_t *format) {
+/*
+ * The trace's format, from its first bytes, and its size. Only a regular
+ * file is read: the size bounds the work of reading it, and the JSON Lines
+ * reader reads it twice.
+ */
+static int sniff(const char *path, wt_trace_format_t *format,
+                 uint64_t *size) {
   static const char magic[16] = "SQLite format 3";
   char head[16] = {0};
   size_t n, i = 0;
+  struct stat st;
   FILE *f = fopen(path, "rb");
   if (f == NULL) {
-    wt_trace_set_error("cannot open %s", path);
+    wt_trace_set_error("cannot open %s: %s", path, strerror(errno));
     return -1;
   }
+  if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+    fclose(f);
+    wt_trace_set_error("%s: not a regular file", path);
+    return -1;
+  }
+  *size = (uint64_t)st.st_size;
   n = fread(head, 1, sizeof head, f);
   fclose(f);
   if (n == sizeof head && memcmp(head, magic, sizeof magic) == 0) {
@@ -82,6 +105,11 @@ static int check_meta(wt_trace_t *t, const char *path) {
     wt_trace_set_error("%s: not a wasitrace trace (no format metadata)", path);
     return -1;
   }
+  if (v->i < 1) {
+    wt_trace_set_error("%s: trace format %lld does not exist", path,
+                       (long long)v->i);
+    return -1;
+  }
   if (v->i > WT_TRACE_FORMAT_VERSION) {
     wt_trace_set_error("%s: trace format %lld is newer than this reader's "
                        "(%d)",
@@ -98,7 +126,7 @@ int wt_trace_open(const char *path, wt_trace_t **out) {
     wt_trace_set_error("out of memory");
     return -1;
   }
-  if (sniff(path, &t->format) < 0) {
+  if (sniff(path, &t->format, &t->size) < 0) {
     free(t);
     return -1;
   }
@@ -112,6 +140,16 @@ int wt_trace_open(const char *path, wt_trace_t **out) {
   }
   *out = t;
   return 0;
+}
+
+const char *wt__payload_check(const wt_trace_payload_t *pl) {
+  if (pl->len > pl->size)
+    return "it holds more bytes than its size";
+  if (pl->capture == WT_PAYLOAD_FULL && pl->len != pl->size)
+    return "a full capture without all its bytes";
+  if (pl->capture == WT_PAYLOAD_NONE && pl->len != 0)
+    return "a size-only capture with bytes";
+  return NULL;
 }
 
 wt_trace_format_t wt_trace_format(const wt_trace_t *t) {
