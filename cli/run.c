@@ -309,6 +309,8 @@ int wt_cli_guest_status(const wt_rt_result_t *res) {
     return WT_EXIT_TRAP;
   case WT_RT_END_SIGNAL:
     return die_by_signal(res->signal);
+  case WT_RT_END_HALTED: /* the layer that halted it said why */
+    return WT_EXIT_TOOL;
   }
   return WT_EXIT_TOOL;
 }

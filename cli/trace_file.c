@@ -100,6 +100,8 @@ wt_trace_end_t wt_cli_trace_end(const wt_rt_result_t *res) {
     e.kind = WT_END_SIGNAL;
     e.signal = res->signal;
     break;
+  case WT_RT_END_HALTED: /* the layer that halted it says why */
+    break;
   }
   return e;
 }

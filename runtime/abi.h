@@ -28,6 +28,7 @@
 #define WT_ABI_RUNNING 0
 #define WT_ABI_EXITED 1 /* stop_value: exit code */
 #define WT_ABI_RAISED 2 /* stop_value: preview1 signal */
+#define WT_ABI_HALTED 3 /* wt_rt_halt: a layer stopped the guest */
 
 typedef struct wt_abi_s {
   const wt_api_t *api;

@@ -73,6 +73,14 @@ void wt_rt_proc_raise(void *ud, uint8_t sig) {
   }
 }
 
+/* Wins over an exit or a raise asked for in the same call: the guest's
+ * last call did not take effect, so its own ending must not be reported. */
+void wt_rt_halt(void *ud) {
+  wt_module_t *m = ud;
+  if (m != NULL && m->abi != NULL)
+    m->abi->stop = WT_ABI_HALTED;
+}
+
 wt_errno_t wt_rt_signal_register(void *ud, const char *name, uint32_t len) {
   wt_module_t *m = ud;
   if (m == NULL || m->glue == NULL || (name == NULL && len > 0))
@@ -157,7 +165,9 @@ static void run_guest(wt_module_t *m, void *inst, wt_abi_t *abi, sigjmp_buf *jb,
   } else {
     m->glue->unwound();
   }
-  if (abi->stop == WT_ABI_RAISED) {
+  if (abi->stop == WT_ABI_HALTED) {
+    res->end = WT_RT_END_HALTED;
+  } else if (abi->stop == WT_ABI_RAISED) {
     res->end = WT_RT_END_SIGNAL;
     res->signal = (uint8_t)abi->stop_value;
   } else if (abi->stop == WT_ABI_EXITED) {

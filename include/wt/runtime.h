@@ -117,7 +117,8 @@ const char *wt_trap_string(wt_trap_t trap);
 typedef enum wt_rt_end_e {
   WT_RT_END_EXIT = 0,  /* proc_exit, or _start returned (code 0) */
   WT_RT_END_TRAP = 1,  /* a WebAssembly trap */
-  WT_RT_END_SIGNAL = 2 /* proc_raise with a terminating signal */
+  WT_RT_END_SIGNAL = 2, /* proc_raise with a terminating signal */
+  WT_RT_END_HALTED = 3  /* a layer halted the guest (wt_rt_halt) */
 } wt_rt_end_t;
 
 typedef struct wt_rt_result_s {
@@ -152,6 +153,14 @@ wt_rt_status_t wt_module_run(wt_module_t *m, const wt_api_t *api, void *ctx,
 /* Hooks for wt_options_t.proc_exit / proc_raise (ud: the wt_module_t*). */
 void wt_rt_proc_exit(void *ud, uint32_t code);
 void wt_rt_proc_raise(void *ud, uint8_t sig);
+/*
+ * Halts the guest (ud: the wt_module_t*) once the host call in progress
+ * returns, through the same unwind as proc_exit: the run ends with
+ * WT_RT_END_HALTED. For a layer that must not let the guest go on (a
+ * tracer that can no longer record). Call it from the guest's thread,
+ * during a host call; outside a run it does nothing.
+ */
+void wt_rt_halt(void *ud);
 
 /*
  * Hooks for wt_options_t.signal_register / signal_handler (ud: the
