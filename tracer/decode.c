@@ -4,6 +4,7 @@
  * and results to produce the plain columns and the JSON text for humans.
  * Every read is bounds-checked: a corrupt trace gives -1, never a crash.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "internal.h"
@@ -245,14 +246,23 @@ static void d_array(desc_t *d, wt__cur_t *c, wt__sb_t *b, bool *first,
                     const char *name, uint32_t n, size_t size,
                     void (*pr)(wt__sb_t *, const void *, size_t)) {
   const uint8_t *p = wt__cur_take(c, (size_t)n * size);
+  size_t start;
   (void)d;
   if (p == NULL)
     return;
   jkey(b, first, name);
   wt__sb_putc(b, '[');
+  start = b->len;
   for (uint32_t i = 0; i < n; i++) {
     if (i > 0)
       wt__sb_putc(b, ',');
+    if (b->len - start > WT__JSON_ARRAY_MAX) {
+      /* The rest is in args_bin / results_bin; the text stays readable. */
+      char more[64];
+      snprintf(more, sizeof more, "\"... %u more\"", n - i);
+      wt__sb_puts(b, more);
+      break;
+    }
     pr(b, p + i * size, size);
   }
   wt__sb_putc(b, ']');

@@ -418,6 +418,20 @@ static void auto_deny(wt_tracer_t *t, const wt_fd_t *fds,
 /* ---- the wrappers ---------------------------------------------------------
  */
 
+/*
+ * A call made after the recording failed (STOP mode) does not reach the
+ * inner table: the first one halts the guest, which then never sees the
+ * errno; an embedder without a halt hook gets WT_EIO for every call.
+ */
+wt_errno_t wt__tracer_refuse(wt_tracer_t *t) {
+  if (t->refused++ == 0) {
+    t->last_effect = t->next_seq;
+    if (t->halt != NULL)
+      t->halt(t->halt_ud);
+  }
+  return WT_EIO;
+}
+
 #define EMIT_ARGS(...)                                                         \
   bool ok = err == WT_ESUCCESS;                                                \
   uint32_t fd0 = UINT32_MAX;                                                   \
@@ -482,6 +496,9 @@ static void auto_deny(wt_tracer_t *t, const wt_fd_t *fds,
     wt_tracer_t *t = ctx;                                                      \
     wt_errno_t err;                                                            \
     call_t c;                                                                  \
+    if (__builtin_expect(                                                      \
+            atomic_load_explicit(&t->refuse, memory_order_relaxed), 0))        \
+      return wt__tracer_refuse(t);                                             \
     call_begin(t, &c);                                                         \
     PRE_##ret(name, __VA_ARGS__);                                              \
     err = t->inner->name(t->inner_ctx WT_ARGS(WT_HN, __VA_ARGS__));            \
@@ -512,6 +529,8 @@ static wt_errno_t tr_refused(void *ctx, const wt_refusal_t *r) {
   wt_errno_t err;
   size_t alen = 8 * (size_t)r->nraw, total;
   call_t c;
+  if (atomic_load_explicit(&t->refuse, memory_order_relaxed))
+    return wt__tracer_refuse(t);
   call_begin(t, &c);
   err = t->inner->refused != NULL ? t->inner->refused(t->inner_ctx, r) : r->err;
   c.t1 = wt__clock_ticks(&t->clock);

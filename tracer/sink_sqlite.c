@@ -28,6 +28,12 @@
  * another copy (SQLITE_STATIC): SQLite reads them when the statement runs.
  * A value that fits its slot and has the length bound there last time is
  * not bound again, its new bytes are simply there.
+ *
+ * A failure (wt_sink_ops_t): a call that cannot be a row (larger than
+ * SQLite's limit for one) is refused before anything is buffered, and the
+ * next commit stores the calls before it; any other failure rolls the
+ * transaction back and drops the buffered rows, so the trace is what the
+ * last commit left, and the next commit fails to say so.
  */
 #include <errno.h>
 #include <sqlite3.h>
@@ -148,6 +154,10 @@ typedef struct chunk_s {
 
 typedef struct sqlite_sink_s {
   sqlite3 *db;
+  char *path;
+  bool lost;           /* rolled back: the next commit fails once */
+  uint64_t fail_after; /* test hook (wt__sink_fail_after) */
+  uint64_t bytes;      /* of values inserted, for the test hook */
   table_t t[T_COUNT];
   chunk_t chunk;
   sqlite3_stmt *meta;
@@ -156,8 +166,19 @@ typedef struct sqlite_sink_s {
   wt_trace_summary_t sum;
 } sqlite_sink_t;
 
+int wt__sqlite_max_length;
+
+/* A full disk and an I/O error say so, with the file and the errno. */
 static int db_error(sqlite_sink_t *s, const char *what) {
-  wt_trace_set_error("sqlite: %s: %s", what, sqlite3_errmsg(s->db));
+  int code = sqlite3_extended_errcode(s->db), err = sqlite3_system_errno(s->db);
+  if ((code & 0xff) == SQLITE_FULL)
+    wt_trace_set_error("sqlite: disk full (ENOSPC) writing %s", s->path);
+  else if ((code & 0xff) == SQLITE_IOERR)
+    wt_trace_set_error("sqlite: I/O error writing %s: %s%s%s", s->path,
+                       sqlite3_errmsg(s->db), err != 0 ? ": " : "",
+                       err != 0 ? strerror(err) : "");
+  else
+    wt_trace_set_error("sqlite: %s: %s", what, sqlite3_errmsg(s->db));
   return -1;
 }
 
@@ -302,8 +323,20 @@ static int bind_row(table_t *t, sqlite3_stmt *st, int r, int base,
   return 0;
 }
 
+/* The test hook's full disk, once past its byte count. */
+static bool injected_full(sqlite_sink_t *s) {
+  if (s->fail_after == 0 || s->bytes <= s->fail_after)
+    return false;
+  s->fail_after = 0;
+  wt_trace_set_error("sqlite: disk full (ENOSPC) writing %s", s->path);
+  return true;
+}
+
 static int run(sqlite_sink_t *s, sqlite3_stmt *st) {
-  int rc = sqlite3_step(st);
+  int rc;
+  if (injected_full(s))
+    return -1;
+  rc = sqlite3_step(st);
   sqlite3_reset(st);
   return rc == SQLITE_DONE ? 0 : db_error(s, "insert");
 }
@@ -312,6 +345,8 @@ static int run(sqlite_sink_t *s, sqlite3_stmt *st) {
 static int table_flush(sqlite_sink_t *s, table_t *t) {
   val_t *single = t->bound + (size_t)ROWS * t->ncols;
   int rc = 0;
+  for (int i = 0; s->fail_after != 0 && i < t->nrows * t->ncols; i++)
+    s->bytes += 8 + t->vals[i].n;
   if (t->nrows == ROWS) {
     if (t->multi == NULL && prepare_insert(s, t, ROWS, &t->multi) < 0)
       return -1;
@@ -379,6 +414,7 @@ static int begin(sqlite_sink_t *s) {
 static int blob_insert(sqlite_sink_t *s, int64_t id, const uint8_t *data,
                        size_t len) {
   sqlite3_stmt *st = s->chunk.insert;
+  s->bytes += len;
   if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
       sqlite3_bind_blob64(st, 2, data, len, SQLITE_STATIC) != SQLITE_OK)
     return db_error(s, "bind blob");
@@ -561,20 +597,64 @@ static int denial_row(sqlite_sink_t *s, const wt_trace_call_t *c,
   return 0;
 }
 
+/*
+ * Back to the last commit after a failure (see the top of the file): the
+ * transaction rolled back (SQLite may have done it already), the buffered
+ * rows dropped. Returns -1, keeping the failure's message.
+ */
+static int lose(sqlite_sink_t *s) {
+  if (!sqlite3_get_autocommit(s->db))
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+  for (int i = 0; i < T_COUNT; i++) {
+    s->t[i].nrows = 0;
+    s->t[i].arena_len = 0;
+  }
+  s->chunk.len = 0;
+  s->in_txn = false;
+  s->lost = true;
+  return -1;
+}
+
+/*
+ * The bytes of the call's own row, which SQLite caps (SQLITE_LIMIT_LENGTH,
+ * 1e9 by default), and of its largest payload, which is one `blobs` value
+ * when it fills chunks: either past the cap refuses the call up front,
+ * before SQLite refuses a batch of rows at some later flush. The JSON text
+ * is bounded (WT__JSON_ARRAY_MAX); args_bin and results_bin are whole.
+ */
+static int check_size(sqlite_sink_t *s, const wt_trace_call_t *c,
+                      const wt_trace_summary_t *m) {
+  uint64_t limit = (uint64_t)sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, -1);
+  uint64_t row = 1024 + strlen(m->args_json) + strlen(m->results_json) +
+                 c->args_len + c->results_len + m->path_len + INLINE_MAX;
+  for (uint32_t i = 0; i < c->npayloads; i++)
+    if (c->payloads[i].len > row)
+      row = c->payloads[i].len;
+  if (row <= limit)
+    return 0;
+  wt_trace_set_error("sqlite: row too large: call %llu (%s) needs about %llu "
+                     "bytes, SQLite's limit for a value is %llu",
+                     (unsigned long long)c->seq, wt_call_name(c->call),
+                     (unsigned long long)row, (unsigned long long)limit);
+  return -1;
+}
+
 static int sq_call(void *impl, const wt_trace_call_t *c) {
   sqlite_sink_t *s = impl;
   if (wt__check_denials(c) < 0 || wt_trace_summarize(c, &s->sum) < 0 ||
-      begin(s) < 0 || call_row(s, c, &s->sum) < 0)
+      check_size(s, c, &s->sum) < 0)
     return -1;
+  if (begin(s) < 0 || call_row(s, c, &s->sum) < 0)
+    return lose(s);
   for (uint32_t i = 1; i < c->npayloads; i++)
     if (payload_row(s, c, &c->payloads[i]) < 0)
-      return -1;
+      return lose(s);
   for (uint32_t i = 0; i < c->ntransitions; i++)
     if (transition_row(s, c, i, &c->transitions[i]) < 0)
-      return -1;
+      return lose(s);
   for (uint32_t i = 0; i < c->ndenials; i++)
     if (denial_row(s, c, &c->denials[i]) < 0)
-      return -1;
+      return lose(s);
   return 0;
 }
 
@@ -591,7 +671,7 @@ static int sq_meta(void *impl, const wt_trace_meta_t *m) {
     return -1;
   }
   if (begin(s) < 0)
-    return -1;
+    return lose(s);
   sqlite3_bind_text(st, 1, m->key, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, types[m->type], -1, SQLITE_STATIC);
   if (m->type == WT_META_INT)
@@ -602,20 +682,26 @@ static int sq_meta(void *impl, const wt_trace_meta_t *m) {
     rc = sqlite3_bind_text(st, 3, m->text, -1, SQLITE_STATIC);
   if (rc != SQLITE_OK)
     return db_error(s, "bind meta");
-  return run(s, st);
+  return run(s, st) < 0 ? lose(s) : 0;
 }
 
 /* A chunk never spans a commit: the rows that refer to it are committed
  * with it. */
 static int sq_commit(void *impl) {
   sqlite_sink_t *s = impl;
+  if (s->lost) {
+    s->lost = false;
+    wt_trace_set_error("sqlite: %s was rolled back to its last commit",
+                       s->path);
+    return -1;
+  }
   if (!s->in_txn)
     return 0;
   for (int i = 0; i < T_COUNT; i++)
     if (table_flush(s, &s->t[i]) < 0)
-      return -1;
+      return lose(s);
   if (chunk_flush(s) < 0 || exec(s, "COMMIT") < 0)
-    return -1;
+    return lose(s);
   s->in_txn = false;
   return 0;
 }
@@ -628,6 +714,7 @@ static void sink_free(sqlite_sink_t *s) {
   sqlite3_finalize(s->meta);
   sqlite3_close(s->db);
   wt_trace_summary_free(&s->sum);
+  free(s->path);
   free(s);
 }
 
@@ -696,10 +783,12 @@ static int setup(sqlite_sink_t *s) {
 
 int wt_sink_sqlite_open(const char *path, wt_sink_t **out) {
   sqlite_sink_t *s = calloc(1, sizeof *s);
-  if (s == NULL) {
+  if (s == NULL || (s->path = strdup(path)) == NULL) {
+    free(s);
     wt_trace_set_error("out of memory");
     return -1;
   }
+  s->fail_after = wt__sink_fail_after;
   remove_old(path);
   if (sqlite3_open_v2(path, &s->db,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -710,6 +799,8 @@ int wt_sink_sqlite_open(const char *path, wt_sink_t **out) {
     sink_free(s);
     return -1;
   }
+  if (wt__sqlite_max_length > 0)
+    sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, wt__sqlite_max_length);
   if (setup(s) < 0 || (*out = wt_sink_new(&sqlite_ops, s)) == NULL) {
     sink_free(s);
     return -1;

@@ -244,6 +244,10 @@ static int check_options(const wt_tracer_options_t *o, size_t *ring) {
     wt_trace_set_error("unknown capture mode %d", (int)o->capture);
     return -1;
   }
+  if ((unsigned)o->on_record_error > WT_ON_RECORD_ERROR_CONTINUE) {
+    wt_trace_set_error("unknown on_record_error %d", (int)o->on_record_error);
+    return -1;
+  }
   return 0;
 }
 
@@ -364,6 +368,11 @@ int wt_tracer_open(const wt_api_t *inner, void *inner_ctx, wt_sink_t *sink,
   t->commit_calls = o->commit_calls ? o->commit_calls : 8192;
   t->trs = t->trs_inline;
   t->trs_cap = WT__MAX_TR_INLINE;
+  t->on_error = o->on_record_error;
+  t->halt = o->halt;
+  t->halt_ud = o->halt_ud;
+  t->report = o->report;
+  t->report_ud = o->report_ud;
   atomic_init(&t->stop, 0);
   atomic_init(&t->stop_at, UINT64_MAX);
   wt__clock_init(&t->clock);
@@ -390,6 +399,48 @@ static void stop_writer(wt_tracer_t *t, uint64_t at) {
   t->writer_started = false;
 }
 
+/*
+ * After a failed recording, the trace's end is "incomplete" whatever the
+ * guest did, with the reason and the number of calls it holds, where the
+ * sink can still write them (it went back to a state it can commit, see
+ * wt_sink_ops_t; if not, the "incomplete" written at open stands).
+ */
+static void write_failed_end(wt_tracer_t *t) {
+  wt_trace_end_t e = {WT_END_INCOMPLETE, 0, NULL, 0};
+  char why[512];
+  wt_trace_meta_t m = {"record_error", WT_META_TEXT, 0, why, NULL, 0};
+  snprintf(why, sizeof why, "call %llu: %s", (unsigned long long)t->fail_seq,
+           t->sink_error);
+  if (wt__meta_write_end(t->sink, &e, t->kept_n) == 0)
+    wt_sink_meta(t->sink, &m);
+}
+
+/*
+ * The error of a failed recording: the first failure, and the calls that
+ * took effect without being stored (from the first the trace lacks to the
+ * last the inner table ran).
+ */
+static void failed_error(const wt_tracer_t *t) {
+  uint64_t last = t->refused > 0 ? t->last_effect : t->next_seq;
+  char lost[160];
+  if (last > t->kept_seq)
+    snprintf(lost, sizeof lost, "calls %llu..%llu took effect but are not in it",
+             (unsigned long long)t->kept_seq + 1, (unsigned long long)last);
+  else
+    snprintf(lost, sizeof lost, "no call is missing from it");
+  wt_trace_set_error(
+      "recording failed at call %llu%s%s%s: %s; the trace keeps calls 1..%llu "
+      "and %s; %s",
+      (unsigned long long)t->fail_seq, t->fail_call >= 0 ? " (" : "",
+      t->fail_call >= 0 ? wt_call_name((wt_call_id_t)t->fail_call) : "",
+      t->fail_call >= 0 ? ")" : "", t->sink_error,
+      (unsigned long long)t->kept_seq, lost,
+      t->on_error == WT_ON_RECORD_ERROR_CONTINUE
+          ? "the guest went on unrecorded"
+      : t->refused > 0 ? "the guest was halted before its next call"
+                       : "the guest made no call after it");
+}
+
 int wt_tracer_finish(wt_tracer_t *t, const wt_trace_end_t *end) {
   wt_trace_end_t e = {WT_END_INCOMPLETE, 0, NULL, 0};
   int rc = 0;
@@ -405,11 +456,16 @@ int wt_tracer_finish(wt_tracer_t *t, const wt_trace_end_t *end) {
     return 0;
   }
   stop_writer(t, UINT64_MAX);
-  if (!t->sink_failed && wt__meta_write_end(t->sink, &e, t->written) < 0)
+  if (t->fail_seq != 0)
+    write_failed_end(t);
+  else if (!t->sink_failed && wt__meta_write_end(t->sink, &e, t->written) < 0)
     wt__sink_failed(t);
   if (wt_sink_close(t->sink) < 0)
     wt__sink_failed(t);
-  if (t->sink_failed) {
+  if (t->fail_seq != 0) {
+    failed_error(t);
+    rc = -1;
+  } else if (t->sink_failed) {
     wt_trace_set_error("%s", t->sink_error);
     rc = -1;
   }

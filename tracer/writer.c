@@ -48,7 +48,11 @@ typedef struct writer_s {
   wt__clock_conv_t clock;
   uint64_t clock_at;   /* when the clock was last sampled (ns) */
   uint64_t last_start; /* of the last call stored */
+  uint64_t stored_seq; /* of the last call the sink took */
+  uint64_t durable_seq, durable_n; /* at the last commit */
 } writer_t;
+
+static void record_failed(writer_t *w, uint64_t seq, int call);
 
 void wt__sink_failed(wt_tracer_t *t) {
   if (!t->sink_failed)
@@ -56,25 +60,62 @@ void wt__sink_failed(wt_tracer_t *t) {
   t->sink_failed = 1;
 }
 
+/*
+ * The first call that cannot be stored (seq, and its call id or -1 when
+ * the failure is a commit's): the sink is asked to commit once more, which
+ * says whether it still holds the calls since its last commit (see
+ * wt_sink_ops_t); the guest is stopped (STOP) and the failure reported at
+ * once. Later calls are not given to the sink.
+ */
+static void record_failed(writer_t *w, uint64_t seq, int call) {
+  wt_tracer_t *t = w->t;
+  char msg[768], first[64];
+  bool kept_all;
+  wt__sink_failed(t);
+  if (t->fail_seq != 0)
+    return;
+  kept_all = wt_sink_commit(t->sink) == 0;
+  t->fail_seq = seq;
+  t->fail_call = call;
+  t->kept_seq = kept_all ? w->stored_seq : w->durable_seq;
+  t->kept_n = kept_all ? t->written : w->durable_n;
+  if (t->on_error == WT_ON_RECORD_ERROR_STOP)
+    atomic_store_explicit(&t->refuse, 1, memory_order_relaxed);
+  if (t->report == NULL)
+    return;
+  if (call >= 0)
+    snprintf(first, sizeof first, "call %llu (%s)", (unsigned long long)seq,
+             wt_call_name((wt_call_id_t)call));
+  else
+    snprintf(first, sizeof first, "calls from %llu on",
+             (unsigned long long)seq);
+  snprintf(msg, sizeof msg,
+           "cannot store %s: %s; the trace keeps calls 1..%llu; %s", first,
+           t->sink_error, (unsigned long long)t->kept_seq,
+           t->on_error == WT_ON_RECORD_ERROR_STOP
+               ? "the guest is halted before its next call"
+               : "the guest goes on unrecorded");
+  t->report(t->report_ud, msg);
+}
+
 static void commit(writer_t *w) {
   if (w->txn_calls == 0)
     return;
-  if (!w->t->sink_failed && wt_sink_commit(w->t->sink) < 0)
-    wt__sink_failed(w->t);
+  if (!w->t->sink_failed) {
+    if (wt_sink_commit(w->t->sink) < 0) {
+      record_failed(w, w->durable_seq + 1, -1);
+    } else {
+      w->durable_seq = w->stored_seq;
+      w->durable_n = w->t->written;
+    }
+  }
   w->txn_calls = 0;
 }
 
-/* Copies a record out of the ring piece by piece, as the producer adds it. */
-static uint8_t *assemble(writer_t *w, size_t total) {
-  wt__ring_t *r = &w->t->ring;
+/* Takes total bytes out of the ring as the producer adds them, copying
+ * them to dst unless it is NULL. */
+static void take(wt__ring_t *r, uint8_t *dst, size_t total) {
   size_t got = 0;
-  if (w->asm_cap < total) {
-    uint8_t *p = realloc(w->asm_buf, total);
-    if (p == NULL)
-      return NULL;
-    w->asm_buf = p;
-    w->asm_cap = total;
-  }
   while (got < total) {
     uint64_t avail = wt__ring_avail(r, total - got);
     size_t n = avail < total - got ? (size_t)avail : total - got;
@@ -82,23 +123,42 @@ static uint8_t *assemble(writer_t *w, size_t total) {
       wt__ring_sleep(r, 1000000);
       continue;
     }
-    wt__ring_peek(r, 0, w->asm_buf + got, n);
+    if (dst != NULL)
+      wt__ring_peek(r, 0, dst + got, n);
     wt__ring_consume(r, n);
     got += n;
   }
-  return w->asm_buf;
+}
+
+/*
+ * A record that wrapped or outgrew the ring, copied out whole; NULL when
+ * it is only consumed (the recording failed, or no memory for it): the
+ * guest must never wait on a writer that stopped draining.
+ */
+static uint8_t *assemble(writer_t *w, size_t total) {
+  if (!w->t->sink_failed && w->asm_cap < total) {
+    uint8_t *p = realloc(w->asm_buf, total);
+    if (p == NULL) {
+      wt_trace_set_error("out of memory for a %zu-byte record", total);
+      record_failed(w, w->stored_seq + 1, -1);
+    } else {
+      w->asm_buf = p;
+      w->asm_cap = total;
+    }
+  }
+  take(&w->t->ring, w->t->sink_failed ? NULL : w->asm_buf, total);
+  return w->t->sink_failed ? NULL : w->asm_buf;
 }
 
 /* Hands one record to the sink. */
 static void store(writer_t *w, uint8_t *rec, size_t total) {
   wt_tracer_t *t = w->t;
-  t->written++;
   if (t->sink_failed)
     return;
   if (wt__record_decode(rec, total, &w->cb) < 0) {
     wt_trace_set_error("internal error: record %llu is malformed",
                        (unsigned long long)wt__record_seq(rec));
-    wt__sink_failed(t);
+    record_failed(w, wt__record_seq(rec), -1);
     return;
   }
   /* Calls are stored in start order: a start time converted with a newer
@@ -108,8 +168,12 @@ static void store(writer_t *w, uint8_t *rec, size_t total) {
     w->cb.call.start_ns = w->last_start;
   w->last_start = w->cb.call.start_ns;
   w->cb.call.dur_ns = wt__clock_dur_ns(&t->clock, &w->clock, w->cb.call.dur_ns);
-  if (wt_sink_call(t->sink, &w->cb.call) < 0)
-    wt__sink_failed(t);
+  if (wt_sink_call(t->sink, &w->cb.call) < 0) {
+    record_failed(w, w->cb.call.seq, w->cb.call.call);
+    return;
+  }
+  t->written++;
+  w->stored_seq = w->cb.call.seq;
   if (w->txn_calls++ == 0)
     w->txn_start = wt__now_ns();
 }
@@ -131,7 +195,7 @@ static void hold(writer_t *w, uint64_t seq, const uint8_t *rec, size_t total) {
   if (copy == NULL) {
     wt_trace_set_error("out of memory holding record %llu",
                        (unsigned long long)seq);
-    wt__sink_failed(w->t);
+    record_failed(w, seq, -1);
     return;
   }
   memcpy(copy, rec, total);
@@ -175,9 +239,11 @@ static void release_all(writer_t *w) {
 /* A record from the ring: stored now if it is next, else held. */
 static void arrive(writer_t *w, uint8_t *rec, size_t total) {
   uint64_t seq;
+  if (w->t->sink_failed)
+    return; /* nothing more is stored: no need to hold it */
   if (total < WT__REC_HDR) {
     wt_trace_set_error("internal error: a %zu-byte record", total);
-    wt__sink_failed(w->t);
+    record_failed(w, w->stored_seq + 1, -1);
     return;
   }
   seq = wt__record_seq(rec);
@@ -191,7 +257,7 @@ static void arrive(writer_t *w, uint8_t *rec, size_t total) {
   } else {
     wt_trace_set_error("internal error: record %llu came twice",
                        (unsigned long long)seq);
-    wt__sink_failed(w->t);
+    record_failed(w, seq, -1);
   }
 }
 
@@ -261,10 +327,6 @@ static bool drain(writer_t *w) {
       wt__ring_consume(r, total);
     } else if ((rec = assemble(w, total)) != NULL) {
       arrive(w, rec, total);
-    } else {
-      wt_trace_set_error("out of memory for a %zu-byte record", total);
-      wt__sink_failed(w->t);
-      return any;
     }
     any = true;
     populate(w);

@@ -213,6 +213,16 @@ typedef struct wt_sink_ops_s {
   int (*close)(void *impl);
 } wt_sink_ops_t;
 
+/*
+ * After a failed `call` or `commit`, a sink is in one of two states, and
+ * its next `commit` tells which: either nothing was lost (a call refused
+ * before anything was written: the next commit stores the calls before
+ * it), or it went back to its last commit (an I/O error: what was stored
+ * since is dropped, and the next commit fails once to say so). The
+ * built-in sinks do this; the tracer relies on it to say which calls a
+ * failed recording kept (wt_tracer_options_t.on_record_error).
+ */
+
 typedef struct wt_sink_s wt_sink_t;
 
 /* Wraps ops/impl into a sink (NULL on ENOMEM). */
@@ -242,6 +252,29 @@ void wt_trace_set_error(const char *fmt, ...)
  */
 
 typedef struct wt_tracer_s wt_tracer_t;
+
+/*
+ * What happens to the guest when a call cannot be stored (the sink
+ * failed: disk full, a row too large, an I/O error). The calls the guest
+ * made before the writer noticed took effect; the trace keeps those up to
+ * the sink's last commit, and says how it ended (end "incomplete",
+ * "record_error" the reason, "calls" what it holds).
+ *
+ * STOP (the default): the tracer refuses every later call without calling
+ * the inner table: it calls `halt` (wt_rt_halt stops the guest once the
+ * refused call returns) and returns WT_EIO; with no `halt`, every later
+ * call returns WT_EIO. The calls that took effect but are not in the
+ * trace are those after the sink's last commit up to the first refused
+ * call: at most the ring's backlog plus one transaction (commit_ms,
+ * commit_calls), and wt_tracer_finish's error names them.
+ *
+ * CONTINUE: the guest goes on and its calls take effect unrecorded;
+ * wt_tracer_finish counts them in its error.
+ */
+typedef enum wt_on_record_error_e {
+  WT_ON_RECORD_ERROR_STOP = 0,
+  WT_ON_RECORD_ERROR_CONTINUE = 1
+} wt_on_record_error_t;
 
 typedef struct wt_tracer_options_s {
   wt_capture_t capture;
@@ -273,6 +306,15 @@ typedef struct wt_tracer_options_s {
   uint32_t preopen_socketc;
   const wt_preopen_socket_t *preopen_sockets;
   const char *memory_check; /* the runtime's memory-check mode, or NULL */
+  /* A failed recording (see wt_on_record_error_t). */
+  wt_on_record_error_t on_record_error;
+  /* Called on the guest's thread, in the first call refused. */
+  void (*halt)(void *ud);
+  void *halt_ud;
+  /* Called once, on the writer thread, as soon as a call cannot be
+   * stored, with the message (which call, why, what the trace keeps). */
+  void (*report)(void *ud, const char *message);
+  void *report_ud;
 } wt_tracer_options_t;
 
 void wt_tracer_options_init(wt_tracer_options_t *o);
@@ -298,7 +340,9 @@ const wt_api_t *wt_tracer_api(void);
  * Records how the run ended (NULL: an exit with the code the guest passed
  * to proc_exit, or incomplete if it never called it), writes every pending
  * record, closes the sink and frees the tracer. Returns -1 if the sink
- * failed at any point (the message says where); the tracer is freed anyway.
+ * failed at any point (the message says where, and after a failed
+ * recording which calls took effect without being stored); the tracer is
+ * freed anyway.
  */
 int wt_tracer_finish(wt_tracer_t *t, const wt_trace_end_t *end);
 
