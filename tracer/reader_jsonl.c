@@ -3,18 +3,33 @@
  * metadata (the run's end is appended last) and finds a partial last line
  * left by a killed writer; the second pass hands out the calls.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "internal.h"
 
+/* The longest line read: a payload's bytes (at most 1 GB, as in a SQLite
+ * trace) in base64 fit, and lengths stay within 32 bits. */
+#define LINE_MAX_BYTES ((size_t)INT32_MAX)
+/* The most JSON values a line handed to jansson may hold: its tree costs
+ * ~60 bytes a value, so a line of tiny values ("[[[]],[],...]") would
+ * otherwise cost 20 times its size. Ours hold a few hundred. */
+#define LINE_MAX_VALUES (1u << 22)
+
 typedef struct reader_s {
   FILE *f;
   char *line;
   size_t line_cap;
   uint64_t lineno;
-  long end; /* offset where a partial last line starts, or -1 */
+  /* Buffered reading, up to `limit` (the size when opened: a trace that
+   * grows is read as it was). off is the offset of the next line. */
+  char buf[1 << 16];
+  size_t pos, len;
+  uint64_t off, filled, limit;
+  int64_t end; /* offset where a partial last line starts, or -1 */
+  uint64_t last_seq;
   json_t *cur;
   wt__callbuf_t cb;
   char *path;
@@ -24,6 +39,114 @@ static int line_error(reader_t *r, const char *what) {
   wt_trace_set_error("%s: line %llu: %s", r->path,
                      (unsigned long long)r->lineno, what);
   return -1;
+}
+
+static int grow_line(reader_t *r, size_t need) {
+  size_t cap = r->line_cap ? r->line_cap : 4096;
+  char *p;
+  while (cap < need)
+    cap *= 2;
+  if (cap == r->line_cap)
+    return 0;
+  if ((p = realloc(r->line, cap)) == NULL) {
+    wt_trace_set_error("out of memory");
+    return -1;
+  }
+  r->line = p;
+  r->line_cap = cap;
+  return 0;
+}
+
+/*
+ * The next line into r->line (NUL-terminated, with its '\n' if it has
+ * one): its length, 0 at the end, -1 on an error (a line too long, a read
+ * error) with the message set.
+ */
+static int64_t next_line(reader_t *r) {
+  size_t n = 0;
+  for (;;) {
+    char *nl;
+    size_t take;
+    if (r->pos == r->len) {
+      size_t want = sizeof r->buf;
+      if (r->filled >= r->limit)
+        break;
+      if (r->limit - r->filled < want)
+        want = (size_t)(r->limit - r->filled);
+      r->pos = 0;
+      r->len = fread(r->buf, 1, want, r->f);
+      if (r->len == 0) {
+        if (ferror(r->f)) {
+          r->lineno++;
+          return line_error(r, "read error");
+        }
+        break; /* the file shrank: read it as far as it goes */
+      }
+      r->filled += r->len;
+    }
+    nl = memchr(r->buf + r->pos, '\n', r->len - r->pos);
+    take = nl != NULL ? (size_t)(nl - (r->buf + r->pos)) + 1 : r->len - r->pos;
+    if (n + take > LINE_MAX_BYTES) {
+      r->lineno++;
+      return line_error(r, "line longer than 2 GiB");
+    }
+    if (grow_line(r, n + take + 1) < 0)
+      return -1;
+    memcpy(r->line + n, r->buf + r->pos, take);
+    n += take;
+    r->pos += take;
+    if (nl != NULL)
+      break;
+  }
+  if (n > 0)
+    r->line[n] = 0;
+  r->off += n;
+  return (int64_t)n;
+}
+
+static int rewind_lines(reader_t *r) {
+  if (fseek(r->f, 0, SEEK_SET) != 0) {
+    wt_trace_set_error("%s: cannot read it again", r->path);
+    return -1;
+  }
+  r->pos = r->len = 0;
+  r->off = r->filled = 0;
+  r->lineno = 0;
+  return 0;
+}
+
+/* Whether a line holds more JSON values than jansson may be given: counts
+ * the characters that start or separate values, outside strings. */
+static bool too_many_values(const char *s, size_t n) {
+  size_t count = 0;
+  bool in_str = false;
+  for (size_t i = 0; i < n; i++) {
+    char ch = s[i];
+    if (in_str) {
+      if (ch == '\\')
+        i++;
+      else if (ch == '"')
+        in_str = false;
+    } else if (ch == '"') {
+      in_str = true;
+    } else if ((ch == ',' || ch == '[' || ch == '{' || ch == ':') &&
+               ++count > LINE_MAX_VALUES) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/* The line parsed by jansson (NULL with err set, or a line_error). Repeated
+ * keys are refused: our writer never repeats one, and which of two values
+ * counts would be a guess. */
+static json_t *parse_line(reader_t *r, size_t n, json_error_t *err) {
+  if (too_many_values(r->line, n)) {
+    snprintf(err->text, sizeof err->text,
+             "more than %u JSON values on one line", LINE_MAX_VALUES);
+    return NULL;
+  }
+  return json_loadb(r->line, n, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, err);
 }
 
 static bool is_call_line(const char *s) {
@@ -40,8 +163,13 @@ static int get_u64(json_t *o, const char *k, uint64_t *out) {
   if (json_is_string(v)) {
     char *end;
     const char *s = json_string_value(v);
+    /* Decimal digits alone (strtoull would take a sign or spaces), and
+     * no more than fit. */
+    if (*s < '0' || *s > '9')
+      return -1;
+    errno = 0;
     *out = strtoull(s, &end, 10);
-    return *s != 0 && *end == 0 ? 0 : -1;
+    return *end == 0 && errno == 0 ? 0 : -1;
   }
   return -1;
 }
@@ -110,48 +238,58 @@ static bool is_format_line(json_t *o) {
          strcmp(key, "format") == 0;
 }
 
+static bool is_meta_line(const char *s) {
+  return strncmp(s, "{\"type\":\"meta\"", 14) == 0;
+}
+
+/* A complete line of the first pass: the metadata gathered, every other
+ * line checked to be a record of a known type. */
+static int first_pass_line(wt_trace_t *t, reader_t *r, json_t *o,
+                           const char *why) {
+  const char *type = json_is_object(o) ? get_str(o, "type") : NULL;
+  if (r->lineno == 1 && !is_format_line(o)) {
+    /* Anything can start with '{'; only our own first record makes it
+       a trace, so say what the file is not rather than why it failed
+       to parse. */
+    wt_trace_set_error("%s: not a wasitrace trace (line 1 is not its "
+                       "format record)",
+                       r->path);
+    return -1;
+  }
+  if (!json_is_object(o))
+    return line_error(r, o == NULL ? why : "not a JSON object");
+  if (type == NULL || (strcmp(type, "meta") != 0 && strcmp(type, "call")))
+    return line_error(r, "not a meta or call record");
+  return strcmp(type, "meta") == 0 ? meta_line(t, r, o) : 0;
+}
+
 static int first_pass(wt_trace_t *t, reader_t *r) {
-  ssize_t n;
-  long start = 0;
-  while ((n = getline(&r->line, &r->line_cap, r->f)) > 0) {
+  int64_t n;
+  uint64_t start = 0;
+  while ((n = next_line(r)) > 0) {
     json_error_t err;
     json_t *o;
     bool last = r->line[n - 1] != '\n';
+    int rc;
     r->lineno++;
     if (is_call_line(r->line) && !last) {
-      start = ftell(r->f);
+      start = r->off;
       continue;
     }
-    o = json_loadb(r->line, (size_t)n, JSON_ALLOW_NUL, &err);
+    o = parse_line(r, (size_t)n, &err);
     if (o == NULL && last) {
       /* A line cut short by a kill: the trace ends before it. */
       t->truncated = true;
-      r->end = start;
+      r->end = (int64_t)start;
       return 0;
     }
-    if (r->lineno == 1 && !is_format_line(o)) {
-      /* Anything can start with '{'; only our own first record makes it
-         a trace, so say what the file is not rather than why it failed
-         to parse. */
-      json_decref(o);
-      wt_trace_set_error("%s: not a wasitrace trace (line 1 is not its "
-                         "format record)",
-                         r->path);
-      return -1;
-    }
-    if (!json_is_object(o)) {
-      json_decref(o);
-      return line_error(r, o == NULL ? err.text : "not a JSON object");
-    }
-    if (strcmp(get_str(o, "type") ? get_str(o, "type") : "", "meta") == 0 &&
-        meta_line(t, r, o) < 0) {
-      json_decref(o);
-      return -1;
-    }
+    rc = first_pass_line(t, r, o, err.text);
     json_decref(o);
-    start = ftell(r->f);
+    if (rc < 0)
+      return -1;
+    start = r->off;
   }
-  return 0;
+  return n < 0 ? -1 : 0;
 }
 
 /* ---- calls (second pass)
@@ -267,32 +405,68 @@ static int call_record(reader_t *r, json_t *o) {
   return 0;
 }
 
+/* What every call must be, whichever path read it. */
+static int check_call(reader_t *r) {
+  const wt_trace_call_t *c = &r->cb.call;
+  char msg[160];
+  if (c->seq == 0 || c->seq <= r->last_seq) {
+    snprintf(msg, sizeof msg,
+             "call seq=%llu does not follow the previous call's (%llu)",
+             (unsigned long long)c->seq, (unsigned long long)r->last_seq);
+    return line_error(r, msg);
+  }
+  for (uint32_t i = 0; i < c->npayloads; i++) {
+    const char *why = wt__payload_check(&c->payloads[i]);
+    if (why != NULL) {
+      snprintf(msg, sizeof msg, "call seq=%llu: payload of argument %u: %s",
+               (unsigned long long)c->seq, c->payloads[i].arg, why);
+      return line_error(r, msg);
+    }
+  }
+  r->last_seq = c->seq;
+  return 0;
+}
+
+/* A call line by jansson: 1, or -1. The first pass saw every line parse,
+ * so one that does not now is a file that changed under us. */
+static int slow_call(reader_t *r, size_t n) {
+  json_error_t err;
+  const char *type;
+  json_decref(r->cur);
+  r->cur = parse_line(r, n, &err);
+  if (!json_is_object(r->cur))
+    return line_error(r, r->cur == NULL ? err.text : "not an object");
+  type = get_str(r->cur, "type");
+  if (type == NULL || strcmp(type, "call") != 0)
+    return 0;
+  return call_record(r, r->cur) < 0 ? -1 : 1;
+}
+
 static int jl_next(wt_trace_t *t, const wt_trace_call_t **out) {
   reader_t *r = t->impl;
-  ssize_t n;
+  int64_t n;
   for (;;) {
-    json_error_t err;
-    if (r->end >= 0 && ftell(r->f) >= r->end)
+    int rc = 0;
+    if (r->end >= 0 && r->off >= (uint64_t)r->end)
       return 0;
-    if ((n = getline(&r->line, &r->line_cap, r->f)) <= 0)
-      return 0;
+    if ((n = next_line(r)) <= 0)
+      return n < 0 ? -1 : 0;
     r->lineno++;
-    if (!is_call_line(r->line))
+    /* Meta lines were read in the first pass; a call written with its
+       keys in another order is still a call. */
+    if (is_meta_line(r->line))
       continue;
-    if (!wt__jsonl_slow) {
+    if (!wt__jsonl_slow && is_call_line(r->line)) {
       int64_t aoff, roff;
       if (wt__jsonl_fast_call(r->line, (size_t)n, &r->cb, &aoff, &roff)) {
         wt__jsonl_fast_lines++;
         wt__callbuf_fix_up(&r->cb, aoff, roff);
-        *out = &r->cb.call;
-        return 1;
+        rc = 1;
       }
     }
-    json_decref(r->cur);
-    r->cur = json_loadb(r->line, (size_t)n, JSON_ALLOW_NUL, &err);
-    if (!json_is_object(r->cur))
-      return line_error(r, r->cur == NULL ? err.text : "not an object");
-    if (call_record(r, r->cur) < 0)
+    if (rc == 0 && (rc = slow_call(r, (size_t)n)) == 0)
+      continue;
+    if (rc < 0 || check_call(r) < 0)
       return -1;
     *out = &r->cb.call;
     return 1;
@@ -334,9 +508,8 @@ int wt__reader_jsonl_open(wt_trace_t *t, const char *path) {
     wt_trace_set_error("cannot open %s", path);
     return -1;
   }
+  r->limit = t->size;
   if (first_pass(t, r) < 0)
     return -1;
-  rewind(r->f);
-  r->lineno = 0;
-  return 0;
+  return rewind_lines(r);
 }
