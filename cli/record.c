@@ -29,7 +29,13 @@
 #include "wt/sha256.h"
 #include "wt/tracer.h"
 
-enum { OPT_FORMAT = WT_CLI_OPT_LAYER, OPT_CAPTURE, OPT_FORCE, OPT_NO_MODULE };
+enum {
+  OPT_FORMAT = WT_CLI_OPT_LAYER,
+  OPT_CAPTURE,
+  OPT_FORCE,
+  OPT_NO_MODULE,
+  OPT_ON_RECORD_ERROR
+};
 
 static const struct option record_options[] = {
     {"output", required_argument, NULL, 'o'},
@@ -37,6 +43,7 @@ static const struct option record_options[] = {
     {"capture", required_argument, NULL, OPT_CAPTURE},
     {"force", no_argument, NULL, OPT_FORCE},
     {"no-module", no_argument, NULL, OPT_NO_MODULE},
+    {"on-record-error", required_argument, NULL, OPT_ON_RECORD_ERROR},
     {NULL, 0, NULL, 0}};
 
 typedef struct record_s {
@@ -44,6 +51,7 @@ typedef struct record_s {
   char path[4096];    /* the trace being written */
   int format;         /* wt_trace_format_t, or -1: from the name */
   wt_capture_t capture;
+  wt_on_record_error_t on_error;
   bool force, no_module, default_name, verbose;
   uint8_t *module;
   size_t module_len;
@@ -93,6 +101,16 @@ static void usage(FILE *f) {
           "                          SHA-256 and size still are)\n"
           "  --force                 Replace TRACE even if it is not a "
           "trace\n"
+          "  --on-record-error WHAT  When a call cannot be stored (disk "
+          "full, ...): stop\n"
+          "                          (default: the guest is halted before "
+          "its next call\n"
+          "                          takes effect) or continue (it runs "
+          "on unrecorded);\n"
+          "                          either way the reason is on stderr at "
+          "once, the trace\n"
+          "                          says it is incomplete and why, and "
+          "the exit status is 125\n"
           "\n"
           "Run options:\n"
           "%s"
@@ -146,6 +164,14 @@ static bool record_option(void *ud, int c, const char *arg) {
   case OPT_NO_MODULE:
     r->no_module = true;
     return true;
+  case OPT_ON_RECORD_ERROR:
+    if (strcmp(arg, "stop") == 0 || strcmp(arg, "continue") == 0) {
+      r->on_error = arg[0] == 's' ? WT_ON_RECORD_ERROR_STOP
+                                  : WT_ON_RECORD_ERROR_CONTINUE;
+      return true;
+    }
+    wt_cli_error("--on-record-error wants stop or continue, not '%s'", arg);
+    return false;
   default:
     return false;
   }
@@ -323,7 +349,13 @@ static int open_sink(record_t *r, wt_sink_t **sink) {
   return 0;
 }
 
-static void tracer_options(const record_t *r, const wt_cli_guest_t *g,
+/* The writer thread's word that a call could not be stored: at once. */
+static void report_error(void *ud, const char *message) {
+  const record_t *r = ud;
+  wt_cli_error("%s: %s", r->path, message);
+}
+
+static void tracer_options(record_t *r, const wt_cli_guest_t *g,
                            wt_tracer_options_t *o) {
   const char *base = strrchr(g->module_path, '/');
   wt_module_info_t info;
@@ -343,6 +375,11 @@ static void tracer_options(const record_t *r, const wt_cli_guest_t *g,
   o->preopen_socketc = g->preopen_socketc;
   o->preopen_sockets = g->preopen_sockets;
   o->memory_check = info.guard_pages ? "guard" : "bounds";
+  o->on_record_error = r->on_error;
+  o->halt = wt_rt_halt;
+  o->halt_ud = g->module;
+  o->report = report_error;
+  o->report_ud = r;
 }
 
 static int record_open(void *ud, const wt_cli_guest_t *g, const wt_api_t **api,

@@ -30,6 +30,7 @@ done
 [ -d "$GUESTS" ] || die "--guests: no $GUESTS"
 command -v sqlite3 >/dev/null || { echo "SKIP: no sqlite3 shell"; exit 77; }
 WT=$(cd "$(dirname "$WT")" && pwd)/$(basename "$WT")
+FILLER=$(cd "$(dirname "$SPIN")" && pwd)/filler.wasm
 mkdir -p "$WORK" || die "cannot create $WORK"
 TOP=$(mktemp -d "$WORK/record.XXXXXX") || die "mktemp failed"
 
@@ -304,6 +305,72 @@ case_signals() {
   mkdir -p "$TOP/signals"
   stopped_by INT 130 int.db
   stopped_by TERM 143 term.jsonl
+}
+
+# ---- record_error -----------------------------------------------------------------
+
+# A trace that fills its file system (a tmpfs of 1 MiB in a mount namespace
+# of its own: root only, else skipped) while filler.wasm creates files:
+# exit 125, the reason on stderr, the guest halted (no "done", no file
+# created after the calls the message says took effect), and the trace
+# opens, says incomplete and why, and holds the calls the message says.
+# With --on-record-error=continue the guest finishes all its files.
+record_error_run() {  # NAME FILES [RECORD OPTIONS...]
+  local name=$1 n=$2 d=$TOP/record_error/$1
+  shift 2
+  mkdir -p "$d/out" "$d/m"
+  (cd "$d" && unshare -m sh -c 'mount -t tmpfs -o size=1m tmpfs m || exit 2
+    w=$1; g=$2; t=$3; n=$4; shift 4
+    "$w" record -o "m/$t" "$@" --dir out "$g" "$n" >rec.out 2>rec.err
+    echo $? >rc; cp "m/$t" .' sh "$WT" "$FILLER" "$name" "$n" "$@")
+  [ -f "$d/rc" ] || die "could not mount a tmpfs for $name"
+}
+
+record_error_check() {  # NAME (stop mode)
+  local d=$TOP/record_error/$1 kept last files lo hi
+  check "$1: exit status" 125 "$(cat "$d/rc")"
+  grep -q "disk full (ENOSPC) writing m/$1" "$d/rec.err" ||
+    fail "$1: no disk-full message: $(cat "$d/rec.err")"
+  grep -q "the guest is halted before its next call" "$d/rec.err" ||
+    fail "$1: the failure is not reported as it happens"
+  ! grep -q done "$d/rec.out" || fail "$1: the guest ran to its end"
+  kept=$(sed -n 's/.*the trace keeps calls 1\.\.\([0-9]*\) and calls.*/\1/p' "$d/rec.err")
+  last=$(sed -n 's/.*calls [0-9]*\.\.\([0-9]*\) took effect.*/\1/p' "$d/rec.err")
+  [ -n "$kept" ] && [ -n "$last" ] || { fail "$1: no window in: $(cat "$d/rec.err")"; return; }
+  "$WT" export -o "$d/back.db" "$d/$1" 2>"$d/export.err" ||
+    { fail "$1: the trace does not open: $(cat "$d/export.err")"; return; }
+  check "$1: end" incomplete "$(meta "$d/back.db" end)"
+  check "$1: calls" "$kept" "$(meta "$d/back.db" calls)"
+  check "$1: calls in the trace" "$kept" "$(q "$d/back.db" 'SELECT count(*) FROM calls')"
+  case $(meta "$d/back.db" record_error) in
+    *"disk full (ENOSPC)"*) ;;
+    *) fail "$1: record_error: $(meta "$d/back.db" record_error)" ;;
+  esac
+  # Every file the trace shows opened exists; no more were made than the
+  # calls that took effect could make (one path_open each).
+  files=$(find "$d/out" -type f | wc -l)
+  lo=$(q "$d/back.db" "SELECT count(*) FROM calls WHERE call = 'path_open' AND errno = 'ESUCCESS'")
+  hi=$((lo + last - kept))
+  [ "$files" -ge "$lo" ] && [ "$files" -le "$hi" ] ||
+    fail "$1: $files files, expected $lo..$hi (calls $kept..$last took effect)"
+  [ "$files" -lt 100000 ] || fail "$1: the guest made every file"
+}
+
+case_record_error() {
+  [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null ||
+    { echo "SKIP: needs root and mount namespaces"; exit 77; }
+  [ -f "$FILLER" ] || die "no $FILLER"
+  record_error_run t.db 100000
+  record_error_check t.db
+  record_error_run t.jsonl 100000
+  record_error_check t.jsonl
+  record_error_run cont.db 3000 --on-record-error=continue
+  local d=$TOP/record_error/cont.db
+  check "continue: exit status" 125 "$(cat "$d/rc")"
+  grep -q "done 3000" "$d/rec.out" || fail "continue: the guest did not finish"
+  check "continue: files" 3000 "$(find "$d/out" -type f | wc -l)"
+  grep -q "the guest went on unrecorded" "$d/rec.err" ||
+    fail "continue: $(cat "$d/rec.err")"
 }
 
 # ---- audit ------------------------------------------------------------------------
