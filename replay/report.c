@@ -97,6 +97,16 @@ bool wt__rp_equal(const wt_trace_call_t *rec, const wt__rp_act_t *a,
 
 /* ---- rendering calls ----------------------------------------------------- */
 
+/*
+ * An empty buffer's bytes are NULL; decoders do pointer arithmetic on them,
+ * and NULL + 0 is undefined behaviour (UBSan under clang reports it), so
+ * they get a real, empty array instead.
+ */
+static const uint8_t no_bytes[1];
+static const uint8_t *bytes_of(const wt__rp_buf_t *b) {
+  return b->p != NULL ? b->p : no_bytes;
+}
+
 static void render_summary(wt__rp_buf_t *out, const wt_trace_call_t *c,
                            bool results) {
   wt_trace_summary_t s;
@@ -130,7 +140,8 @@ void wt__rp_render_act(wt__rp_buf_t *out, wt__rp_buf_t *scratch,
   memset(&c, 0, sizeof c);
   c.call = a->call;
   c.err = WT_ECANCELED; /* no outputs to describe */
-  c.args = a->args.p;
+  c.args = bytes_of(&a->args);
+  c.results = no_bytes;
   c.args_len = (uint32_t)a->args.len;
   if (a->refused) {
     c.ndenials = 1;
@@ -447,7 +458,8 @@ void wt__rp_diff(wt__rp_buf_t *out, wt__rp_buf_t *scratch,
   }
   sig = &wt__rp_sigs[a->call];
   d.x = (wt__cur_t){rec->args, rec->args + rec->args_len, false};
-  d.y = (wt__cur_t){a->args.p, a->args.p + a->args.len, false};
+  d.y = (wt__cur_t){bytes_of(&a->args), bytes_of(&a->args) + a->args.len,
+                    false};
   for (d.arg = 0; d.arg < sig->nargs; d.arg++)
     diff_arg(&d, &sig->args[d.arg], scratch);
   if (d.x.bad || d.x.p != d.x.end)
