@@ -2,9 +2,11 @@
  * wasitrace export: a trace converted to the other format (or copied to
  * the same one), losslessly, through wt_trace_convert.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -52,8 +54,11 @@ static void usage(FILE *f) {
         "  --force            Replace OUT even if it is not a trace\n"
         "  -h, --help         Print this help\n"
         "\n"
-        "Exit status: 0 on success, 125 on any failure (a partial OUT is "
-        "removed).\n",
+        "OUT is written under a temporary name beside it and renamed when "
+        "complete:\non any failure (a damaged trace included) OUT is left "
+        "as it was.\n"
+        "\n"
+        "Exit status: 0 on success, 125 on any failure.\n",
         f);
 }
 
@@ -126,8 +131,55 @@ static int format_of_trace(const char *path) {
     return -1;
   }
   format = (int)wt_trace_format(t);
+  if (wt_trace_truncated(t))
+    wt_cli_error("%s: its last line was cut short (a killed recorder): "
+                 "exporting the calls before it",
+                 path);
   wt_trace_close(t);
   return format;
+}
+
+static void remove_partial(const char *path) {
+  char journal[4200];
+  unlink(path);
+  snprintf(journal, sizeof journal, "%s-journal", path);
+  unlink(journal);
+}
+
+/*
+ * Converts into a new file beside out, renamed over it once complete: a
+ * failure (a damaged trace is found out only when its bad row is read)
+ * leaves out as it was, and no partial trace behind. 0, or -1 with a
+ * message printed.
+ */
+static int convert_to_file(const char *in, const char *out, int format) {
+  char tmp[4200];
+  mode_t mask;
+  int fd;
+  if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", out) >= sizeof tmp) {
+    wt_cli_error("%s: name too long", out);
+    return -1;
+  }
+  if ((fd = mkstemp(tmp)) < 0) {
+    wt_cli_error("cannot create a file beside %s: %s", out, strerror(errno));
+    return -1;
+  }
+  /* mkstemp's 0600: the trace gets the mode any new file would. */
+  mask = umask(0);
+  umask(mask);
+  (void)fchmod(fd, 0666 & ~mask);
+  close(fd);
+  if (wt_trace_convert(in, tmp, (wt_trace_format_t)format) < 0) {
+    wt_cli_error("%s", wt_trace_error());
+    remove_partial(tmp);
+    return -1;
+  }
+  if (rename(tmp, out) != 0) {
+    wt_cli_error("cannot rename %s to %s: %s", tmp, out, strerror(errno));
+    remove_partial(tmp);
+    return -1;
+  }
+  return 0;
 }
 
 int wt_cli_export(int argc, char **argv) {
@@ -163,10 +215,13 @@ int wt_cli_export(int argc, char **argv) {
   }
   if (strcmp(out, "-") != 0 && !wt_cli_may_replace(out, in, e.force))
     return WT_EXIT_TOOL;
-  if (wt_trace_convert(in, out, (wt_trace_format_t)e.format) < 0) {
-    wt_cli_error("%s", wt_trace_error());
-    if (strcmp(out, "-") != 0)
-      unlink(out);
+  if (strcmp(out, "-") != 0) {
+    if (convert_to_file(in, out, e.format) < 0)
+      return WT_EXIT_TOOL;
+  } else if (wt_trace_convert(in, out, WT_TRACE_JSONL) < 0) {
+    /* What was written cannot be taken back: say it is incomplete. */
+    wt_cli_error("%s (the JSON Lines written to stdout are incomplete)",
+                 wt_trace_error());
     return WT_EXIT_TOOL;
   }
   if (e.output == NULL)

@@ -344,6 +344,22 @@ static int call_row(reader_t *r, const row_t *w, int64_t *aoff,
   return 0;
 }
 
+/* After the last call: a side row no call took is damage, not a row to
+ * drop quietly. 0, or -1. */
+static int leftover_rows(reader_t *r) {
+  for (int i = 0; i < A_COUNT; i++) {
+    row_t w = {r, r->aux[i].st, aux_tables[i], 0};
+    uint64_t s;
+    if (!r->aux[i].row)
+      continue;
+    if (get_u64(&w, 0, "seq", false, &s) < 0)
+      return -1;
+    w.seq = s;
+    return bad(&w, "no call has this seq, or the rows are out of order");
+  }
+  return 0;
+}
+
 static int sq_next(wt_trace_t *t, const wt_trace_call_t **out) {
   reader_t *r = t->impl;
   wt_trace_call_t *c = &r->cb.call;
@@ -351,7 +367,7 @@ static int sq_next(wt_trace_t *t, const wt_trace_call_t **out) {
   int64_t aoff = -1, roff = -1, seq;
   int rc = sqlite3_step(r->calls);
   if (rc == SQLITE_DONE)
-    return 0;
+    return leftover_rows(r);
   if (rc != SQLITE_ROW) {
     char what[64];
     snprintf(what, sizeof what, "reading calls after seq=%llu",
