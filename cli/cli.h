@@ -47,13 +47,19 @@ extern const char wt_cli_run_options_help[];
  * WT_CLI_COMPILE_HELP. Their codes sit between the commands' own (from
  * 256) and layers' (WT_CLI_OPT_LAYER).
  */
-enum { WT_CLI_OPT_BOUNDS = 512, WT_CLI_OPT_GUARD, WT_CLI_OPT_NO_CACHE };
+enum {
+  WT_CLI_OPT_BOUNDS = 512,
+  WT_CLI_OPT_GUARD,
+  WT_CLI_OPT_NO_CACHE,
+  WT_CLI_OPT_COMPILE_TIMEOUT
+};
 /* clang-format off */
 #define WT_CLI_COMPILE_OPTIONS                                                 \
   {"opt-level", required_argument, NULL, 'O'},                                 \
   {"bounds-checks", no_argument, NULL, WT_CLI_OPT_BOUNDS},                     \
   {"guard-pages", no_argument, NULL, WT_CLI_OPT_GUARD},                        \
-  {"no-cache", no_argument, NULL, WT_CLI_OPT_NO_CACHE}
+  {"no-cache", no_argument, NULL, WT_CLI_OPT_NO_CACHE},                        \
+  {"compile-timeout", required_argument, NULL, WT_CLI_OPT_COMPILE_TIMEOUT}
 /* clang-format on */
 #define WT_CLI_COMPILE_HELP                                                    \
   "  -O, --opt-level LEVEL   C optimisation of the guest: 0, 1, 2, 3 or s\n"   \
@@ -66,10 +72,20 @@ enum { WT_CLI_OPT_BOUNDS = 512, WT_CLI_OPT_GUARD, WT_CLI_OPT_NO_CACHE };
   "the\n"                                                                      \
   "                          default (sanitizer builds)\n"                     \
   "  --no-cache              Compile into a temporary directory, removed "     \
-  "afterwards\n"
+  "afterwards\n"                                                               \
+  "  --compile-timeout SECONDS\n"                                               \
+  "                          Give up building a module whose translation or\n" \
+  "                          compilation takes longer (default 600; 0: no\n"   \
+  "                          limit); exit 126\n"
 /* 1: opt was a compile option, applied to cfg; 0: it is not one; -1: a
    bad value (reported). */
 int wt_cli_compile_option(wt_rt_config_t *cfg, int opt, const char *arg);
+
+/*
+ * The runtime configuration every command that runs a guest starts from:
+ * the defaults, WASITRACE_CC, and build progress on stderr.
+ */
+void wt_cli_rt_config_init(wt_rt_config_t *cfg);
 
 /* ---- running a guest, shared by run and record --------------------------- */
 

@@ -468,8 +468,7 @@ int wt_cli_replay(int argc, char **argv) {
   wt_rt_result_t res;
   int st;
   memset(&c, 0, sizeof c);
-  wt_rt_config_init(&c.cfg);
-  c.cfg.cc = getenv("WASITRACE_CC");
+  wt_cli_rt_config_init(&c.cfg);
   wt_replay_options_init(&c.ro);
   if ((st = parse(&c, argc, argv)) != 0)
     return st == 1 ? 0 : st;

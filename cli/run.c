@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -43,7 +44,7 @@ const char wt_cli_run_options_help[] =
     "stderr\n"
     "  -h, --help              Print this help\n";
 
-_Static_assert(WT_CLI_OPT_NO_CACHE < WT_CLI_OPT_LAYER,
+_Static_assert(WT_CLI_OPT_COMPILE_TIMEOUT < WT_CLI_OPT_LAYER,
                "compile options must not be taken for a layer's");
 _Static_assert(WT_RT_DEFAULT_OPT_LEVEL == '1',
                "WT_CLI_COMPILE_HELP names the default -O level");
@@ -66,9 +67,54 @@ int wt_cli_compile_option(wt_rt_config_t *cfg, int opt, const char *arg) {
   case WT_CLI_OPT_NO_CACHE:
     cfg->no_cache = true;
     return 1;
+  case WT_CLI_OPT_COMPILE_TIMEOUT: {
+    char *end;
+    unsigned long v = strtoul(arg, &end, 10);
+    if (end == arg || *end != '\0' || arg[0] == '-' || v >= WT_RT_NO_TIMEOUT) {
+      wt_cli_error("--compile-timeout wants a number of seconds (0: no "
+                   "limit), not '%s'",
+                   arg);
+      return -1;
+    }
+    cfg->compile_timeout_s = v == 0 ? WT_RT_NO_TIMEOUT : (unsigned)v;
+    return 1;
+  }
   default:
     return 0;
   }
+}
+
+/*
+ * A build step that runs past a second says so on stderr: on a terminal
+ * one line kept up to date, elsewhere one line when it starts to be slow
+ * and one when it ends.
+ */
+static void progress(void *ud, const wt_rt_progress_t *p) {
+  static bool shown;
+  bool tty = isatty(STDERR_FILENO);
+  (void)ud;
+  if (p->done) {
+    if (shown)
+      fprintf(stderr, "%swasitrace: %s took %.0f s\n", tty ? "\r\033[K" : "",
+              p->step, p->seconds);
+    shown = false;
+    return;
+  }
+  if (shown && !tty)
+    return;
+  fprintf(stderr,
+          "%swasitrace: %s the module (%u functions, %.1f MB) with %s: "
+          "%.0f s%s",
+          tty ? "\r\033[K" : "", p->step, p->functions,
+          (double)p->module_bytes / 1e6, p->tool, p->seconds,
+          tty ? "" : " so far (large modules take minutes)\n");
+  shown = true;
+}
+
+void wt_cli_rt_config_init(wt_rt_config_t *cfg) {
+  wt_rt_config_init(cfg);
+  cfg->cc = getenv("WASITRACE_CC");
+  cfg->progress = progress;
 }
 
 static void usage(FILE *f) {
@@ -404,8 +450,7 @@ int wt_cli_run_guest(int argc, char **argv, const wt_cli_layer_t *layer) {
   wt_module_t *m = NULL;
   int help = 0, first, status;
   memset(&o, 0, sizeof o);
-  wt_rt_config_init(&o.cfg);
-  o.cfg.cc = getenv("WASITRACE_CC");
+  wt_cli_rt_config_init(&o.cfg);
   first = parse(&o, layer, argc, argv, &help);
   if (first < 0 || help || first >= argc) {
     if (first >= 0 && !help)

@@ -99,6 +99,61 @@ bool wt__program_id(const char *prog, char *buf, size_t size) {
   return true;
 }
 
+/* Whether one path of the cache is safe to trust (see the header). */
+static wt_rt_status_t trusted(const char *path, bool ancestor, char *err,
+                              size_t size) {
+  struct stat st;
+  uid_t me = geteuid();
+  if (lstat(path, &st) != 0)
+    return errno == ENOENT && !ancestor
+               ? WT_RT_OK
+               : wt__rt_fail(WT_RT_ETOOL, err, size, "cannot check %s: %s",
+                             path, strerror(errno));
+  if (S_ISLNK(st.st_mode) && stat(path, &st) != 0)
+    return wt__rt_fail(WT_RT_ETOOL, err, size, "cannot check %s: %s", path,
+                       strerror(errno));
+  if (st.st_uid != me && st.st_uid != 0)
+    return wt__rt_fail(WT_RT_ETOOL, err, size,
+                       "refusing the compile cache: %s belongs to uid %u, "
+                       "not to you (uid %u), and the cache holds code "
+                       "wasitrace loads; use a cache of your own "
+                       "(XDG_CACHE_HOME) or --no-cache",
+                       path, (unsigned)st.st_uid, (unsigned)me);
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+      !(ancestor && S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX)))
+    return wt__rt_fail(WT_RT_ETOOL, err, size,
+                       "refusing the compile cache: %s is writable by "
+                       "others (mode %03o), and the cache holds code "
+                       "wasitrace loads; chmod go-w it, or use --no-cache",
+                       path, (unsigned)(st.st_mode & 0777));
+  if (!ancestor && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+    return wt__rt_fail(WT_RT_ETOOL, err, size,
+                       "refusing the compile cache: %s is not a regular file",
+                       path);
+  return WT_RT_OK;
+}
+
+wt_rt_status_t wt__cache_trusted(const char *dir, const char *so, char *err,
+                                 size_t size) {
+  char real[PATH_MAX];
+  wt_rt_status_t st;
+  if (realpath(dir, real) == NULL)
+    return wt__rt_fail(WT_RT_ETOOL, err, size, "cannot open %s: %s", dir,
+                       strerror(errno));
+  if ((st = trusted(real, false, err, size)) != WT_RT_OK)
+    return st;
+  /* Every ancestor, from the parent up to "/". */
+  for (char *slash = strrchr(real, '/'); slash != NULL;
+       slash = strrchr(real, '/')) {
+    *slash = '\0';
+    if ((st = trusted(real[0] ? real : "/", true, err, size)) != WT_RT_OK)
+      return st;
+    if (real[0] == '\0')
+      break;
+  }
+  return so != NULL ? trusted(so, false, err, size) : WT_RT_OK;
+}
+
 bool wt__mkdirs(const char *path) {
   char tmp[PATH_MAX];
   size_t len = strlen(path);

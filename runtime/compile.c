@@ -8,9 +8,13 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rt_internal.h"
@@ -60,11 +64,97 @@ void wt__build_flags(char opt_level, bool guard_pages, char *buf, size_t size) {
 }
 
 /*
- * Runs argv with stdin from /dev/null and stdout/stderr to `log`. Returns 0
- * and the wait status, or the errno of a failed spawn.
+ * Ctrl-C during a build: a build directory must not be left behind. While
+ * a tool runs, SIGINT, SIGTERM and SIGHUP, where their action is the
+ * default, only stop the build; the caller removes the work files and then
+ * raises the signal again (module.c).
  */
-static int run(const char *const argv[], const char *log, int *status) {
+static volatile sig_atomic_t caught;
+
+static void on_signal(int sig) {
+  caught = sig;
+}
+
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define NSTOP (sizeof stop_signals / sizeof *stop_signals)
+
+static void catch_stops(struct sigaction old[NSTOP]) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal; /* no SA_RESTART: poll() must return */
+  sigemptyset(&sa.sa_mask);
+  caught = 0;
+  for (size_t i = 0; i < NSTOP; i++) {
+    sigaction(stop_signals[i], NULL, &old[i]);
+    if (old[i].sa_handler == SIG_DFL)
+      sigaction(stop_signals[i], &sa, NULL);
+  }
+}
+
+static void restore_stops(const struct sigaction old[NSTOP]) {
+  for (size_t i = 0; i < NSTOP; i++)
+    if (old[i].sa_handler == SIG_DFL)
+      sigaction(stop_signals[i], &old[i], NULL);
+}
+
+/* Why a tool did not finish, beyond its own exit status. */
+enum { RUN_DONE, RUN_TIMEOUT, RUN_INTERRUPTED };
+
+static void progress(wt__build_t *b, const char *step, const char *tool,
+                     double ms, bool done) {
+  wt_rt_progress_t p = {step, tool, ms / 1e3, done, b->info->nfuncs,
+                        b->wasm_len};
+  if (b->progress != NULL)
+    b->progress(b->progress_ud, &p);
+}
+
+/*
+ * Waits for `pid` (its own process group), reporting progress each second
+ * after the first, within the build's time limit. The group is killed on
+ * time-out or interruption, so no compiler process outlives the build.
+ */
+static int wait_tool(wt__build_t *b, pid_t pid, const char *step,
+                     const char *tool, int *status) {
+  int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), why = RUN_DONE;
+  double t0 = wt__now_ms(), ms = 0;
+  bool shown = false;
+  for (;;) {
+    pid_t r = waitpid(pid, status, WNOHANG);
+    if (r == pid || (r < 0 && errno != EINTR))
+      break;
+    ms = wt__now_ms() - t0;
+    if (caught != 0 || (b->timeout_s != 0 && ms >= b->timeout_s * 1e3)) {
+      why = caught != 0 ? RUN_INTERRUPTED : RUN_TIMEOUT;
+      kill(-pid, SIGKILL);
+      while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+        ;
+      break;
+    }
+    if (ms >= 1000) {
+      progress(b, step, tool, ms, false);
+      shown = true;
+    }
+    if (pidfd >= 0)
+      poll(&(struct pollfd){pidfd, POLLIN, 0}, 1, ms < 1000 ? 1000 - (int)ms % 1000 : 1000);
+    else
+      nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+  }
+  if (pidfd >= 0)
+    close(pidfd);
+  if (shown)
+    progress(b, step, tool, wt__now_ms() - t0, true);
+  return why;
+}
+
+/*
+ * Runs argv with stdin from /dev/null and stdout/stderr to `log`, in a
+ * process group of its own. Returns 0 and the wait status and *why, or the
+ * errno of a failed spawn.
+ */
+static int run(wt__build_t *b, const char *step, const char *const argv[],
+               const char *log, int *status, int *why) {
   posix_spawn_file_actions_t fa;
+  posix_spawnattr_t attr;
   pid_t pid;
   int rc;
   posix_spawn_file_actions_init(&fa);
@@ -72,13 +162,15 @@ static int run(const char *const argv[], const char *log, int *status) {
   posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC,
                                    0600);
   posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  rc = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  rc = posix_spawnp(&pid, argv[0], &fa, &attr, (char *const *)argv, environ);
+  posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&fa);
   if (rc != 0)
     return rc;
-  while (waitpid(pid, status, 0) < 0)
-    if (errno != EINTR)
-      return errno;
+  *why = wait_tool(b, pid, step, argv[0], status);
   return 0;
 }
 
@@ -107,18 +199,101 @@ static wt_rt_status_t spawn_failed(const char *what, const char *prog,
                      prog, strerror(rc));
 }
 
+/* The message for a tool that was stopped (why != RUN_DONE). */
+static wt_rt_status_t stopped(wt__build_t *b, int why, const char *step,
+                              char *err, size_t size) {
+  if (why == RUN_INTERRUPTED) {
+    b->interrupted = caught;
+    return wt__rt_fail(WT_RT_ETOOL, err, size, "interrupted while %s",
+                       step);
+  }
+  return wt__rt_fail(WT_RT_EMODULE, err, size,
+                     "%s the module (%u functions, %zu bytes) took longer "
+                     "than %u s, so it was abandoned: the module is too "
+                     "large for this runtime (wasm2c 1.0.32's time grows "
+                     "faster than linearly with the number of functions). "
+                     "--compile-timeout=SECONDS raises the limit (0: none)",
+                     step, b->info->nfuncs, b->wasm_len, b->timeout_s);
+}
+
+static bool write_file(const char *path, const uint8_t *p, size_t len) {
+  FILE *f = fopen(path, "wbx");
+  bool ok = f != NULL && fwrite(p, 1, len, f) == len;
+  if (f != NULL)
+    ok = fclose(f) == 0 && ok;
+  return ok;
+}
+
+/*
+ * The module as wasm2c sees it: rewritten so that no byte of it can reach
+ * the generated C except as an identifier (wasm_rewrite.c).
+ */
+static wt_rt_status_t write_input(wt__build_t *b, const char *path, char *err,
+                                  size_t size) {
+  uint8_t *safe;
+  size_t len;
+  wt_rt_status_t st =
+      wt__wasm_rewrite(b->wasm, b->wasm_len, b->info, &safe, &len, err, size);
+  if (st != WT_RT_OK)
+    return st;
+  if (!write_file(path, safe, len))
+    st = wt__rt_fail(WT_RT_ETOOL, err, size, "cannot write %s: %s", path,
+                     strerror(errno));
+  free(safe);
+  return st;
+}
+
+/* Reads a generated file whole and checks it (csafe.c). */
+static wt_rt_status_t check_output(const char *path, char *err, size_t size) {
+  char why[256];
+  struct stat st;
+  char *text = NULL;
+  bool ok = false;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size >= 0)
+    text = malloc((size_t)st.st_size + 1);
+  if (text != NULL) {
+    size_t got = 0;
+    ssize_t n = 1;
+    while (got < (size_t)st.st_size &&
+           ((n = read(fd, text + got, (size_t)st.st_size - got)) > 0 ||
+            (n < 0 && errno == EINTR)))
+      got += n > 0 ? (size_t)n : 0;
+    ok = got == (size_t)st.st_size;
+    snprintf(why, sizeof why, "cannot read it");
+    ok = ok && wt__c_check(text, got, why, sizeof why);
+  } else {
+    snprintf(why, sizeof why, "cannot read it: %s", strerror(errno));
+  }
+  if (fd >= 0)
+    close(fd);
+  free(text);
+  if (ok)
+    return WT_RT_OK;
+  return wt__rt_fail(WT_RT_EMODULE, err, size,
+                     "refused: the C that wasm2c generated from this module "
+                     "failed the safety check (%s: %s); it was not compiled",
+                     strrchr(path, '/') + 1, why);
+}
+
 static wt_rt_status_t translate(wt__build_t *b, char *err, size_t size) {
-  char out[4096], log[4096], msg[1024];
-  const char *argv[] = {b->wasm2c, "-n", "guest", b->wasm_path,
-                        "-o",      out,  NULL};
-  int status, rc;
+  char in[4096], out[4096], hdr[4096], log[4096], msg[1024];
+  const char *argv[] = {b->wasm2c, "-n", "guest", in, "-o", out, NULL};
+  int status, rc, why;
   double t0 = wt__now_ms();
+  wt_rt_status_t st;
+  snprintf(in, sizeof in, "%s/guest.wasm", b->dir);
   snprintf(out, sizeof out, "%s/guest.c", b->dir);
+  snprintf(hdr, sizeof hdr, "%s/guest.h", b->dir);
   snprintf(log, sizeof log, "%s/wasm2c.log", b->dir);
-  rc = run(argv, log, &status);
+  if ((st = write_input(b, in, err, size)) != WT_RT_OK)
+    return st;
+  rc = run(b, "translating", argv, log, &status, &why);
   b->translate_ms = wt__now_ms() - t0;
   if (rc != 0)
     return spawn_failed("wasm2c", b->wasm2c, "'wabt'", rc, err, size);
+  if (why != RUN_DONE)
+    return stopped(b, why, "translating", err, size);
   if (WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT)
     return wt__rt_fail(WT_RT_EMODULE, err, size,
                        "unsupported WebAssembly feature (wasm2c 1.0.32 "
@@ -132,13 +307,44 @@ static wt_rt_status_t translate(wt__build_t *b, char *err, size_t size) {
     return wt__rt_fail(WT_RT_EMODULE, err, size, "invalid module (wasm2c: %s)",
                        msg);
   }
-  return WT_RT_OK;
+  if ((st = check_output(out, err, size)) != WT_RT_OK)
+    return st;
+  return check_output(hdr, err, size);
+}
+
+/*
+ * A failed compile's log outlives the build directory: copied to
+ * $TMPDIR/wasitrace-cc-XXXXXX.log, whose name goes into the message.
+ * False when it cannot be kept.
+ */
+static bool keep_log(const char *log, char *kept, size_t size) {
+  const char *tmp = getenv("TMPDIR");
+  char buf[8192];
+  ssize_t n;
+  bool ok = true;
+  int in, out;
+  if (!wt__strf(kept, size, "%s/wasitrace-cc-XXXXXX.log",
+                tmp && tmp[0] ? tmp : "/tmp"))
+    return false;
+  if ((out = mkstemps(kept, 4)) < 0)
+    return false;
+  if ((in = open(log, O_RDONLY | O_CLOEXEC)) < 0)
+    ok = false;
+  while (ok && (n = read(in, buf, sizeof buf)) > 0)
+    ok = write(out, buf, (size_t)n) == n;
+  if (in >= 0)
+    close(in);
+  ok = close(out) == 0 && ok;
+  if (!ok)
+    unlink(kept);
+  return ok;
 }
 
 static wt_rt_status_t compile(wt__build_t *b, char *err, size_t size) {
-  char glue[4096], guest[4096], inc[4096], log[4096], msg[1536], opt[4];
+  char glue[4096], guest[4096], inc[4096], log[4096], msg[1536], opt[4],
+      kept[4096];
   const char *argv[MAX_FLAGS + 12];
-  int n, status, rc;
+  int n, status, rc, why;
   double t0 = wt__now_ms();
   snprintf(glue, sizeof glue, "%s/glue.c", b->dir);
   snprintf(guest, sizeof guest, "%s/guest.c", b->dir);
@@ -155,34 +361,43 @@ static wt_rt_status_t compile(wt__build_t *b, char *err, size_t size) {
   argv[n++] = b->out_so;
   argv[n++] = "-lm";
   argv[n] = NULL;
-  rc = run(argv, log, &status);
+  rc = run(b, "compiling", argv, log, &status, &why);
   b->compile_ms = wt__now_ms() - t0;
   if (rc != 0)
     return spawn_failed("C compiler", b->cc, "'gcc' (or 'build-essential')", rc,
                         err, size);
+  if (why != RUN_DONE)
+    return stopped(b, why, "compiling", err, size);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     read_log(log, msg, sizeof msg);
+    if (!keep_log(log, kept, sizeof kept))
+      snprintf(kept, sizeof kept, "not kept");
     return wt__rt_fail(WT_RT_ETOOL, err, size,
                        "the C compiler '%s' failed on the translated module "
-                       "(log: %s):\n%s",
-                       b->cc, log, msg);
+                       "(whole log: %s):\n%s",
+                       b->cc, kept, msg);
   }
   return WT_RT_OK;
 }
 
 wt_rt_status_t wt__build(wt__build_t *b, char *err, size_t size) {
+  struct sigaction old[NSTOP];
   char glue[4096];
   struct stat st;
-  wt_rt_status_t st_rc;
+  wt_rt_status_t rc;
   if (stat(wt__rt_impl_path(), &st) != 0)
     return wt__rt_fail(WT_RT_ETOOL, err, size,
                        "the wasm2c runtime source %s is missing; install "
                        "the Debian package 'wabt'",
                        wt__rt_impl_path());
-  if ((st_rc = translate(b, err, size)) != WT_RT_OK)
-    return st_rc;
-  snprintf(glue, sizeof glue, "%s/glue.c", b->dir);
-  if (!wt__glue_write(glue, b->info, wt__rt_impl_path(), err, size))
-    return WT_RT_ETOOL;
-  return compile(b, err, size);
+  b->interrupted = 0;
+  catch_stops(old);
+  if ((rc = translate(b, err, size)) == WT_RT_OK) {
+    snprintf(glue, sizeof glue, "%s/glue.c", b->dir);
+    rc = wt__glue_write(glue, b->info, wt__rt_impl_path(), err, size)
+             ? compile(b, err, size)
+             : WT_RT_ETOOL;
+  }
+  restore_stops(old);
+  return rc;
 }

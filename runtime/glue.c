@@ -266,7 +266,10 @@ static void write_instantiate(FILE *f, const wt__wasm_info_t *info) {
   fputs(");\n  return trap;\n}\n", f);
 }
 
-/* wasm2c's C name for an export: [A-Za-z0-9_] but Z kept, others Z<hex>. */
+/*
+ * wasm2c's C name for an export (its c_name: wasm_rewrite.c):
+ * [A-Za-z0-9_] but Z kept, others Z<hex>.
+ */
 static void put_mangled(FILE *f, const wt__wasm_name_t *n) {
   fputs("Z_guestZ_", f);
   for (uint32_t i = 0; i < n->len; i++) {
@@ -311,7 +314,7 @@ static void write_exports(FILE *f, const wt__wasm_info_t *info) {
         !is_signal_type(wt__wasm_func_type(info, ex->index)))
       continue;
     fprintf(f, "\nstatic void wt_call%u(void *inst, uint32_t arg) {\n  ", i);
-    put_mangled(f, &ex->name);
+    put_mangled(f, &ex->c_name);
     fputs("((Z_guest_instance_t *)inst, arg);\n}\n", f);
   }
   fputs("\nstatic const wt__glue_export_t wt_exports[] = {\n", f);

@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,12 @@ static wt_rt_status_t configure(wt_module_t *m, const wt_rt_config_t *cfg,
   m->cache_dir = dup_or_null(cfg->cache_dir);
   m->cc = strdup(cfg->cc ? cfg->cc : "cc");
   m->wasm2c = strdup(cfg->wasm2c ? cfg->wasm2c : "wasm2c");
+  m->compile_timeout_s = cfg->compile_timeout_s == 0 ? WT_RT_DEFAULT_COMPILE_TIMEOUT
+                         : cfg->compile_timeout_s == WT_RT_NO_TIMEOUT
+                             ? 0
+                             : cfg->compile_timeout_s;
+  m->progress = cfg->progress;
+  m->progress_ud = cfg->progress_ud;
   if ((cfg->cache_dir && !m->cache_dir) || !m->cc || !m->wasm2c)
     return wt__rt_fail(WT_RT_ETOOL, err, size, "out of memory");
   return WT_RT_OK;
@@ -121,7 +128,7 @@ static void cache_key(const wt_module_t *m, char hex[65]) {
     wt_sha256_update(&s, line, strlen(line));                                 \
   } while (0)
   wt_sha256_hex(m->sha256, hex);
-  KEY_LINE("wasitrace-cache 1\nversion %s\nglue %u\nmodule %s\n",
+  KEY_LINE("wasitrace-cache 2\nversion %s\nglue %u\nmodule %s\n",
            WT_VERSION_STRING, WT__GLUE_VERSION, hex);
   wt__program_id(m->cc, id, sizeof id);
   KEY_LINE("cc %s\n", id);
@@ -141,9 +148,8 @@ static void cache_key(const wt_module_t *m, char hex[65]) {
  * Builds into a fresh private directory made from `tmpl` (a mkdtemp
  * template); *made tells whether the directory exists to be removed.
  */
-static wt_rt_status_t build(wt_module_t *m, const char *path,
-                            const wt__wasm_info_t *info, char *tmpl, bool *made,
-                            char *err, size_t size) {
+static wt_rt_status_t build(wt_module_t *m, const wt__src_t *src, char *tmpl,
+                            bool *made, char *err, size_t size) {
   char so[WT__PATH_SIZE + 16];
   wt__build_t b;
   wt_rt_status_t st;
@@ -154,15 +160,20 @@ static wt_rt_status_t build(wt_module_t *m, const char *path,
   if (!wt__strf(so, sizeof so, "%s/guest.so", tmpl))
     return wt__rt_fail(WT_RT_ETOOL, err, size, "path too long: %s", tmpl);
   memset(&b, 0, sizeof b);
-  b.wasm_path = path;
+  b.wasm = src->bytes;
+  b.wasm_len = src->len;
+  b.info = src->info;
   b.dir = tmpl;
   b.out_so = so;
-  b.info = info;
   b.cc = m->cc;
   b.wasm2c = m->wasm2c;
   b.opt_level = m->opt_level;
   b.guard_pages = m->guard_pages;
+  b.timeout_s = m->compile_timeout_s;
+  b.progress = m->progress;
+  b.progress_ud = m->progress_ud;
   st = wt__build(&b, err, size);
+  m->interrupted = b.interrupted;
   m->translate_ms = b.translate_ms;
   m->compile_ms = b.compile_ms;
   if (st == WT_RT_OK && !wt__strf(m->so_path, sizeof m->so_path, "%s", so))
@@ -171,31 +182,30 @@ static wt_rt_status_t build(wt_module_t *m, const char *path,
 }
 
 /* --no-cache: build under $TMPDIR; the directory goes at close. */
-static wt_rt_status_t build_uncached(wt_module_t *m, const char *path,
-                                     const wt__wasm_info_t *info, char *err,
-                                     size_t size) {
+static wt_rt_status_t build_uncached(wt_module_t *m, const wt__src_t *src,
+                                     char *err, size_t size) {
   const char *tmp = getenv("TMPDIR");
   bool made;
   wt_rt_status_t st;
   if (!wt__strf(m->tmp_dir, sizeof m->tmp_dir, "%s/wasitrace.XXXXXX",
                 tmp && tmp[0] ? tmp : "/tmp"))
     return wt__rt_fail(WT_RT_ETOOL, err, size, "TMPDIR is too long");
-  st = build(m, path, info, m->tmp_dir, &made, err, size);
+  st = build(m, src, m->tmp_dir, &made, err, size);
   if (!made)
     m->tmp_dir[0] = '\0';
   return st;
 }
 
 /* Builds in the cache directory and publishes with an atomic rename. */
-static wt_rt_status_t build_cached(wt_module_t *m, const char *path,
-                                   const wt__wasm_info_t *info, const char *dir,
-                                   const char *final, char *err, size_t size) {
+static wt_rt_status_t build_cached(wt_module_t *m, const wt__src_t *src,
+                                   const char *dir, const char *final, char *err,
+                                   size_t size) {
   char tmpl[WT__PATH_SIZE];
   bool made;
   wt_rt_status_t st;
   if (!wt__strf(tmpl, sizeof tmpl, "%s/tmp.XXXXXX", dir))
     return wt__rt_fail(WT_RT_ETOOL, err, size, "path too long: %s", dir);
-  st = build(m, path, info, tmpl, &made, err, size);
+  st = build(m, src, tmpl, &made, err, size);
   if (st == WT_RT_OK && rename(m->so_path, final) != 0)
     st = wt__rt_fail(WT_RT_ETOOL, err, size, "cannot store %s: %s", final,
                      strerror(errno));
@@ -242,13 +252,12 @@ static wt_rt_status_t open_so(wt_module_t *m, char *err, size_t size) {
 }
 
 /* Finds the shared object in the cache or builds it, then opens it. */
-static wt_rt_status_t obtain(wt_module_t *m, const char *path,
-                             const wt__wasm_info_t *info, char *err,
+static wt_rt_status_t obtain(wt_module_t *m, const wt__src_t *src, char *err,
                              size_t size) {
   char dir[WT__PATH_SIZE], final[WT__PATH_SIZE + 80], hex[65];
   wt_rt_status_t st;
   if (m->no_cache) {
-    st = build_uncached(m, path, info, err, size);
+    st = build_uncached(m, src, err, size);
     return st == WT_RT_OK ? open_so(m, err, size) : st;
   }
   if (!wt_rt_cache_dir(&(wt_rt_config_t){.cache_dir = m->cache_dir}, dir,
@@ -260,6 +269,11 @@ static wt_rt_status_t obtain(wt_module_t *m, const char *path,
   if (!wt__strf(final, sizeof final, "%s/%s.so", dir, hex) ||
       !wt__strf(m->so_path, sizeof m->so_path, "%s", final))
     return wt__rt_fail(WT_RT_ETOOL, err, size, "path too long: %s", dir);
+  if (!wt__mkdirs(dir))
+    return wt__rt_fail(WT_RT_ETOOL, err, size, "cannot create %s: %s", dir,
+                       strerror(errno));
+  if ((st = wt__cache_trusted(dir, final, err, size)) != WT_RT_OK)
+    return st;
   if (access(final, R_OK) == 0 && open_so(m, NULL, 0) == WT_RT_OK) {
     m->cache_hit = true;
     return WT_RT_OK;
@@ -269,10 +283,7 @@ static wt_rt_status_t obtain(wt_module_t *m, const char *path,
     m->dl = NULL;
     m->glue = NULL;
   }
-  if (!wt__mkdirs(dir))
-    return wt__rt_fail(WT_RT_ETOOL, err, size, "cannot create %s: %s", dir,
-                       strerror(errno));
-  st = build_cached(m, path, info, dir, final, err, size);
+  st = build_cached(m, src, dir, final, err, size);
   return st == WT_RT_OK ? open_so(m, err, size) : st;
 }
 
@@ -294,12 +305,17 @@ wt_rt_status_t wt_module_load(const char *path, const wt_rt_config_t *cfg,
   if ((st = check(bytes, len, &info, err, size)) != WT_RT_OK)
     goto out;
   m->sig_dialect = wt__import_dialect(&info, "callback_signal");
-  st = obtain(m, path, &info, err, size);
+  st = obtain(m, &(wt__src_t){bytes, len, &info}, err, size);
   wt__wasm_info_free(&info);
 out:
   free(bytes);
   if (st != WT_RT_OK) {
+    int sig = m->interrupted;
     wt_module_close(m);
+    /* Interrupted while building: the work files are gone; now die of
+     * the signal as the user asked (its action is the default again). */
+    if (sig != 0)
+      raise(sig);
     return st;
   }
   m->load_ms = wt__now_ms() - t0;

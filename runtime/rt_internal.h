@@ -40,6 +40,9 @@ typedef struct wt__wasm_import_s {
 
 typedef struct wt__wasm_export_s {
   wt__wasm_name_t name;
+  /* The name wasm2c is given: `name` itself, or a C-safe replacement
+   * chosen by wt__wasm_rewrite (pointing into info->c_names). */
+  wt__wasm_name_t c_name;
   uint8_t kind;   /* WT__WASM_EXTERN_* */
   uint32_t index; /* in the index space of its kind */
 } wt__wasm_export_t;
@@ -57,6 +60,7 @@ typedef struct wt__wasm_info_s {
   bool has_start;      /* exports a function "_start" */
   uint32_t start_func; /* its function index */
   bool has_memory;     /* exports a memory "memory" */
+  char *c_names;       /* storage of replacement export names */
 } wt__wasm_info_t;
 
 /*
@@ -77,6 +81,30 @@ const wt__wasm_functype_t *wt__wasm_func_type(const wt__wasm_info_t *info,
 
 /* "(i32, i64) -> i32" for a type, into buf. */
 void wt__wasm_sig_string(const wt__wasm_functype_t *t, char *buf, size_t size);
+
+/* ---- wasm_rewrite.c, csafe.c: nothing of the module reaches C -------- */
+
+/* True for a name wasm2c can echo anywhere: [A-Za-z0-9_]+. */
+bool wt__wasm_safe_name(const uint8_t *p, uint32_t len);
+
+/*
+ * The module as wasm2c is given it (malloc'd into *out, *out_len): exports
+ * whose names are not C identifiers renamed (each export's c_name says
+ * how), custom sections other than "name" dropped. `info` must be the
+ * parse of `bytes`.
+ */
+wt_rt_status_t wt__wasm_rewrite(const uint8_t *bytes, size_t len,
+                                wt__wasm_info_t *info, uint8_t **out,
+                                size_t *out_len, char *err, size_t err_size);
+
+/*
+ * Checks C text that wasm2c generated from a rewritten module: only
+ * printable ASCII, no trigraphs, and every comment one that wasm2c 1.0.32
+ * writes, with nothing but identifiers where it echoes names. Injected
+ * code must first end a comment or string early, which leaves a comment
+ * no template matches. On failure says where and why in err.
+ */
+bool wt__c_check(const char *text, size_t len, char *err, size_t err_size);
 
 /* ---- imports.c: what the ABI provides --------------------------------- */
 
@@ -151,16 +179,28 @@ bool wt__glue_write(const char *path, const wt__wasm_info_t *info,
 
 /* ---- compile.c -------------------------------------------------------- */
 
+/* A module being loaded: its bytes and their parse. */
+typedef struct wt__src_s {
+  const uint8_t *bytes;
+  size_t len;
+  wt__wasm_info_t *info;
+} wt__src_t;
+
 typedef struct wt__build_s {
-  const char *wasm_path; /* the module file */
+  const uint8_t *wasm; /* the module's bytes */
+  size_t wasm_len;
+  wt__wasm_info_t *info; /* their parse; the rewrite sets export c_names */
   const char *dir;       /* a private directory for the work files */
   const char *out_so;    /* where the shared object goes */
-  const wt__wasm_info_t *info;
   const char *cc;
   const char *wasm2c;
   char opt_level;
   bool guard_pages;
+  unsigned timeout_s; /* per tool; 0: none */
+  wt_rt_progress_fn progress;
+  void *progress_ud;
   double translate_ms, compile_ms; /* out */
+  int interrupted; /* out: the signal that stopped the build, or 0 */
 } wt__build_t;
 
 /* The C compiler flags for a build (also part of the cache key). */
@@ -182,6 +222,17 @@ const char *wt__rt_impl_path(void);
  * mtime. False when `prog` is not found in PATH.
  */
 bool wt__program_id(const char *prog, char *buf, size_t size);
+
+/*
+ * The cache holds code this process loads, so, as ssh does with its files,
+ * it is trusted only when nobody else can write it: `dir` and each of its
+ * ancestors owned by this user or root and writable by no one else (an
+ * ancestor may be world-writable with the sticky bit, as /tmp is), and
+ * `so`, if it exists, a regular file of this user's writable by no one
+ * else. Otherwise says which path is wrong and how to fix it.
+ */
+wt_rt_status_t wt__cache_trusted(const char *dir, const char *so, char *err,
+                                 size_t err_size);
 
 /* mkdir -p with mode 0700. */
 bool wt__mkdirs(const char *path);
@@ -231,6 +282,10 @@ struct wt_module_s {
   uint32_t sig_pending;
   bool cache_hit;
   double translate_ms, compile_ms, load_ms;
+  unsigned compile_timeout_s;
+  wt_rt_progress_fn progress;
+  void *progress_ud;
+  int interrupted; /* a build stopped by this signal */
 };
 
 /* ---- util ------------------------------------------------------------- */

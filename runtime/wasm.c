@@ -200,6 +200,7 @@ static bool read_exports(reader_t *r, wt__wasm_info_t *info) {
     wt__wasm_export_t *ex = &info->exports[i];
     if (!bytes(r, &ex->name) || !byte(r, &ex->kind) || !u32(r, &ex->index))
       return false;
+    ex->c_name = ex->name;
     if (ex->kind == WT__WASM_EXTERN_FUNC && name_is(&ex->name, "_start")) {
       info->has_start = true;
       info->start_func = ex->index;
@@ -340,6 +341,7 @@ void wt__wasm_info_free(wt__wasm_info_t *info) {
   free(info->imports);
   free(info->func_types);
   free(info->exports);
+  free(info->c_names);
   memset(info, 0, sizeof *info);
 }
 

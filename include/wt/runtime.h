@@ -50,6 +50,18 @@ typedef enum wt_rt_memcheck_e {
   WT_RT_MEMCHECK_BOUNDS = 2
 } wt_rt_memcheck_t;
 
+/* A build step's progress, for wt_rt_config_t.progress. */
+typedef struct wt_rt_progress_s {
+  const char *step;    /* "translating" (wasm2c) or "compiling" (cc) */
+  const char *tool;    /* the program running */
+  double seconds;      /* since the step started */
+  bool done;           /* the step has ended (the last call for it) */
+  uint32_t functions;  /* the module's defined functions */
+  size_t module_bytes; /* the module's size */
+} wt_rt_progress_t;
+
+typedef void (*wt_rt_progress_fn)(void *ud, const wt_rt_progress_t *p);
+
 typedef struct wt_rt_config_s {
   /* C optimisation level for the guest: '0', '1', '2', '3', 's'; 0: default. */
   char opt_level;
@@ -61,7 +73,20 @@ typedef struct wt_rt_config_s {
   /* Programs, looked up in PATH. NULL: "cc" and "wasm2c". */
   const char *cc;
   const char *wasm2c;
+  /*
+   * Seconds wasm2c, and then the C compiler, may each take before the
+   * build is abandoned (WT_RT_EMODULE: the module is too large to build).
+   * 0: WT_RT_DEFAULT_COMPILE_TIMEOUT; WT_RT_NO_TIMEOUT: none.
+   */
+  unsigned compile_timeout_s;
+  /* Called about once a second while a build step has run for over a
+   * second, and once more when it ends (NULL: silent). */
+  wt_rt_progress_fn progress;
+  void *progress_ud;
 } wt_rt_config_t;
+
+#define WT_RT_DEFAULT_COMPILE_TIMEOUT 600u
+#define WT_RT_NO_TIMEOUT 0xffffffffu
 
 /* The default optimisation level (see docs/cli.md for the measurement). */
 #define WT_RT_DEFAULT_OPT_LEVEL '1'

@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# End-to-end security tests; the cases are listed in CMakeLists.txt.
+#
+#   security-test.sh --wasitrace EXE --guests DIR --wat2wasm EXE
+#                    [--work DIR] CASE...
+#
+# Every case uses a compile cache of its own, so what it checks is really
+# built. Exit: 0 pass, 1 fail, 2 harness error, 77 skipped.
+set -u
+
+WT= GUESTS= WAT2WASM= WORK=${TMPDIR:-/tmp} CASES=()
+die() { printf 'security-test: %s\n' "$*" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+  case $1 in
+    --wasitrace) WT=$2; shift 2 ;;
+    --guests) GUESTS=$2; shift 2 ;;
+    --wat2wasm) WAT2WASM=$2; shift 2 ;;
+    --work) WORK=$2; shift 2 ;;
+    -*) die "unknown option $1" ;;
+    *) CASES+=("$1"); shift ;;
+  esac
+done
+[ -x "$WT" ] || die "--wasitrace: '$WT' is not executable"
+[ -d "$GUESTS" ] || die "--guests: no $GUESTS"
+WT=$(cd "$(dirname "$WT")" && pwd)/$(basename "$WT")
+GUESTS=$(cd "$GUESTS" && pwd)
+mkdir -p "$WORK" || die "cannot create $WORK"
+TOP=$(mktemp -d "$WORK/security.XXXXXX") || die "mktemp failed"
+trap 'chmod -R u+rwx "$TOP" 2>/dev/null; rm -rf "$TOP"' EXIT
+
+FAILED=0
+fail() { printf 'FAIL %s: %s\n' "$CASE" "$*"; FAILED=1; }
+check() {  # DESCRIPTION EXPECTED ACTUAL
+  [ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
+}
+contains() {  # DESCRIPTION FILE TEXT
+  grep -qF -- "$3" "$2" || fail "$1: '$3' not in: $(head -c 600 "$2")"
+}
+# A fresh directory and cache for one step of a case.
+fresh() {
+  D=$TOP/$CASE.$1
+  mkdir -p "$D" && export XDG_CACHE_HOME=$D/cache
+}
+
+# ---- hostile_export -----------------------------------------------------------
+
+no_marker() {  # STEP
+  [ ! -e "$D/wt-pwned-marker" ] ||
+    fail "$1: the module's constructor ran on the host (wt-pwned-marker exists)"
+}
+
+case_hostile_export() {
+  local g=$GUESTS/hostile_export.wasm rc fmt ext
+  [ -f "$g" ] || die "no $g"
+  fresh run
+  (cd "$D" && "$WT" run "$g" >out 2>err </dev/null); rc=$?
+  check "run: exit status" 0 "$rc"
+  check "run: stdout" ok "$(cat "$D/out")"
+  no_marker run
+  for fmt in sqlite jsonl; do
+    ext=db; [ $fmt = jsonl ] && ext=jsonl
+    fresh record-$fmt
+    (cd "$D" && "$WT" record --format $fmt -o t.$ext "$g" >out 2>err </dev/null)
+    rc=$?
+    check "record $fmt: exit status" 0 "$rc"
+    no_marker "record $fmt"
+    # The trace alone, on a "machine" that never saw the module: the
+    # embedded module is built from the trace.
+    mv "$D/t.$ext" "$TOP/t.$ext"
+    fresh replay-$fmt
+    (cd "$D" && "$WT" replay "$TOP/t.$ext" >out 2>err </dev/null); rc=$?
+    check "replay $fmt: exit status" 0 "$rc"
+    check "replay $fmt: stdout" ok "$(cat "$D/out")"
+    no_marker "replay $fmt"
+  done
+}
+
+# ---- cache_trust --------------------------------------------------------------
+
+case_cache_trust() {
+  local g=$GUESTS/exit_0.wasm rc so
+  fresh cache
+  (cd "$D" && "$WT" run "$g" >out 2>err </dev/null); rc=$?
+  check "first run: exit status" 0 "$rc"
+  so=$(ls "$XDG_CACHE_HOME"/wasitrace/*.so 2>/dev/null | head -n 1)
+  [ -n "$so" ] || { fail "no cached shared object"; return; }
+
+  chmod 0777 "$XDG_CACHE_HOME/wasitrace"
+  (cd "$D" && "$WT" run "$g" >out 2>err </dev/null); rc=$?
+  check "cache dir writable by others: exit status" 125 "$rc"
+  contains "cache dir writable by others: message" "$D/err" "writable by others"
+  chmod 0700 "$XDG_CACHE_HOME/wasitrace"
+
+  chmod 0666 "$so"
+  (cd "$D" && "$WT" run "$g" >out 2>err </dev/null); rc=$?
+  check "shared object writable by others: exit status" 125 "$rc"
+  contains "shared object writable by others: message" "$D/err" "$(basename "$so")"
+  chmod 0600 "$so"
+
+  chmod 0777 "$D"   # an ancestor of the cache, without the sticky bit
+  (cd "$D" && "$WT" run "$g" >out 2>err </dev/null); rc=$?
+  check "ancestor writable by others: exit status" 125 "$rc"
+  contains "ancestor writable by others: message" "$D/err" "writable by others"
+  chmod 1777 "$D"   # with it, as /tmp
+  (cd "$D" && "$WT" run "$g" >out 2>err </dev/null); rc=$?
+  check "sticky ancestor: exit status" 0 "$rc"
+  chmod 0755 "$D"
+
+  if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+    chown nobody "$XDG_CACHE_HOME/wasitrace"
+    (cd "$D" && "$WT" run "$g" >out 2>err </dev/null); rc=$?
+    check "cache owned by another user: exit status" 125 "$rc"
+    contains "cache owned by another user: message" "$D/err" "not to you"
+    chown 0 "$XDG_CACHE_HOME/wasitrace"
+  fi
+  (cd "$D" && "$WT" run "$g" >out 2>err </dev/null); rc=$?
+  check "repaired cache: exit status" 0 "$rc"
+}
+
+# ---- compile_limit, interrupt ---------------------------------------------------
+
+# A module wasm2c takes minutes over: 20,000 exported functions.
+big_module() {
+  local wat=$TOP/big.wat i
+  [ -f "$TOP/big.wasm" ] && return
+  [ -x "$WAT2WASM" ] || die "--wat2wasm: '$WAT2WASM' is not executable"
+  {
+    echo "(module"
+    for ((i = 0; i < 20000; i++)); do
+      echo "(func (export \"f$i\") (result i32) i32.const $i)"
+    done
+    echo '(func $s) (export "_start" (func $s)))'
+  } >"$wat"
+  "$WAT2WASM" "$wat" -o "$TOP/big.wasm" || die "wat2wasm failed"
+}
+
+no_leftovers() {  # STEP
+  local left
+  left=$(ls -d "$XDG_CACHE_HOME"/wasitrace/tmp.* 2>/dev/null)
+  [ -z "$left" ] || fail "$1: build directories left: $left"
+  if pgrep -f "$TOP/.*guest.wasm|$XDG_CACHE_HOME" >/dev/null 2>&1; then
+    fail "$1: a compiler process outlived wasitrace"
+  fi
+}
+
+case_compile_limit() {
+  local rc t0 t1
+  big_module
+  fresh limit
+  t0=$(date +%s)
+  (cd "$D" && "$WT" run --compile-timeout 3 "$TOP/big.wasm" >out 2>err </dev/null)
+  rc=$?
+  t1=$(date +%s)
+  check "exit status" 126 "$rc"
+  contains "message" "$D/err" "took longer than 3 s"
+  contains "message names the size" "$D/err" "20001 functions"
+  contains "progress after a second" "$D/err" "translating the module (20001 functions"
+  # Generous: the point is that it stops, not how fast.
+  [ $((t1 - t0)) -lt 60 ] || fail "took $((t1 - t0)) s to give up"
+  no_leftovers "after the time-out"
+  (cd "$D" && "$WT" run --compile-timeout x "$TOP/big.wasm" >out 2>err </dev/null)
+  check "bad --compile-timeout: exit status" 125 "$?"
+  contains "bad --compile-timeout: message" "$D/err" "number of seconds"
+}
+
+case_interrupt() {
+  local pid rc i
+  big_module
+  fresh interrupt
+  (cd "$D" && exec "$WT" run --compile-timeout 0 "$TOP/big.wasm" >out 2>err </dev/null) &
+  pid=$!
+  for ((i = 0; i < 300; i++)); do  # until the build has started
+    ls -d "$XDG_CACHE_HOME"/wasitrace/tmp.*/guest.wasm >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  sleep 0.5
+  kill -TERM "$pid"
+  wait "$pid"; rc=$?
+  check "exit status (killed by SIGTERM)" 143 "$rc"
+  no_leftovers "after SIGTERM"
+}
+
+for CASE in "${CASES[@]}"; do
+  case $CASE in
+    hostile_export|cache_trust|compile_limit|interrupt) "case_$CASE" ;;
+    *) die "unknown case $CASE" ;;
+  esac
+done
+[ "$FAILED" = 0 ] && echo "PASS ${CASES[*]}"
+exit "$FAILED"
