@@ -12,6 +12,7 @@ packages=(
   libcmocka-dev                            # unit tests
   wabt                                     # wasm2c (guest engine), wat2wasm
   clang lld wasi-libc libclang-rt-14-dev-wasm32 # building test guests
+  libclang-rt-14-dev                       # libFuzzer, clang's sanitizers (fuzz/)
   sqlite3                                  # the documented trace queries
 )
 
