@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -53,6 +54,8 @@ wt_errno_t wt_fd_pipe(wt_t *w, uint32_t *fd_read, uint32_t *fd_write) {
     wt__desc_unref(w, wr);
     return err;
   }
+  r->guest_pipe = POLLIN;
+  wr->guest_pipe = POLLOUT;
   *fd_read = rfd;
   *fd_write = wfd;
   return WT_ESUCCESS;

@@ -554,7 +554,7 @@ wt_errno_t wt_epoll_wait(wt_t *w, wt_fd_t epfd, wt_epoll_event_t *events,
         (deadline != FOREVER && wt__now() >= deadline))
       break;
     /* Delivered last: the handler may even close this epoll fd. */
-    if (wt__signal_due(w)) {
+    if (wt__signal_interrupts(w)) {
       wt__signal_run(w);
       return WT_EINTR;
     }

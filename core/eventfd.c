@@ -123,7 +123,7 @@ static uint64_t gather(const wt_ciovec_t *iovs, uint32_t n) {
 static wt_errno_t block(wt_t *w, const wt__desc_t *d) {
   if (d->nonblock)
     return WT_EAGAIN;
-  if (wt__signal_due(w))
+  if (wt__signal_interrupts(w))
     return WT_EINTR;
   return wt__wait(w, NULL, 0, UINT64_MAX);
 }

@@ -123,20 +123,36 @@ static wt_errno_t do_readv(const wt__desc_t *d, const wt__iov_t *io,
 }
 
 /*
- * A blocking transfer on a host stream while a signal timer is armed:
- * wait for the fd first, so that the timer can interrupt the wait (EINTR,
- * the signal delivered by the caller once it holds nothing; signal.c).
- * Without a timer the transfer blocks in the host as before.
+ * A blocking transfer on a host stream while a signal timer can end a
+ * wait: wait for the fd first, so that the timer can interrupt the wait
+ * (EINTR, the signal delivered by the caller once it holds nothing;
+ * signal.c). Without one the transfer blocks in the host as before, except
+ * on a pipe of the guest's own (fd_pipe) that is not ready: only the guest
+ * could ever end that wait, so it is EDEADLK at once, as for an eventfd.
+ * That is also the answer to a signal handler (whose signals are held)
+ * reading its own empty pipe, which a timer used to wake again and again.
  */
 static wt_errno_t interruptible(wt_t *w, const wt__desc_t *d, short events) {
   struct pollfd p = {d->host_fd, events, 0};
+  bool timer = wt__signal_can_wake(w);
   wt_errno_t err;
-  if (!w->timer_armed || d->nonblock || d->type == WT_FILETYPE_REGULAR_FILE)
+  int r;
+  /* The wrong end of a pipe goes to the host, which says EBADF. */
+  if (d->nonblock || d->type == WT_FILETYPE_REGULAR_FILE ||
+      (!timer && d->guest_pipe != events))
     return WT_ESUCCESS;
+  if (!timer) {
+    do
+      r = poll(&p, 1, 0);
+    while (r < 0 && errno == EINTR);
+    if (r < 0)
+      return WT__ERR();
+    return r > 0 ? WT_ESUCCESS : WT_EDEADLK;
+  }
   for (;;) {
     if (p.revents != 0)
       return WT_ESUCCESS;
-    if (wt__signal_due(w))
+    if (wt__signal_interrupts(w))
       return WT_EINTR;
     if ((err = wt__wait(w, &p, 1, UINT64_MAX)) != WT_ESUCCESS)
       return err;

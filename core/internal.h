@@ -59,6 +59,13 @@ typedef struct wt__desc_s {
    * goes (epoll.c).
    */
   struct wt__epitem_s *watchers;
+  /*
+   * An end of a pipe made by fd_pipe: POLLIN for the read end, POLLOUT for
+   * the write end, else 0. Its other end is the guest's alone (nothing
+   * execs, so no other process holds it), so a transfer that waits can
+   * only be ended by the guest itself (fd_io.c).
+   */
+  short guest_pipe;
   /* WT_DESC_EVENTFD: the counter and the SEMAPHORE flag. */
   uint64_t count;
   bool semaphore;
@@ -123,6 +130,13 @@ struct wt_s {
    */
   bool timer_armed;
   uint64_t timer_next;
+  /*
+   * Signal handlers running (nested in sig_run). Their signals are held
+   * until they return (runtime.h), so no timer can end a wait made by a
+   * handler. A handler that unwinds (proc_exit, a trap) ends the run and
+   * leaves this raised.
+   */
+  uint32_t sig_depth;
   wt__sigtimer_t timers[WT_SIGNAL_COUNT];
 };
 
@@ -283,6 +297,16 @@ void wt__signal_raise(wt_t *w, uint8_t sig, bool by_timer);
 
 /* True when an armed timer's deadline has passed. */
 bool wt__signal_due(const wt_t *w);
+
+/*
+ * A timer can end a wait: one is armed and no handler is running (see
+ * sig_depth). When false, a wait that nothing outside the guest can end
+ * is WT_EDEADLK.
+ */
+bool wt__signal_can_wake(const wt_t *w);
+
+/* A timer's signal is due and may interrupt a wait now (EINTR). */
+bool wt__signal_interrupts(const wt_t *w);
 
 /*
  * Raises the signal of every timer whose deadline has passed (each at most

@@ -354,7 +354,7 @@ wt_errno_t wt_poll_oneoff(wt_t *w, const wt_subscription_t *in, wt_event_t *out,
     err = wait_host(pfds, npfds, t);
     if (err == WT_ESUCCESS)
       count = collect(w, in, nsubscriptions, subs, pfds, out);
-    if (err == WT_ESUCCESS && count == 0 && wt__signal_due(w))
+    if (err == WT_ESUCCESS && count == 0 && wt__signal_interrupts(w))
       err = WT_EINTR;
   }
   if (err == WT_ESUCCESS)

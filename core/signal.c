@@ -64,7 +64,9 @@ void wt__signal_raise(wt_t *w, uint8_t sig, bool by_timer) {
   if (w->sig_handler && w->sig_run != NULL && sig != WT_SIGNONE &&
       sig != WT_SIGKILL) {
     wt__emit(w, WT_TR_SIGNAL_DELIVERED, 0, 0, sig, 0, 0);
+    w->sig_depth++;
     w->sig_run(w->sig_ud, sig);
+    w->sig_depth--;
     return;
   }
   term = terminates(sig);
@@ -91,6 +93,14 @@ static void timers_update(wt_t *w) {
 
 bool wt__signal_due(const wt_t *w) {
   return w->timer_armed && wt__now() >= w->timer_next;
+}
+
+bool wt__signal_can_wake(const wt_t *w) {
+  return w->timer_armed && w->sig_depth == 0;
+}
+
+bool wt__signal_interrupts(const wt_t *w) {
+  return wt__signal_can_wake(w) && wt__signal_due(w);
 }
 
 /* The timer due first at `now` or before, or -1. */
@@ -130,7 +140,7 @@ void wt__signal_run(wt_t *w) {
 
 uint64_t wt__signal_timeout(const wt_t *w, uint64_t timeout) {
   uint64_t now, left;
-  if (!w->timer_armed)
+  if (!wt__signal_can_wake(w))
     return timeout;
   now = wt__now();
   left = w->timer_next > now ? w->timer_next - now : 0;

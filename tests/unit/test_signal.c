@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "testutil.h"
@@ -23,6 +24,10 @@ typedef struct guest_s {
   wt_errno_t register_result;
   int write_fd; /* >= 0: the handler writes 1 to this eventfd */
   int raised;   /* default action hook */
+  /* Run by the handler when set: guest code making blocking calls. */
+  void (*body)(struct guest_s *g);
+  uint32_t fds[3];
+  wt_errno_t seen[3];
 } guest_t;
 
 typedef struct fixture_s {
@@ -51,6 +56,8 @@ static void on_signal(void *ud, uint8_t sig) {
     uint32_t n;
     assert_ok(wt_fd_write(g->w, (wt_fd_t)g->write_fd, &iov, 1, &n));
   }
+  if (g->body != NULL)
+    g->body(g);
 }
 
 static void on_raise(void *ud, uint8_t sig) {
@@ -359,6 +366,90 @@ static void test_interrupt_pipe_and_poll(void **state) {
   assert_int_equal(f->g.count, 2);
 }
 
+/* A blocking one-byte read; the errno. */
+static wt_errno_t read1(wt_t *w, uint32_t fd) {
+  char c;
+  wt_iovec_t iov = {(uint8_t *)&c, 1};
+  uint32_t n = 0;
+  return wt_fd_read(w, fd, &iov, 1, &n);
+}
+
+/* In the handler: its own empty pipe, an empty eventfd, an empty epoll. */
+static void block_on_own_objects(guest_t *g) {
+  uint64_t v;
+  wt_iovec_t iov = {(uint8_t *)&v, 8};
+  wt_epoll_event_t ev;
+  uint32_t n = 0;
+  g->seen[0] = read1(g->w, g->fds[0]);
+  g->seen[1] = wt_fd_read(g->w, g->fds[1], &iov, 1, &n);
+  g->seen[2] = wt_epoll_wait(g->w, g->fds[2], &ev, 1, FOREVER, &n);
+}
+
+/*
+ * A handler's signals are held while it runs, so a repeating timer cannot
+ * end a wait the handler makes on objects only the guest could make
+ * ready: EDEADLK at once for each, where the timer used to wake the wait
+ * again and again (EINTR). The alarm turns a hang into a failure.
+ */
+static void test_handler_blocking_on_own_objects(void **state) {
+  fixture_t *f = *state;
+  uint32_t r, w, efd, ep;
+  alarm(20);
+  register_handler(f);
+  assert_ok(wt_fd_pipe(f->w, &r, &w));
+  assert_ok(wt_fd_event(f->w, 0, 0, &efd));
+  assert_ok(wt_epoll_create(f->w, &ep));
+  f->g.fds[0] = r;
+  f->g.fds[1] = efd;
+  f->g.fds[2] = ep;
+  f->g.body = block_on_own_objects;
+  assert_ok(wt_proc_raise_interval(f->w, WT_SIGALRM, 2 * MS, 1));
+  assert_ok(wt_proc_raise(f->w, WT_SIGUSR1));
+  assert_int_equal(f->g.count, 1);
+  assert_errno(f->g.seen[0], WT_EDEADLK);
+  assert_errno(f->g.seen[1], WT_EDEADLK);
+  assert_errno(f->g.seen[2], WT_EDEADLK);
+  /* Out of the handler the timer ends the same read. */
+  f->g.body = NULL;
+  assert_errno(read1(f->w, r), WT_EINTR);
+  assert_ok(wt_proc_raise_interval(f->w, WT_SIGALRM, 0, 0));
+  alarm(0);
+}
+
+/*
+ * With no timer, a transfer on the guest's own pipe that would wait is
+ * EDEADLK (Linux would hang); one that can proceed, or meets the other
+ * end closed, does not wait.
+ */
+static void test_own_pipe_deadlock(void **state) {
+  fixture_t *f = *state;
+  static uint8_t block[4096];
+  wt_ciovec_t out = {block, sizeof block};
+  uint32_t r, w, n = 0;
+  wt_errno_t err = WT_ESUCCESS;
+  int writes = 0;
+  alarm(20);
+  assert_ok(wt_fd_pipe(f->w, &r, &w));
+  assert_errno(read1(f->w, r), WT_EDEADLK);
+  /* Fill it: the write that finds it full is EDEADLK. */
+  while (writes < 1024 &&
+         (err = wt_fd_write(f->w, w, &out, 1, &n)) == WT_ESUCCESS)
+    writes++;
+  assert_errno(err, WT_EDEADLK);
+  assert_true(writes >= 1);
+  assert_ok(read1(f->w, r));
+  assert_ok(wt_fd_close(f->w, w));
+  for (int i = 0; i < writes * 4096 - 1; i += (int)n) {
+    static uint8_t sink[4096];
+    wt_iovec_t in = {sink, sizeof sink};
+    assert_ok(wt_fd_read(f->w, r, &in, 1, &n));
+    assert_true(n > 0);
+  }
+  /* Drained with no writer left: end of file, not a wait. */
+  assert_ok(read1(f->w, r));
+  alarm(0);
+}
+
 int main(void) {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
   const struct CMUnitTest tests[] = {
@@ -373,6 +464,8 @@ int main(void) {
       T(test_interrupt_epoll_wait),
       T(test_interrupt_eventfd_read),
       T(test_interrupt_pipe_and_poll),
+      T(test_handler_blocking_on_own_objects),
+      T(test_own_pipe_deadlock),
   };
 #undef T
   return cmocka_run_group_tests(tests, NULL, NULL);
