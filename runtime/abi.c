@@ -228,6 +228,13 @@ static wt_errno_t conv_signal(int dialect, uint8_t *sig) {
 #define CONV__PICK(...) CONV__SECOND(__VA_ARGS__)
 #define CONV(fmt) CONV__PICK(WT_CAT(CONV_, fmt), CONV__NONE, ~)
 
+/* Before a call: host code must have room on the guest's stack. */
+static void check_stack(wt_abi_t *a) {
+  if (a->exhausted != NULL &&
+      (uintptr_t)__builtin_frame_address(0) < a->stack_floor)
+    a->exhausted(a);
+}
+
 /* After a call: unwind to the runtime if the call ended the guest. */
 static void check_stop(wt_abi_t *a) {
   if (a->stop != WT_ABI_RUNNING && a->unwind != NULL)
@@ -431,14 +438,17 @@ static void noreturn_stop(wt_abi_t *a, uint32_t code) {
 #define WRAP_ERRNO(mod, name, ...)                                             \
   uint32_t Z_##mod##Z_##name(                                                  \
       struct Z_##mod##_instance_t *inst WT_ARGS(WT_GP, __VA_ARGS__)) {         \
-    wt_errno_t e = abi_##name(&inst->abi, WT_ABI_DIALECT(mod)                  \
-                                              WT_ARGS(WT_GN, __VA_ARGS__));    \
+    wt_errno_t e;                                                              \
+    check_stack(&inst->abi);                                                   \
+    e = abi_##name(&inst->abi,                                                 \
+                   WT_ABI_DIALECT(mod) WT_ARGS(WT_GN, __VA_ARGS__));           \
     check_stop(&inst->abi);                                                    \
     return e;                                                                  \
   }
 #define WRAP_VOID(mod, name, ...)                                              \
   void Z_##mod##Z_##name(                                                      \
       struct Z_##mod##_instance_t *inst WT_ARGS(WT_GP, __VA_ARGS__)) {         \
+    check_stack(&inst->abi);                                                   \
     (void)abi_##name(&inst->abi,                                               \
                      WT_ABI_DIALECT(mod) WT_ARGS(WT_GN, __VA_ARGS__));         \
     check_stop(&inst->abi);                                                    \
@@ -448,6 +458,7 @@ static void noreturn_stop(wt_abi_t *a, uint32_t code) {
       struct Z_##mod##_instance_t *inst WT_ARGS(WT_GP, __VA_ARGS__)) {         \
     uint32_t code = 0;                                                         \
     int have_code = 0;                                                         \
+    check_stack(&inst->abi);                                                   \
     WT_ARGS(NR, __VA_ARGS__)                                                   \
     (void)have_code;                                                           \
     (void)abi_##name(&inst->abi,                                               \

@@ -21,6 +21,13 @@
 
 #include "wt/core.h"
 
+/*
+ * The trap code the glue raises when a module's initial memory is over the
+ * 65535 pages wasm2c 1.0.32 can hold (glue.c); wt_module_run reports it as
+ * a module that cannot run. Outside wasm2c's trap numbers.
+ */
+#define WT__TRAP_MEMORY_LIMIT 100
+
 /* More iovecs than this in one call: WT_EINVAL (Linux's IOV_MAX). */
 #define WT_ABI_IOV_MAX 1024u
 
@@ -45,6 +52,14 @@ typedef struct wt_abi_s {
    * (unit tests) makes the import function return normally instead.
    */
   sigjmp_buf *unwind;
+  /*
+   * The guest's stack (run.c): a host call made with its frame below
+   * stack_floor would leave host code too little stack, so it calls
+   * exhausted() instead, which ends the run as the "call stack exhausted"
+   * trap and does not return. 0 / NULL (unit tests): no check.
+   */
+  uintptr_t stack_floor;
+  void (*exhausted)(struct wt_abi_s *a);
 } wt_abi_t;
 
 /*

@@ -11,13 +11,30 @@
  * same instance. Whatever it does happens as if the guest had done it
  * there: its host calls nest, a trap in it unwinds to the trap point of
  * the run, and a proc_exit in it unwinds to the run's jump buffer.
+ *
+ * The stack: every run happens on a thread of its own whose stack is
+ * large, committed only as it is touched, and sits above a wide
+ * PROT_NONE guard. wasm2c counts the call depth in bounds-check mode only,
+ * and a frame's size depends on the guest's function (thousands of
+ * locals make frames of tens of kilobytes), so either mode could run out
+ * of a native stack before any limit of wasm2c's: the process then died
+ * of SIGSEGV with its trace incomplete. Now a fault in the guard is the
+ * guest's "call stack exhausted" trap, and every host call checks first
+ * that the host has room below it (abi.c), so host code never overflows.
+ * The caller's thread waits with every signal blocked, so signals sent to
+ * the process reach the guest's thread, which has the caller's mask, as
+ * when the guest ran on the caller's thread.
  */
 #include <dlfcn.h>
+#include <errno.h>
+#include <execinfo.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "abi.h"
 #include "rt_internal.h"
@@ -132,10 +149,65 @@ void wt_rt_signal_handler(void *ud, uint8_t sig) {
   m->sig_running = false;
 }
 
-/* The innermost wasm function among the frames the trap handler saw. */
-static void trap_function(const wt_module_t *m, char *buf, size_t size) {
-  void **frames;
-  int n = m->glue->trap_frames(&frames);
+/* ---- the guest's stack ---------------------------------------------- */
+
+/* Usable stack, and the PROT_NONE guard below it (address space only).
+ * The guard is wide because a frame can be larger than a page and code
+ * built without stack-clash probes may step over a narrow guard. */
+#define STACK_SIZE ((size_t)256 << 20)
+#define STACK_GUARD ((size_t)1 << 30)
+/* Room every host call must find below it (abi.c's check). */
+#define STACK_RESERVE ((size_t)4 << 20)
+/* The SIGSEGV handler's stack: large enough to unwind on (backtrace). */
+#define ALT_STACK_SIZE ((size_t)256 << 10)
+#define NFRAMES 64
+
+/*
+ * The run in progress, for the SIGSEGV handler (one guest runs at a time
+ * in a process: see runtime.h). Written by the caller's thread before the
+ * guest's thread starts and after it ends.
+ */
+static struct {
+  uintptr_t guard_lo, guard_hi; /* faults here exhaust the stack */
+  pthread_t thread;             /* the guest's thread */
+  struct sigaction old_segv;    /* chained for every other fault */
+  wt_abi_t *volatile abi;       /* the run, while its thread lives */
+  volatile sig_atomic_t exhausted; /* the run ended by exhaustion */
+  void *frames[NFRAMES];
+  int nframes;
+} stk;
+
+/* Ends the run as a "call stack exhausted" trap (never returns). */
+static void exhausted(wt_abi_t *a) {
+  stk.nframes = backtrace(stk.frames, NFRAMES);
+  stk.exhausted = 1;
+  siglongjmp(*a->unwind, 1);
+}
+
+/* What a fault outside the guard would have met without us. */
+static void chain_segv(int sig, siginfo_t *si, void *uc) {
+  const struct sigaction *old = &stk.old_segv;
+  if (old->sa_flags & SA_SIGINFO) {
+    old->sa_sigaction(sig, si, uc);
+  } else if (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN) {
+    old->sa_handler(sig);
+  } else {
+    /* Returning re-runs the faulting instruction, which now kills. */
+    signal(sig, SIG_DFL);
+  }
+}
+
+static void on_segv(int sig, siginfo_t *si, void *uc) {
+  uintptr_t addr = (uintptr_t)si->si_addr;
+  if (stk.abi != NULL && addr >= stk.guard_lo && addr < stk.guard_hi &&
+      pthread_equal(pthread_self(), stk.thread))
+    exhausted(stk.abi);
+  chain_segv(sig, si, uc);
+}
+
+/* The innermost wasm function among `frames`. */
+static void trap_function(const wt_module_t *m, void **frames, int n,
+                          char *buf, size_t size) {
   buf[0] = '\0';
   for (int i = 0; i < n; i++) {
     Dl_info di;
@@ -148,15 +220,28 @@ static void trap_function(const wt_module_t *m, char *buf, size_t size) {
   }
 }
 
+static void set_trap(wt_module_t *m, int trap, bool in_init,
+                     wt_rt_result_t *res) {
+  void **frames = stk.frames;
+  int n = stk.nframes;
+  res->end = WT_RT_END_TRAP;
+  res->trap = (wt_trap_t)trap;
+  res->trap_in_init = in_init;
+  if (!stk.exhausted)
+    n = m->glue->trap_frames(&frames);
+  trap_function(m, frames, n, res->function, sizeof res->function);
+}
+
 /*
  * Runs instantiate and _start under the unwind point. Everything that
- * changes between sigsetjmp and a siglongjmp back is volatile.
+ * changes between sigsetjmp and a siglongjmp back is volatile. The mask
+ * is saved: the stack's handler unwinds out of a signal.
  */
 static void run_guest(wt_module_t *m, void *inst, wt_abi_t *abi, sigjmp_buf *jb,
                       wt_rt_result_t *res) {
   volatile int trap = 0;
   volatile bool in_init = true;
-  if (sigsetjmp(*jb, 0) == 0) {
+  if (sigsetjmp(*jb, 1) == 0) {
     trap = m->glue->instantiate(inst, abi);
     if (trap == 0) {
       in_init = false;
@@ -164,6 +249,8 @@ static void run_guest(wt_module_t *m, void *inst, wt_abi_t *abi, sigjmp_buf *jb,
     }
   } else {
     m->glue->unwound();
+    if (stk.exhausted)
+      trap = WT_TRAP_EXHAUSTION;
   }
   if (abi->stop == WT_ABI_HALTED) {
     res->end = WT_RT_END_HALTED;
@@ -174,39 +261,148 @@ static void run_guest(wt_module_t *m, void *inst, wt_abi_t *abi, sigjmp_buf *jb,
     res->end = WT_RT_END_EXIT;
     res->exit_code = abi->stop_value;
   } else if (trap != 0) {
-    res->end = WT_RT_END_TRAP;
-    res->trap = (wt_trap_t)trap;
-    res->trap_in_init = in_init;
-    trap_function(m, res->function, sizeof res->function);
+    set_trap(m, trap, in_init, res);
   } else {
     res->end = WT_RT_END_EXIT;
     res->exit_code = 0;
   }
 }
 
+typedef struct guest_run_s {
+  wt_module_t *m;
+  void *inst;
+  wt_abi_t *abi;
+  sigjmp_buf *jb;
+  wt_rt_result_t *res;
+  sigset_t mask; /* the caller's signal mask */
+  void *alt;     /* the SIGSEGV handler's stack */
+} guest_run_t;
+
+static void *guest_main(void *arg) {
+  guest_run_t *g = arg;
+  stack_t ss = {.ss_sp = g->alt, .ss_size = ALT_STACK_SIZE};
+  stk.thread = pthread_self(); /* before any guest code can fault */
+  sigaltstack(&ss, NULL);
+  pthread_sigmask(SIG_SETMASK, &g->mask, NULL);
+  run_guest(g->m, g->inst, g->abi, g->jb, g->res);
+  ss.ss_flags = SS_DISABLE;
+  sigaltstack(&ss, NULL);
+  return NULL;
+}
+
+/* The guest's stack: guard then stack, one reservation. NULL on failure. */
+static uint8_t *stack_map(void) {
+  uint8_t *p = mmap(NULL, STACK_GUARD + STACK_SIZE, PROT_NONE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED)
+    return NULL;
+  if (mprotect(p + STACK_GUARD, STACK_SIZE, PROT_READ | PROT_WRITE) != 0) {
+    munmap(p, STACK_GUARD + STACK_SIZE);
+    return NULL;
+  }
+  return p;
+}
+
+/*
+ * Starts the guest's thread on `stack` and waits for it, with the stack's
+ * SIGSEGV handler in front of whatever was there (wasm2c's in guard-page
+ * mode, which goes on classifying every other fault). Returns an errno.
+ */
+static int run_thread(guest_run_t *g, uint8_t *stack) {
+  struct sigaction sa;
+  pthread_attr_t attr;
+  pthread_t thread;
+  sigset_t all;
+  int rc = pthread_attr_init(&attr);
+  if (rc != 0)
+    return rc;
+  rc = pthread_attr_setstack(&attr, stack + STACK_GUARD, STACK_SIZE);
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_segv;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigemptyset(&sa.sa_mask);
+  stk.guard_lo = (uintptr_t)stack;
+  stk.guard_hi = (uintptr_t)stack + STACK_GUARD;
+  stk.exhausted = 0;
+  stk.nframes = 0;
+  /* Host calls need STACK_RESERVE bytes below the guest's frames. */
+  g->abi->stack_floor = stk.guard_hi + STACK_RESERVE;
+  g->abi->exhausted = exhausted;
+  /* The thread starts with every signal blocked and takes g->mask. */
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &g->mask);
+  if (rc == 0 && (rc = sigaction(SIGSEGV, &sa, &stk.old_segv)) != 0)
+    rc = errno;
+  if (rc == 0) {
+    stk.abi = g->abi;
+    rc = pthread_create(&thread, &attr, guest_main, g);
+    if (rc == 0)
+      pthread_join(thread, NULL);
+    stk.abi = NULL;
+    sigaction(SIGSEGV, &stk.old_segv, NULL);
+  }
+  pthread_sigmask(SIG_SETMASK, &g->mask, NULL);
+  pthread_attr_destroy(&attr);
+  return rc;
+}
+
+/* Runs the guest on a stack of its own (see the top of the file). */
+static wt_rt_status_t run_on_stack(guest_run_t *g, char *err, size_t size) {
+  uint8_t *stack = stack_map();
+  int rc = ENOMEM;
+  g->alt = malloc(ALT_STACK_SIZE);
+  if (stack != NULL && g->alt != NULL)
+    rc = run_thread(g, stack);
+  if (stack != NULL)
+    munmap(stack, STACK_GUARD + STACK_SIZE);
+  free(g->alt);
+  if (rc != 0)
+    return wt__rt_fail(WT_RT_ETOOL, err, size,
+                       "cannot start the guest on a stack of its own: %s",
+                       strerror(rc));
+  return WT_RT_OK;
+}
+
 wt_rt_status_t wt_module_run(wt_module_t *m, const wt_api_t *api, void *ctx,
                              wt_rt_result_t *res, char *err, size_t size) {
   sigjmp_buf jb;
   wt_abi_t abi;
-  void *inst;
+  guest_run_t g;
+  wt_rt_status_t st;
+  void *warm[1];
   memset(res, 0, sizeof *res);
   if (m->abi != NULL)
     return wt__rt_fail(WT_RT_ETOOL, err, size, "the module is already running");
-  inst = calloc(1, m->glue->instance_size);
-  if (inst == NULL)
+  g.inst = calloc(1, m->glue->instance_size);
+  if (g.inst == NULL)
     return wt__rt_fail(WT_RT_ETOOL, err, size, "out of memory");
+  /* Loads the unwinder outside a signal handler (exhausted()). */
+  backtrace(warm, 1);
   /* The memory's address is fixed inside the instance before it exists. */
-  wt_abi_init(&abi, api, ctx, m->glue->memory(inst), &jb);
+  wt_abi_init(&abi, api, ctx, m->glue->memory(g.inst), &jb);
+  g.m = m;
+  g.abi = &abi;
+  g.jb = &jb;
+  g.res = res;
   m->abi = &abi;
-  m->inst = inst;
+  m->inst = g.inst;
   m->sig_call = NULL;
   m->sig_running = false;
   m->sig_pending = 0;
-  run_guest(m, inst, &abi, &jb, res);
+  st = run_on_stack(&g, err, size);
+  if (st == WT_RT_OK && res->end == WT_RT_END_TRAP &&
+      res->trap == (wt_trap_t)WT__TRAP_MEMORY_LIMIT) {
+    memset(res, 0, sizeof *res);
+    st = wt__rt_fail(WT_RT_EMODULE, err, size,
+                     "the module's memory starts at 65536 pages (4 GiB); at "
+                     "most 65535 are supported (wasm2c 1.0.32 keeps the size "
+                     "in 32 bits)");
+  }
   m->abi = NULL;
   m->inst = NULL;
   m->sig_call = NULL;
-  m->glue->free(inst);
-  free(inst);
-  return WT_RT_OK;
+  if (st == WT_RT_OK)
+    m->glue->free(g.inst);
+  free(g.inst);
+  return st;
 }

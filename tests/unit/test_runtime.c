@@ -355,6 +355,43 @@ static void test_no_memory(void **state) {
   wt_module_close(m);
 }
 
+/* A memory of 65536 pages (4 GiB) would read as size 0 in wasm2c 1.0.32:
+ * refused at instantiation, in both memory modes. */
+static const char mem4g_wat[] =
+    "(module\n"
+    "  (import \"wasi_snapshot_preview1\" \"proc_exit\"\n"
+    "    (func $exit (param i32)))\n"
+    "  (memory (export \"memory\") 65536)\n"
+    "  (func (export \"_start\") (call $exit (i32.const 0))))\n";
+
+static void test_memory_of_4gib_refused(void **state) {
+  wt_rt_config_t cfg;
+  wt_rt_result_t res;
+  wt_module_t *m;
+  wt_t *w;
+  wt_options_t o;
+  char err[1024];
+  (void)state;
+  for (int mode = 0; mode < 2; mode++) {
+    config(&cfg);
+#ifndef WT_TEST_ASAN
+    if (mode == 1)
+      cfg.memcheck = WT_RT_MEMCHECK_GUARD;
+#endif
+    if (wt_module_load(wasm("mem4g", mem4g_wat), &cfg, &m, err, sizeof err) !=
+        WT_RT_OK)
+      fail_msg("%s", err);
+    wt_options_init(&o);
+    o.in = o.out = o.err = -1;
+    assert_ok(wt_init(&o, &w));
+    assert_int_equal(wt_module_run(m, wt_core_api(), w, &res, err, sizeof err),
+                     WT_RT_EMODULE);
+    assert_non_null(strstr(err, "65536 pages (4 GiB)"));
+    wt_destroy(w);
+    wt_module_close(m);
+  }
+}
+
 /* ---- refusals ----------------------------------------------------------- */
 
 static void test_refused_modules(void **state) {
@@ -528,6 +565,7 @@ int main(void) {
       cmocka_unit_test(test_memory_growth),
       cmocka_unit_test(test_guest_efault),
       cmocka_unit_test(test_no_memory),
+      cmocka_unit_test(test_memory_of_4gib_refused),
       cmocka_unit_test(test_refused_modules),
       cmocka_unit_test(test_missing_tools),
       cmocka_unit_test(test_cache_key_and_clear),
