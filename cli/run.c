@@ -388,6 +388,7 @@ static int run_module(wt_cli_guest_t *g, const wt_cli_layer_t *layer,
   const wt_api_t *api = wt_core_api();
   void *ctx;
   char err[1024];
+  wt_rt_status_t rst;
   int status = 0;
   wt_options_init(&opts);
   opts.argc = g->argc;
@@ -411,9 +412,10 @@ static int run_module(wt_cli_guest_t *g, const wt_cli_layer_t *layer,
   ctx = g->core;
   if (layer != NULL && (status = layer->open(layer->ud, g, &api, &ctx)) != 0)
     goto out;
-  if (wt_module_run(g->module, api, ctx, res, err, sizeof err) != WT_RT_OK) {
+  rst = wt_module_run(g->module, api, ctx, res, err, sizeof err);
+  if (rst != WT_RT_OK) {
     wt_cli_error("%s", err);
-    status = WT_EXIT_TOOL;
+    status = rst == WT_RT_EMODULE ? WT_EXIT_MODULE : WT_EXIT_TOOL;
   }
   if (layer != NULL) {
     int st = layer->close(layer->ud, status == 0 ? res : NULL);
