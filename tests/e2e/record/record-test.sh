@@ -340,16 +340,19 @@ record_error_check() {  # NAME (stop mode)
   "$WT" export -o "$d/back.db" "$d/$1" 2>"$d/export.err" ||
     { fail "$1: the trace does not open: $(cat "$d/export.err")"; return; }
   check "$1: end" incomplete "$(meta "$d/back.db" end)"
-  check "$1: calls" "$kept" "$(meta "$d/back.db" calls)"
   check "$1: calls in the trace" "$kept" "$(q "$d/back.db" 'SELECT count(*) FROM calls')"
+  # The reason and the count are written after the failure, when the
+  # file system has room for them again (a rollback may free some): here
+  # it may not, and the "incomplete" written at the start stands.
   case $(meta "$d/back.db" record_error) in
-    *"disk full (ENOSPC)"*) ;;
+    "") [ -z "$(meta "$d/back.db" calls)" ] || fail "$1: calls without record_error" ;;
+    *"disk full (ENOSPC)"*) check "$1: calls" "$kept" "$(meta "$d/back.db" calls)" ;;
     *) fail "$1: record_error: $(meta "$d/back.db" record_error)" ;;
   esac
   # Every file the trace shows opened exists; no more were made than the
   # calls that took effect could make (one path_open each).
   files=$(find "$d/out" -type f | wc -l)
-  lo=$(q "$d/back.db" "SELECT count(*) FROM calls WHERE call = 'path_open' AND errno = 'ESUCCESS'")
+  lo=$(q "$d/back.db" "SELECT count(*) FROM calls WHERE call = 'path_open' AND errno = 'SUCCESS'")
   hi=$((lo + last - kept))
   [ "$files" -ge "$lo" ] && [ "$files" -le "$hi" ] ||
     fail "$1: $files files, expected $lo..$hi (calls $kept..$last took effect)"
@@ -357,8 +360,10 @@ record_error_check() {  # NAME (stop mode)
 }
 
 case_record_error() {
-  [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null ||
-    { echo "SKIP: needs root and mount namespaces"; exit 77; }
+  mkdir -p "$TOP/record_error/probe"
+  [ "$(id -u)" = 0 ] && unshare -m sh -c 'mount -t tmpfs -o size=1m tmpfs "$1"' \
+    sh "$TOP/record_error/probe" 2>/dev/null ||
+    { echo "SKIP: needs root, a mount namespace and tmpfs"; exit 77; }
   [ -f "$FILLER" ] || die "no $FILLER"
   record_error_run t.db 100000
   record_error_check t.db
