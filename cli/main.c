@@ -20,6 +20,8 @@ static const command_t commands[] = {
     {"record", wt_cli_record, "Run a module and record its host calls"},
     {"replay", wt_cli_replay, "Re-execute a recorded guest from its trace"},
     {"export", wt_cli_export, "Convert a trace between SQLite and JSON Lines"},
+    {"view", wt_cli_view, "Print a trace's calls, one line each (strace style)"},
+    {"stats", wt_cli_stats, "Summarise a trace (strace -c style)"},
     {"cache", wt_cli_cache, "Show or clear the compile cache"},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)

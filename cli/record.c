@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "strace.h"
 #include "wt/sha256.h"
 #include "wt/tracer.h"
 
@@ -44,6 +45,7 @@ static const struct option record_options[] = {
     {"force", no_argument, NULL, OPT_FORCE},
     {"no-module", no_argument, NULL, OPT_NO_MODULE},
     {"on-record-error", required_argument, NULL, OPT_ON_RECORD_ERROR},
+    WT_CLI_STRACE_OPTIONS,
     {NULL, 0, NULL, 0}};
 
 typedef struct record_s {
@@ -63,6 +65,7 @@ typedef struct record_s {
   pthread_mutex_t end_mu; /* held by whoever ends the trace */
   bool ended;
   _Atomic int pending; /* a signal the main thread must raise */
+  wt_cli_strace_t strace; /* --strace: the calls printed as well */
 } record_t;
 
 static void usage(FILE *f) {
@@ -111,6 +114,7 @@ static void usage(FILE *f) {
           "once, the trace\n"
           "                          says it is incomplete and why, and "
           "the exit status is 125\n"
+          "%s"
           "\n"
           "Run options:\n"
           "%s"
@@ -120,7 +124,7 @@ static void usage(FILE *f) {
           "wasitrace then ends by the same\nsignal. If the trace cannot be "
           "written, wasitrace exits with 125.\n"
           "\n%s",
-          wt_cli_run_options_help, wt_cli_exit_help);
+          WT_CLI_STRACE_HELP, wt_cli_run_options_help, wt_cli_exit_help);
 }
 
 /* ---- options ------------------------------------------------------------ */
@@ -173,12 +177,15 @@ static bool record_option(void *ud, int c, const char *arg) {
     wt_cli_error("--on-record-error wants stop or continue, not '%s'", arg);
     return false;
   default:
-    return false;
+    return wt_cli_strace_option(&r->strace, c, arg) > 0;
   }
 }
 
 static int record_check(void *ud, const char *module_path) {
   record_t *r = ud;
+  int st = wt_cli_strace_check(&r->strace);
+  if (st != 0)
+    return st;
   if (r->output == NULL)
     return 0;
   if (strcmp(r->output, "-") == 0) {
@@ -398,6 +405,11 @@ static int record_open(void *ud, const wt_cli_guest_t *g, const wt_api_t **api,
   block_signals(r);
   if ((st = open_sink(r, &sink)) != 0)
     goto fail;
+  if (r->strace.on &&
+      (st = wt_cli_strace_sink(&r->strace, sink, &sink)) != 0) {
+    wt_sink_close(sink);
+    goto fail;
+  }
   tracer_options(r, g, &o);
   r->verbose = g->verbose;
   if (wt_tracer_open(wt_core_api(), g->core, sink, &o, &r->tracer) < 0) {
@@ -432,6 +444,7 @@ static int record_close(void *ud, const wt_rt_result_t *res) {
   r->tracer = NULL;
   r->ended = true;
   pthread_mutex_unlock(&r->end_mu);
+  wt_cli_strace_close(&r->strace);
   if (rc < 0)
     wt_cli_error("%s: %s", r->path, wt_trace_error());
   else if (r->default_name || r->verbose)
@@ -447,12 +460,14 @@ static int record_close(void *ud, const wt_rt_result_t *res) {
 int wt_cli_record(int argc, char **argv) {
   record_t r;
   wt_cli_layer_t layer = {
-      "record",     record_options, "o:",         usage, record_option,
+      "record",     record_options, "o:" WT_CLI_STRACE_SHORTOPTS, usage,
+      record_option,
       record_check, record_open,    record_close, &r};
   int status;
   memset(&r, 0, sizeof r);
   r.format = -1;
   r.capture = WT_CAPTURE_REPLAY;
+  wt_cli_strace_init(&r.strace);
   pthread_mutex_init(&r.end_mu, NULL);
   atomic_init(&r.pending, 0);
   status = wt_cli_run_guest(argc, argv, &layer);

@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 
 #include "cli.h"
+#include "strace.h"
 #include "wt/runtime.h"
 
 extern char **environ;
@@ -479,6 +480,11 @@ int wt_cli_run_guest(int argc, char **argv, const wt_cli_layer_t *layer) {
   return status != 0 ? status : wt_cli_guest_status(&res);
 }
 
+void wt_cli_run_usage(FILE *f) {
+  usage(f);
+}
+
+/* run is run_guest with the --strace layer (strace.c), idle without it. */
 int wt_cli_run(int argc, char **argv) {
-  return wt_cli_run_guest(argc, argv, NULL);
+  return wt_cli_run_strace(argc, argv);
 }

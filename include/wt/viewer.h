@@ -201,9 +201,12 @@ int wt_stats_add(wt_stats_t *s, const wt_trace_call_t *c);
 /* The reader stopped at a damaged record: the summary says it is partial
  * and why (copied). */
 void wt_stats_partial(wt_stats_t *s, const char *why);
-/* The summary, as text or one JSON object. -1 when writing fails. */
-int wt_stats_print(const wt_stats_t *s, wt_stats_sort_t sort, FILE *f);
-int wt_stats_print_json(const wt_stats_t *s, wt_stats_sort_t sort, FILE *f);
+/* The summary, as text or one JSON object; `times` false leaves out every
+ * time and duration (output compared across runs). -1 when writing fails. */
+int wt_stats_print(const wt_stats_t *s, wt_stats_sort_t sort, bool times,
+                   FILE *f);
+int wt_stats_print_json(const wt_stats_t *s, wt_stats_sort_t sort, bool times,
+                        FILE *f);
 
 #ifdef __cplusplus
 }
