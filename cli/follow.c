@@ -168,9 +168,16 @@ static int piece(follow_t *f, wt_cli_piece_fn fn, void *ud, bool first) {
 
 int wt_cli_follow(const char *path, wt_cli_piece_fn fn, void *ud) {
   follow_t f = {-1, -1, -1, NULL, 0, false, false, NULL, 0, 0};
-  bool first = true;
+  bool first = true, waited = false;
   int rc = -1;
-  if ((f.fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+  /* A trace not created yet (the recorder is starting): wait for it. */
+  while ((f.fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 && errno == ENOENT) {
+    if (!waited)
+      wt_cli_error("waiting for %s to appear", path);
+    waited = true;
+    poll(NULL, 0, 100);
+  }
+  if (f.fd < 0) {
     wt_cli_error("cannot open %s: %s", path, strerror(errno));
     return WT_EXIT_TOOL;
   }
