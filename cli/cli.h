@@ -33,6 +33,7 @@ int wt_cli_replay(int argc, char **argv);
 int wt_cli_cache(int argc, char **argv);
 int wt_cli_view(int argc, char **argv);
 int wt_cli_stats(int argc, char **argv);
+int wt_cli_compile(int argc, char **argv);
 
 /* "wasitrace: <message>" on stderr. */
 void wt_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -53,7 +54,8 @@ enum {
   WT_CLI_OPT_BOUNDS = 512,
   WT_CLI_OPT_GUARD,
   WT_CLI_OPT_NO_CACHE,
-  WT_CLI_OPT_COMPILE_TIMEOUT
+  WT_CLI_OPT_COMPILE_TIMEOUT,
+  WT_CLI_OPT_TIER
 };
 /* clang-format off */
 #define WT_CLI_COMPILE_OPTIONS                                                 \
@@ -61,11 +63,18 @@ enum {
   {"bounds-checks", no_argument, NULL, WT_CLI_OPT_BOUNDS},                     \
   {"guard-pages", no_argument, NULL, WT_CLI_OPT_GUARD},                        \
   {"no-cache", no_argument, NULL, WT_CLI_OPT_NO_CACHE},                        \
-  {"compile-timeout", required_argument, NULL, WT_CLI_OPT_COMPILE_TIMEOUT}
+  {"compile-timeout", required_argument, NULL, WT_CLI_OPT_COMPILE_TIMEOUT},    \
+  {"tier", required_argument, NULL, WT_CLI_OPT_TIER}
 /* clang-format on */
 #define WT_CLI_COMPILE_HELP                                                    \
-  "  -O, --opt-level LEVEL   C optimisation of the guest: 0, 1, 2, 3 or s\n"   \
-  "                          (default 1)\n"                                    \
+  "  --tier auto|fast|optimized\n"                                             \
+  "                          How to compile the guest: fast (TinyCC: starts\n" \
+  "                          at once, runs slower), optimized (the C\n"        \
+  "                          compiler: waits, runs near native speed), or\n"  \
+  "                          auto (default: optimized if cached, else fast\n" \
+  "                          now and optimized in the background)\n"         \
+  "  -O, --opt-level LEVEL   C optimisation of the optimized tier: 0, 1, 2,\n" \
+  "                          3 or s (default 1)\n"                             \
   "  --bounds-checks         Check every guest memory access explicitly "      \
   "instead of\n"                                                               \
   "                          using guard pages (the default on 64-bit "        \
@@ -85,7 +94,8 @@ int wt_cli_compile_option(wt_rt_config_t *cfg, int opt, const char *arg);
 
 /*
  * The runtime configuration every command that runs a guest starts from:
- * the defaults, WASITRACE_CC, and build progress on stderr.
+ * the defaults, the auto tier, WASITRACE_CC and WASITRACE_TCC, and build
+ * progress on stderr.
  */
 void wt_cli_rt_config_init(wt_rt_config_t *cfg);
 

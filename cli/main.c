@@ -22,7 +22,9 @@ static const command_t commands[] = {
     {"export", wt_cli_export, "Convert a trace between SQLite and JSON Lines"},
     {"view", wt_cli_view, "Print a trace's calls, one line each (strace style)"},
     {"stats", wt_cli_stats, "Summarise a trace (strace -c style)"},
-    {"cache", wt_cli_cache, "Show or clear the compile cache"},
+    {"compile", wt_cli_compile, "Build modules into the compile cache ahead "
+                                "of time"},
+    {"cache", wt_cli_cache, "List, trim or clear the compile cache"},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 

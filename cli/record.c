@@ -382,6 +382,7 @@ static void tracer_options(record_t *r, const wt_cli_guest_t *g,
   o->preopen_socketc = g->preopen_socketc;
   o->preopen_sockets = g->preopen_sockets;
   o->memory_check = info.guard_pages ? "guard" : "bounds";
+  o->compile_tier = info.tier == WT_RT_TIER_FAST ? "fast" : "optimized";
   o->on_record_error = r->on_error;
   o->halt = wt_rt_halt;
   o->halt_ud = g->module;

@@ -45,7 +45,7 @@ const char wt_cli_run_options_help[] =
     "stderr\n"
     "  -h, --help              Print this help\n";
 
-_Static_assert(WT_CLI_OPT_COMPILE_TIMEOUT < WT_CLI_OPT_LAYER,
+_Static_assert(WT_CLI_OPT_TIER < WT_CLI_OPT_LAYER,
                "compile options must not be taken for a layer's");
 _Static_assert(WT_RT_DEFAULT_OPT_LEVEL == '1',
                "WT_CLI_COMPILE_HELP names the default -O level");
@@ -80,15 +80,27 @@ int wt_cli_compile_option(wt_rt_config_t *cfg, int opt, const char *arg) {
     cfg->compile_timeout_s = v == 0 ? WT_RT_NO_TIMEOUT : (unsigned)v;
     return 1;
   }
+  case WT_CLI_OPT_TIER:
+    if (strcmp(arg, "auto") == 0)
+      cfg->tier = WT_RT_TIER_AUTO;
+    else if (strcmp(arg, "fast") == 0)
+      cfg->tier = WT_RT_TIER_FAST;
+    else if (strcmp(arg, "optimized") == 0)
+      cfg->tier = WT_RT_TIER_OPTIMIZED;
+    else {
+      wt_cli_error("--tier wants auto, fast or optimized, not '%s'", arg);
+      return -1;
+    }
+    return 1;
   default:
     return 0;
   }
 }
 
 /*
- * A build step that runs past a second says so on stderr: on a terminal
- * one line kept up to date, elsewhere one line when it starts to be slow
- * and one when it ends.
+ * A build step that runs long says so on stderr: on a terminal after a
+ * second, one line kept up to date; elsewhere (logs, scripts that check
+ * stderr) after ten seconds, one line then and one when it ends.
  */
 static void progress(void *ud, const wt_rt_progress_t *p) {
   static bool shown;
@@ -101,7 +113,7 @@ static void progress(void *ud, const wt_rt_progress_t *p) {
     shown = false;
     return;
   }
-  if (shown && !tty)
+  if ((shown || p->seconds < 10) && !tty)
     return;
   fprintf(stderr,
           "%swasitrace: %s the module (%u functions, %.1f MB) with %s: "
@@ -114,7 +126,9 @@ static void progress(void *ud, const wt_rt_progress_t *p) {
 
 void wt_cli_rt_config_init(wt_rt_config_t *cfg) {
   wt_rt_config_init(cfg);
+  cfg->tier = WT_RT_TIER_AUTO;
   cfg->cc = getenv("WASITRACE_CC");
+  cfg->tcc = getenv("WASITRACE_TCC");
   cfg->progress = progress;
 }
 
@@ -309,16 +323,23 @@ static int parse(run_opts_t *o, const wt_cli_layer_t *layer, int argc,
 static void report_load(const char *path, const wt_module_t *m,
                         const run_opts_t *o) {
   wt_module_info_t info;
+  const char *tier;
   wt_module_info(m, &info);
+  tier = info.tier == WT_RT_TIER_FAST ? "fast tier (tcc)" : "optimized tier";
   if (info.cache_hit)
-    fprintf(stderr, "wasitrace: %s: cached %s (loaded in %.1f ms)\n", path,
-            info.so_path, info.load_ms);
+    fprintf(stderr, "wasitrace: %s: %s, cached %s (loaded in %.1f ms)\n",
+            path, tier, info.so_path, info.load_ms);
   else
     fprintf(stderr,
-            "wasitrace: %s: wasm2c %.0f ms, cc -O%c %.0f ms%s, loaded in "
+            "wasitrace: %s: %s: wasm2c %.0f ms, %s %.0f ms%s, loaded in "
             "%.0f ms\n",
-            path, info.translate_ms, o->cfg.opt_level, info.compile_ms,
-            o->cfg.no_cache ? " (not cached)" : "", info.load_ms);
+            path, tier, info.translate_ms,
+            info.tier == WT_RT_TIER_FAST ? "tcc" : "cc", info.compile_ms, o->cfg.no_cache ? " (not cached)" : "",
+            info.load_ms);
+  if (info.background)
+    fprintf(stderr, "wasitrace: %s: the optimized build goes on in the "
+                    "background, for the next run\n",
+            path);
 }
 
 /* Ends wasitrace with the host counterpart of a guest's signal. */

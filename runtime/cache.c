@@ -186,13 +186,64 @@ void wt__rmtree(const char *path) {
   nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* Names the cache writes: "<64 hex>.so" and "tmp.XXXXXX". */
+/* The suffixes of the files the cache keeps for one key. */
+static const char *const entry_suffixes[] = {".so", ".info", ".lock",
+                                             ".failed"};
+
+/* Names the cache writes: "<64 hex>" + a suffix, and "tmp.XXXXXX". */
 static bool is_cache_entry(const char *name) {
-  size_t len = strlen(name);
   if (strncmp(name, "tmp.", 4) == 0)
     return true;
-  return len == 67 && strcmp(name + 64, ".so") == 0 &&
-         strspn(name, "0123456789abcdef") == 64;
+  if (strspn(name, "0123456789abcdef") != 64)
+    return false;
+  for (size_t i = 0; i < sizeof entry_suffixes / sizeof *entry_suffixes; i++)
+    if (strcmp(name + 64, entry_suffixes[i]) == 0)
+      return true;
+  return false;
+}
+
+/* DIR/KEY.so's sibling DIR/KEY<suffix>; false if it does not fit. */
+static bool sibling(const char *so, const char *suffix, char *out,
+                    size_t size) {
+  size_t n = strlen(so);
+  if (n < 3 || strcmp(so + n - 3, ".so") != 0)
+    return false;
+  return wt__strf(out, size, "%.*s%s", (int)(n - 3), so, suffix);
+}
+
+/* Writes `text` to `path` through a temporary name (readers see all or
+ * nothing). */
+static void write_note(const char *path, const char *text) {
+  char tmp[PATH_MAX + 16];
+  FILE *f;
+  if (!wt__strf(tmp, sizeof tmp, "%s.%ld", path, (long)getpid()) ||
+      (f = fopen(tmp, "w")) == NULL)
+    return;
+  fputs(text, f);
+  if (fclose(f) != 0 || rename(tmp, path) != 0)
+    unlink(tmp);
+}
+
+void wt__cache_note(const char *so, const char *tier, const uint8_t sha[32]) {
+  char path[PATH_MAX], hex[65], text[160];
+  if (!sibling(so, ".info", path, sizeof path))
+    return;
+  wt_sha256_hex(sha, hex);
+  snprintf(text, sizeof text, "tier %s\nmodule %s\n", tier, hex);
+  write_note(path, text);
+  if (sibling(so, ".failed", path, sizeof path))
+    unlink(path);
+}
+
+void wt__cache_failed(const char *so, const char *why) {
+  char path[PATH_MAX];
+  if (sibling(so, ".failed", path, sizeof path))
+    write_note(path, why[0] ? why : "the build failed");
+}
+
+bool wt__cache_has_failed(const char *so) {
+  char path[PATH_MAX];
+  return sibling(so, ".failed", path, sizeof path) && access(path, F_OK) == 0;
 }
 
 wt_rt_status_t wt_rt_cache_clear(const wt_rt_config_t *cfg, unsigned *removed,
@@ -225,4 +276,160 @@ wt_rt_status_t wt_rt_cache_clear(const wt_rt_config_t *cfg, unsigned *removed,
   if (removed != NULL)
     *removed = n;
   return WT_RT_OK;
+}
+
+static int by_use(const void *a, const void *b) {
+  const wt_rt_cache_entry_t *x = a, *y = b;
+  return x->used < y->used ? -1 : x->used > y->used;
+}
+
+/* Reads KEY.info's "tier" and "module" lines into e. */
+static void read_note(const char *dir, wt_rt_cache_entry_t *e) {
+  char path[PATH_MAX + 80], line[128];
+  FILE *f;
+  snprintf(path, sizeof path, "%s/%s.info", dir, e->key);
+  if ((f = fopen(path, "r")) == NULL)
+    return;
+  while (fgets(line, sizeof line, f) != NULL) {
+    line[strcspn(line, "\n")] = '\0';
+    if (strncmp(line, "tier ", 5) == 0)
+      snprintf(e->tier, sizeof e->tier, "%.15s", line + 5);
+    else if (strncmp(line, "module ", 7) == 0)
+      snprintf(e->module, sizeof e->module, "%.64s", line + 7);
+  }
+  fclose(f);
+}
+
+static wt_rt_status_t list_dir(const char *dir, wt_rt_cache_entry_t **out,
+                               size_t *n, char *err, size_t err_size) {
+  char path[PATH_MAX + 80];
+  struct dirent *de;
+  struct stat st;
+  size_t cap = 0;
+  DIR *d = opendir(dir);
+  *out = NULL;
+  *n = 0;
+  if (d == NULL)
+    return errno == ENOENT ? WT_RT_OK
+                           : wt__rt_fail(WT_RT_ETOOL, err, err_size,
+                                         "cannot open %s: %s", dir,
+                                         strerror(errno));
+  while ((de = readdir(d)) != NULL) {
+    wt_rt_cache_entry_t *e;
+    if (!is_cache_entry(de->d_name) || strlen(de->d_name) != 67 ||
+        strcmp(de->d_name + 64, ".so") != 0)
+      continue;
+    snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+      continue;
+    if (*n == cap) {
+      wt_rt_cache_entry_t *grown =
+          realloc(*out, (cap = cap ? 2 * cap : 16) * sizeof **out);
+      if (grown == NULL) {
+        closedir(d);
+        free(*out);
+        *out = NULL;
+        return wt__rt_fail(WT_RT_ETOOL, err, err_size, "out of memory");
+      }
+      *out = grown;
+    }
+    e = &(*out)[(*n)++];
+    memset(e, 0, sizeof *e);
+    memcpy(e->key, de->d_name, 64);
+    e->bytes = (uint64_t)st.st_size;
+    e->used = (int64_t)st.st_mtim.tv_sec;
+    read_note(dir, e);
+  }
+  closedir(d);
+  if (*n > 1)
+    qsort(*out, *n, sizeof **out, by_use);
+  return WT_RT_OK;
+}
+
+wt_rt_status_t wt_rt_cache_list(const wt_rt_config_t *cfg,
+                                wt_rt_cache_entry_t **entries, size_t *n,
+                                char *err, size_t err_size) {
+  char dir[PATH_MAX];
+  if (!wt_rt_cache_dir(cfg, dir, sizeof dir))
+    return wt__rt_fail(WT_RT_ETOOL, err, err_size,
+                       "no cache directory: set XDG_CACHE_HOME or HOME");
+  return list_dir(dir, entries, n, err, err_size);
+}
+
+/* Removes KEY.so and the notes and lock beside it. */
+static void remove_entry_files(const char *dir, const char *key) {
+  char path[PATH_MAX + 80];
+  for (size_t i = 0; i < sizeof entry_suffixes / sizeof *entry_suffixes; i++) {
+    snprintf(path, sizeof path, "%s/%s%s", dir, key, entry_suffixes[i]);
+    unlink(path);
+  }
+}
+
+wt_rt_status_t wt_rt_cache_gc(const wt_rt_config_t *cfg, uint64_t max_bytes,
+                              unsigned *removed, uint64_t *freed, char *err,
+                              size_t err_size) {
+  char dir[PATH_MAX];
+  wt_rt_cache_entry_t *e;
+  uint64_t total = 0;
+  size_t n;
+  wt_rt_status_t st;
+  *removed = 0;
+  *freed = 0;
+  if (!wt_rt_cache_dir(cfg, dir, sizeof dir))
+    return wt__rt_fail(WT_RT_ETOOL, err, err_size,
+                       "no cache directory: set XDG_CACHE_HOME or HOME");
+  if ((st = list_dir(dir, &e, &n, err, err_size)) != WT_RT_OK)
+    return st;
+  for (size_t i = 0; i < n; i++)
+    total += e[i].bytes;
+  /* Least recently used first (the list is sorted by last use). */
+  for (size_t i = 0; i < n && total > max_bytes; i++) {
+    remove_entry_files(dir, e[i].key);
+    total -= e[i].bytes;
+    *freed += e[i].bytes;
+    (*removed)++;
+  }
+  free(e);
+  return WT_RT_OK;
+}
+
+bool wt_rt_parse_size(const char *s, uint64_t *out) {
+  char *end;
+  unsigned long long n;
+  int shift;
+  if (s == NULL || s[0] < '0' || s[0] > '9')
+    return false;
+  n = strtoull(s, &end, 10);
+  switch (*end) {
+  case '\0':
+    shift = 0;
+    break;
+  case 'K':
+  case 'k':
+    shift = 10;
+    break;
+  case 'M':
+  case 'm':
+    shift = 20;
+    break;
+  case 'G':
+  case 'g':
+    shift = 30;
+    break;
+  default:
+    return false;
+  }
+  if (shift != 0 && end[1] != '\0')
+    return false;
+  if (n > (UINT64_MAX >> shift))
+    return false;
+  *out = (uint64_t)n << shift;
+  return true;
+}
+
+uint64_t wt_rt_cache_max(void) {
+  uint64_t n;
+  return wt_rt_parse_size(getenv("WASITRACE_CACHE_MAX"), &n)
+             ? n
+             : WT_RT_CACHE_DEFAULT_MAX;
 }

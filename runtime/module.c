@@ -53,7 +53,13 @@ static wt_rt_status_t configure(wt_module_t *m, const wt_rt_config_t *cfg,
                        : cfg->memcheck == WT_RT_MEMCHECK_GUARD;
   m->no_cache = cfg->no_cache;
   m->cache_dir = dup_or_null(cfg->cache_dir);
+  m->tier = cfg->tier;
+  if (m->tier != WT_RT_TIER_OPTIMIZED && m->tier != WT_RT_TIER_FAST &&
+      m->tier != WT_RT_TIER_AUTO)
+    return wt__rt_fail(WT_RT_ETOOL, err, size, "bad compile tier %d",
+                       (int)m->tier);
   m->cc = strdup(cfg->cc ? cfg->cc : "cc");
+  m->tcc = strdup(cfg->tcc ? cfg->tcc : "tcc");
   m->wasm2c = strdup(cfg->wasm2c ? cfg->wasm2c : "wasm2c");
   m->compile_timeout_s = cfg->compile_timeout_s == 0 ? WT_RT_DEFAULT_COMPILE_TIMEOUT
                          : cfg->compile_timeout_s == WT_RT_NO_TIMEOUT
@@ -61,7 +67,7 @@ static wt_rt_status_t configure(wt_module_t *m, const wt_rt_config_t *cfg,
                              : cfg->compile_timeout_s;
   m->progress = cfg->progress;
   m->progress_ud = cfg->progress_ud;
-  if ((cfg->cache_dir && !m->cache_dir) || !m->cc || !m->wasm2c)
+  if ((cfg->cache_dir && !m->cache_dir) || !m->cc || !m->tcc || !m->wasm2c)
     return wt__rt_fail(WT_RT_ETOOL, err, size, "out of memory");
   return WT_RT_OK;
 }
@@ -116,106 +122,6 @@ static wt_rt_status_t check(const uint8_t *bytes, size_t len,
   return WT_RT_OK;
 }
 
-/* The cache key: everything that changes the shared object. */
-static void cache_key(const wt_module_t *m, char hex[65]) {
-  char line[WT__PATH_SIZE + 64], id[WT__PATH_SIZE + 64];
-  uint8_t digest[32];
-  wt_sha256_t s;
-  wt_sha256_init(&s);
-#define KEY_LINE(...)                                                          \
-  do {                                                                         \
-    wt__strf(line, sizeof line, __VA_ARGS__);                                  \
-    wt_sha256_update(&s, line, strlen(line));                                 \
-  } while (0)
-  wt_sha256_hex(m->sha256, hex);
-  KEY_LINE("wasitrace-cache 2\nversion %s\nglue %u\nmodule %s\n",
-           WT_VERSION_STRING, WT__GLUE_VERSION, hex);
-  wt__program_id(m->cc, id, sizeof id);
-  KEY_LINE("cc %s\n", id);
-  wt__program_id(m->wasm2c, id, sizeof id);
-  KEY_LINE("wasm2c %s\n", id);
-  wt__program_id(wt__rt_impl_path(), id, sizeof id);
-  KEY_LINE("runtime %s\n", id);
-  wt__build_flags(m->opt_level, m->guard_pages, id, sizeof id);
-  KEY_LINE("flags %s\n", id);
-#undef KEY_LINE
-  wt__glue_hash(&s);
-  wt_sha256_final(&s, digest);
-  wt_sha256_hex(digest, hex);
-}
-
-/*
- * Builds into a fresh private directory made from `tmpl` (a mkdtemp
- * template); *made tells whether the directory exists to be removed.
- */
-static wt_rt_status_t build(wt_module_t *m, const wt__src_t *src, char *tmpl,
-                            bool *made, char *err, size_t size) {
-  char so[WT__PATH_SIZE + 16];
-  wt__build_t b;
-  wt_rt_status_t st;
-  *made = mkdtemp(tmpl) != NULL;
-  if (!*made)
-    return wt__rt_fail(WT_RT_ETOOL, err, size, "cannot create %s: %s", tmpl,
-                       strerror(errno));
-  if (!wt__strf(so, sizeof so, "%s/guest.so", tmpl))
-    return wt__rt_fail(WT_RT_ETOOL, err, size, "path too long: %s", tmpl);
-  memset(&b, 0, sizeof b);
-  b.wasm = src->bytes;
-  b.wasm_len = src->len;
-  b.info = src->info;
-  b.dir = tmpl;
-  b.out_so = so;
-  b.cc = m->cc;
-  b.wasm2c = m->wasm2c;
-  b.opt_level = m->opt_level;
-  b.guard_pages = m->guard_pages;
-  b.timeout_s = m->compile_timeout_s;
-  b.progress = m->progress;
-  b.progress_ud = m->progress_ud;
-  st = wt__build(&b, err, size);
-  m->interrupted = b.interrupted;
-  m->translate_ms = b.translate_ms;
-  m->compile_ms = b.compile_ms;
-  if (st == WT_RT_OK && !wt__strf(m->so_path, sizeof m->so_path, "%s", so))
-    st = wt__rt_fail(WT_RT_ETOOL, err, size, "path too long: %s", so);
-  return st;
-}
-
-/* --no-cache: build under $TMPDIR; the directory goes at close. */
-static wt_rt_status_t build_uncached(wt_module_t *m, const wt__src_t *src,
-                                     char *err, size_t size) {
-  const char *tmp = getenv("TMPDIR");
-  bool made;
-  wt_rt_status_t st;
-  if (!wt__strf(m->tmp_dir, sizeof m->tmp_dir, "%s/wasitrace.XXXXXX",
-                tmp && tmp[0] ? tmp : "/tmp"))
-    return wt__rt_fail(WT_RT_ETOOL, err, size, "TMPDIR is too long");
-  st = build(m, src, m->tmp_dir, &made, err, size);
-  if (!made)
-    m->tmp_dir[0] = '\0';
-  return st;
-}
-
-/* Builds in the cache directory and publishes with an atomic rename. */
-static wt_rt_status_t build_cached(wt_module_t *m, const wt__src_t *src,
-                                   const char *dir, const char *final, char *err,
-                                   size_t size) {
-  char tmpl[WT__PATH_SIZE];
-  bool made;
-  wt_rt_status_t st;
-  if (!wt__strf(tmpl, sizeof tmpl, "%s/tmp.XXXXXX", dir))
-    return wt__rt_fail(WT_RT_ETOOL, err, size, "path too long: %s", dir);
-  st = build(m, src, tmpl, &made, err, size);
-  if (st == WT_RT_OK && rename(m->so_path, final) != 0)
-    st = wt__rt_fail(WT_RT_ETOOL, err, size, "cannot store %s: %s", final,
-                     strerror(errno));
-  if (st == WT_RT_OK)
-    wt__strf(m->so_path, sizeof m->so_path, "%s", final);
-  if (made)
-    wt__rmtree(tmpl);
-  return st;
-}
-
 /* Turns dlopen's "undefined symbol: Z_<module>Z_<name>" into advice. */
 static wt_rt_status_t dlopen_failed(const char *so, char *err, size_t size) {
   const char *msg = dlerror(), *sym;
@@ -232,7 +138,7 @@ static wt_rt_status_t dlopen_failed(const char *so, char *err, size_t size) {
                      "cannot load the compiled guest %s: %s", so, msg);
 }
 
-static wt_rt_status_t open_so(wt_module_t *m, char *err, size_t size) {
+wt_rt_status_t wt__module_open(wt_module_t *m, char *err, size_t size) {
   const wt__glue_t *glue;
   Dl_info di;
   m->dl = dlopen(m->so_path, RTLD_NOW | RTLD_LOCAL);
@@ -249,42 +155,6 @@ static wt_rt_status_t open_so(wt_module_t *m, char *err, size_t size) {
   m->glue = glue;
   m->glue->open();
   return WT_RT_OK;
-}
-
-/* Finds the shared object in the cache or builds it, then opens it. */
-static wt_rt_status_t obtain(wt_module_t *m, const wt__src_t *src, char *err,
-                             size_t size) {
-  char dir[WT__PATH_SIZE], final[WT__PATH_SIZE + 80], hex[65];
-  wt_rt_status_t st;
-  if (m->no_cache) {
-    st = build_uncached(m, src, err, size);
-    return st == WT_RT_OK ? open_so(m, err, size) : st;
-  }
-  if (!wt_rt_cache_dir(&(wt_rt_config_t){.cache_dir = m->cache_dir}, dir,
-                       sizeof dir))
-    return wt__rt_fail(WT_RT_ETOOL, err, size,
-                       "no cache directory (set XDG_CACHE_HOME or HOME, or "
-                       "use --no-cache)");
-  cache_key(m, hex);
-  if (!wt__strf(final, sizeof final, "%s/%s.so", dir, hex) ||
-      !wt__strf(m->so_path, sizeof m->so_path, "%s", final))
-    return wt__rt_fail(WT_RT_ETOOL, err, size, "path too long: %s", dir);
-  if (!wt__mkdirs(dir))
-    return wt__rt_fail(WT_RT_ETOOL, err, size, "cannot create %s: %s", dir,
-                       strerror(errno));
-  if ((st = wt__cache_trusted(dir, final, err, size)) != WT_RT_OK)
-    return st;
-  if (access(final, R_OK) == 0 && open_so(m, NULL, 0) == WT_RT_OK) {
-    m->cache_hit = true;
-    return WT_RT_OK;
-  }
-  if (m->dl != NULL) { /* unusable entry: rebuild it */
-    dlclose(m->dl);
-    m->dl = NULL;
-    m->glue = NULL;
-  }
-  st = build_cached(m, src, dir, final, err, size);
-  return st == WT_RT_OK ? open_so(m, err, size) : st;
 }
 
 wt_rt_status_t wt_module_load(const char *path, const wt_rt_config_t *cfg,
@@ -305,7 +175,7 @@ wt_rt_status_t wt_module_load(const char *path, const wt_rt_config_t *cfg,
   if ((st = check(bytes, len, &info, err, size)) != WT_RT_OK)
     goto out;
   m->sig_dialect = wt__import_dialect(&info, "callback_signal");
-  st = obtain(m, &(wt__src_t){bytes, len, &info}, err, size);
+  st = wt__module_obtain(m, &(wt__src_t){bytes, len, &info}, err, size);
   wt__wasm_info_free(&info);
 out:
   free(bytes);
@@ -334,6 +204,7 @@ void wt_module_close(wt_module_t *m) {
     wt__rmtree(m->tmp_dir);
   free(m->cache_dir);
   free(m->cc);
+  free(m->tcc);
   free(m->wasm2c);
   free(m);
 }
@@ -341,6 +212,8 @@ void wt_module_close(wt_module_t *m) {
 void wt_module_info(const wt_module_t *m, wt_module_info_t *info) {
   memcpy(info->sha256, m->sha256, sizeof info->sha256);
   info->cache_hit = m->cache_hit;
+  info->tier = m->loaded_tier;
+  info->background = m->background;
   info->translate_ms = m->translate_ms;
   info->compile_ms = m->compile_ms;
   info->load_ms = m->load_ms;

@@ -192,8 +192,11 @@ typedef struct wt__build_s {
   wt__wasm_info_t *info; /* their parse; the rewrite sets export c_names */
   const char *dir;       /* a private directory for the work files */
   const char *out_so;    /* where the shared object goes */
-  const char *cc;
+  const char *cc;  /* the optimised tier's compiler */
+  const char *tcc; /* the fast tier's */
   const char *wasm2c;
+  wt_rt_tier_t tier; /* WT_RT_TIER_FAST or _OPTIMIZED */
+  bool reuse_c;      /* dir already holds guest.c, guest.h and glue.c */
   char opt_level;
   bool guard_pages;
   unsigned timeout_s; /* per tool; 0: none */
@@ -203,8 +206,9 @@ typedef struct wt__build_s {
   int interrupted; /* out: the signal that stopped the build, or 0 */
 } wt__build_t;
 
-/* The C compiler flags for a build (also part of the cache key). */
-void wt__build_flags(char opt_level, bool guard_pages, char *buf, size_t size);
+/* Adds a tier's compiler flags (and prelude) to a cache key. */
+void wt__build_flags(wt_rt_tier_t tier, char opt_level, bool guard_pages,
+                     wt_sha256_t *key);
 
 /*
  * Runs wasm2c and the C compiler. Returns WT_RT_EMODULE when wasm2c
@@ -234,6 +238,14 @@ bool wt__program_id(const char *prog, char *buf, size_t size);
 wt_rt_status_t wt__cache_trusted(const char *dir, const char *so, char *err,
                                  size_t err_size);
 
+/*
+ * Cache entry notes, beside DIR/KEY.so: KEY.info says what it is (for
+ * `cache ls`), KEY.failed why its background build failed.
+ */
+void wt__cache_note(const char *so, const char *tier, const uint8_t sha[32]);
+void wt__cache_failed(const char *so, const char *why);
+bool wt__cache_has_failed(const char *so);
+
 /* mkdir -p with mode 0700. */
 bool wt__mkdirs(const char *path);
 /* rm -r (best effort). */
@@ -260,7 +272,11 @@ struct wt_module_s {
   bool guard_pages;
   bool no_cache;
   char *cache_dir; /* NULL: the default */
+  wt_rt_tier_t tier;        /* asked for */
+  wt_rt_tier_t loaded_tier; /* what runs */
+  bool background;          /* an optimised build was started for later */
   char *cc;
+  char *tcc;
   char *wasm2c;
   uint8_t sha256[32];
   char so_path[WT__PATH_SIZE];
@@ -287,6 +303,16 @@ struct wt_module_s {
   void *progress_ud;
   int interrupted; /* a build stopped by this signal */
 };
+
+/* Loads m->so_path and its glue (module.c). */
+wt_rt_status_t wt__module_open(wt_module_t *m, char *err, size_t size);
+
+/*
+ * Finds the module's shared object in the cache, or builds it, at the
+ * tier m->tier asks for, and opens it (tiers.c).
+ */
+wt_rt_status_t wt__module_obtain(wt_module_t *m, const wt__src_t *src,
+                                 char *err, size_t size);
 
 /* ---- util ------------------------------------------------------------- */
 

@@ -165,6 +165,9 @@ int wt__meta_write(wt_sink_t *s, const wt_tracer_options_t *o) {
   if (o->memory_check != NULL &&
       meta_text(s, "memory_check", WT_META_TEXT, o->memory_check) < 0)
     goto out;
+  if (o->compile_tier != NULL &&
+      meta_text(s, "compile_tier", WT_META_TEXT, o->compile_tier) < 0)
+    goto out;
   json_strings(&b, o->argv, o->argc);
   if (meta_text(s, "argv", WT_META_JSON, b.s) < 0)
     goto out;

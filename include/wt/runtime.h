@@ -62,6 +62,20 @@ typedef struct wt_rt_progress_s {
 
 typedef void (*wt_rt_progress_fn)(void *ud, const wt_rt_progress_t *p);
 
+/*
+ * How a module is compiled (docs/cli.md, "Compile tiers"). Both tiers run
+ * the same glue and ABI: output, traps and traces do not depend on it.
+ */
+typedef enum wt_rt_tier_e {
+  /* The C compiler at opt_level, waited for (the library's default). */
+  WT_RT_TIER_OPTIMIZED = 0,
+  /* TinyCC: compiles tens of times faster, its code runs 6-10x slower. */
+  WT_RT_TIER_FAST = 1,
+  /* The optimised build if cached; else the fast one now, and the
+   * optimised one built in the background for the next run. */
+  WT_RT_TIER_AUTO = 2
+} wt_rt_tier_t;
+
 typedef struct wt_rt_config_s {
   /* C optimisation level for the guest: '0', '1', '2', '3', 's'; 0: default. */
   char opt_level;
@@ -70,8 +84,10 @@ typedef struct wt_rt_config_s {
   bool no_cache;
   /* NULL: $XDG_CACHE_HOME/wasitrace, else ~/.cache/wasitrace. */
   const char *cache_dir;
-  /* Programs, looked up in PATH. NULL: "cc" and "wasm2c". */
+  wt_rt_tier_t tier;
+  /* Programs, looked up in PATH. NULL: "cc", "tcc" and "wasm2c". */
   const char *cc;
+  const char *tcc;
   const char *wasm2c;
   /*
    * Seconds wasm2c, and then the C compiler, may each take before the
@@ -119,6 +135,8 @@ typedef struct wt_module_info_s {
   double load_ms;      /* from wt_module_load's start to its return */
   const char *so_path; /* the shared object; valid until close */
   bool guard_pages;    /* memory checked by guard pages, else bounds checks */
+  wt_rt_tier_t tier;   /* the tier that runs: FAST or OPTIMIZED */
+  bool background;     /* an optimised build was started for later runs */
 } wt_module_info_t;
 
 void wt_module_info(const wt_module_t *m, wt_module_info_t *info);
@@ -228,6 +246,39 @@ bool wt_rt_cache_dir(const wt_rt_config_t *cfg, char *buf, size_t size);
  */
 wt_rt_status_t wt_rt_cache_clear(const wt_rt_config_t *cfg, unsigned *removed,
                                  char *err, size_t err_size);
+
+/* One compiled module in the cache (wt_rt_cache_list). */
+typedef struct wt_rt_cache_entry_s {
+  char key[65];    /* the cache key, hex: the file is KEY.so */
+  char tier[16];   /* "fast" or "optimized" ("" for older entries) */
+  char module[65]; /* the module's SHA-256, hex ("" for older entries) */
+  uint64_t bytes;  /* the shared object's size */
+  int64_t used;    /* last built or loaded, seconds since the epoch */
+} wt_rt_cache_entry_t;
+
+/*
+ * The compiled modules in the cache, least recently used first, in a
+ * malloc'd array the caller frees.
+ */
+wt_rt_status_t wt_rt_cache_list(const wt_rt_config_t *cfg,
+                                wt_rt_cache_entry_t **entries, size_t *n,
+                                char *err, size_t err_size);
+
+/*
+ * Evicts least recently used modules until the cache holds at most
+ * max_bytes of them. Every new entry runs this with wt_rt_cache_max().
+ */
+wt_rt_status_t wt_rt_cache_gc(const wt_rt_config_t *cfg, uint64_t max_bytes,
+                              unsigned *removed, uint64_t *freed, char *err,
+                              size_t err_size);
+
+/* The cache's size cap: $WASITRACE_CACHE_MAX (bytes, or with a K, M or G
+ * suffix), else WT_RT_CACHE_DEFAULT_MAX. */
+#define WT_RT_CACHE_DEFAULT_MAX (2ull << 30)
+uint64_t wt_rt_cache_max(void);
+
+/* A size such as "4096", "512K", "500M" or "2G"; false when it is not. */
+bool wt_rt_parse_size(const char *s, uint64_t *out);
 
 /* The imports the runtime provides: module, name, wasm signature. */
 typedef struct wt_rt_import_s {

@@ -306,6 +306,7 @@ typedef struct wt_tracer_options_s {
   uint32_t preopen_socketc;
   const wt_preopen_socket_t *preopen_sockets;
   const char *memory_check; /* the runtime's memory-check mode, or NULL */
+  const char *compile_tier; /* "fast" or "optimized", or NULL */
   /* A failed recording (see wt_on_record_error_t). */
   wt_on_record_error_t on_record_error;
   /* Called on the guest's thread, in the first call refused. */

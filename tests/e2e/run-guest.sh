@@ -4,7 +4,7 @@
 #
 #   run-guest.sh --mode MODE --src tests/guests/NAME.{c,wat} --wasm NAME.wasm
 #                --fixtures tests/guests/fixtures [--wasitrace EXE]
-#                [--node EXE] [--work DIR] [--keep]
+#                [--node EXE] [--tier auto|fast|optimized] [--work DIR] [--keep]
 #
 # MODE  wasitrace  run under `wasitrace run`; compare stdout, exit code,
 #                  stderr substrings, sandbox tree (if NAME.tree exists) and
@@ -24,6 +24,7 @@
 set -u
 
 MODE=wasitrace SRC= WASM= FIXTURES= WASITRACE= NODE= WORK=${TMPDIR:-/tmp}
+TIER=optimized
 KEEP=0
 HERE=$(cd "$(dirname "$0")" && pwd)
 # Limit per engine run (seconds), under ctest's own TIMEOUT for the test.
@@ -40,6 +41,7 @@ while [ $# -gt 0 ]; do
     --fixtures) FIXTURES=$2; shift 2 ;;
     --wasitrace) WASITRACE=$2; shift 2 ;;
     --node) NODE=$2; shift 2 ;;
+    --tier) TIER=$2; shift 2 ;;
     --work) WORK=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
     *) die "unknown option $1" ;;
@@ -154,7 +156,7 @@ run_engine() {  # ENGINE OUTDIR
   done
   for d in "${ENVS[@]+"${ENVS[@]}"}"; do opts+=(--env "$d"); done
   case $engine in
-    wasitrace) exe=("$WASITRACE" run) ;;
+    wasitrace) exe=("$WASITRACE" run --tier "$TIER") ;;
     node) exe=("$NODE" --no-warnings "$HERE/node-wasi-run.mjs" run) ;;
   esac
   command -v timeout >/dev/null 2>&1 && exe=(timeout -k 5 "$RUN_LIMIT" "${exe[@]}")
