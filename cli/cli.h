@@ -55,7 +55,8 @@ enum {
   WT_CLI_OPT_GUARD,
   WT_CLI_OPT_NO_CACHE,
   WT_CLI_OPT_COMPILE_TIMEOUT,
-  WT_CLI_OPT_TIER
+  WT_CLI_OPT_TIER,
+  WT_CLI_OPT_CALL_DEPTH
 };
 /* clang-format off */
 #define WT_CLI_COMPILE_OPTIONS                                                 \
@@ -64,7 +65,8 @@ enum {
   {"guard-pages", no_argument, NULL, WT_CLI_OPT_GUARD},                        \
   {"no-cache", no_argument, NULL, WT_CLI_OPT_NO_CACHE},                        \
   {"compile-timeout", required_argument, NULL, WT_CLI_OPT_COMPILE_TIMEOUT},    \
-  {"tier", required_argument, NULL, WT_CLI_OPT_TIER}
+  {"tier", required_argument, NULL, WT_CLI_OPT_TIER},                          \
+  {"max-call-depth", required_argument, NULL, WT_CLI_OPT_CALL_DEPTH}
 /* clang-format on */
 #define WT_CLI_COMPILE_HELP                                                    \
   "  --tier auto|fast|optimized\n"                                             \
@@ -84,6 +86,8 @@ enum {
   "                          default (sanitizer builds)\n"                     \
   "  --no-cache              Compile into a temporary directory, removed "     \
   "afterwards\n"                                                               \
+  "  --max-call-depth N      Let wasm calls nest N deep before the guest\n"   \
+  "                          traps (default 100000)\n"                        \
   "  --compile-timeout SECONDS\n"                                               \
   "                          Give up building a module whose translation or\n" \
   "                          compilation takes longer (default 600; 0: no\n"   \

@@ -45,7 +45,7 @@ const char wt_cli_run_options_help[] =
     "stderr\n"
     "  -h, --help              Print this help\n";
 
-_Static_assert(WT_CLI_OPT_TIER < WT_CLI_OPT_LAYER,
+_Static_assert(WT_CLI_OPT_CALL_DEPTH < WT_CLI_OPT_LAYER,
                "compile options must not be taken for a layer's");
 _Static_assert(WT_RT_DEFAULT_OPT_LEVEL == '1',
                "WT_CLI_COMPILE_HELP names the default -O level");
@@ -78,6 +78,19 @@ int wt_cli_compile_option(wt_rt_config_t *cfg, int opt, const char *arg) {
       return -1;
     }
     cfg->compile_timeout_s = v == 0 ? WT_RT_NO_TIMEOUT : (unsigned)v;
+    return 1;
+  }
+  case WT_CLI_OPT_CALL_DEPTH: {
+    char *end;
+    unsigned long v = strtoul(arg, &end, 10);
+    if (end == arg || *end != '\0' || arg[0] == '-' || v == 0 ||
+        v > 100000000) {
+      wt_cli_error("--max-call-depth wants a number from 1 to 100000000, "
+                   "not '%s'",
+                   arg);
+      return -1;
+    }
+    cfg->max_call_depth = (uint32_t)v;
     return 1;
   }
   case WT_CLI_OPT_TIER:

@@ -32,7 +32,7 @@ const char *wt__rt_impl_path(void) {
   return WT_WASM2C_RT_IMPL;
 }
 
-#define MAX_FLAGS 12
+#define MAX_FLAGS 16
 
 /*
  * TinyCC lacks builtins that wasm2c's output and runtime use; plain C
@@ -73,32 +73,45 @@ static const char tcc_prelude[] =
     "#endif\n";
 /* clang-format on */
 
+/* The flags' own text, kept beside the flag list. */
+typedef struct flag_text_s {
+  char opt[4];
+  char depth[48];
+} flag_text_t;
+
 /*
  * The compiler flags of a tier. Generated code is warning-heavy and
- * compiled with -w; only the glue's wt_glue table is exported.
+ * compiled with -w; only the glue's wt_glue table is exported. Both
+ * memory modes count the call depth, so a guest may nest as deeply in one
+ * as in the other (wasm2c's default would be 500 with bounds checks and
+ * only the stack's size with guard pages).
  */
-static int flags(wt_rt_tier_t tier, char opt, bool guard, char opt_buf[4],
-                 const char *flag[]) {
+static int flags(wt_rt_tier_t tier, char opt, bool guard, uint32_t depth,
+                 flag_text_t *text, const char *flag[]) {
   int n = 0;
-  snprintf(opt_buf, 4, "-O%c", opt);
+  snprintf(text->opt, sizeof text->opt, "-O%c", opt);
+  snprintf(text->depth, sizeof text->depth,
+           "-DWASM_RT_MAX_CALL_STACK_DEPTH=%u", depth);
   flag[n++] = "-shared";
   flag[n++] = "-fPIC";
   if (tier == WT_RT_TIER_OPTIMIZED) {
-    flag[n++] = opt_buf;
+    flag[n++] = text->opt;
     flag[n++] = "-fvisibility=hidden";
   }
   flag[n++] = "-w";
   flag[n++] = "-D_GNU_SOURCE";
   flag[n++] = guard ? "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=1"
                     : "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0";
+  flag[n++] = "-DWASM_RT_USE_STACK_DEPTH_COUNT=1";
+  flag[n++] = text->depth;
   return n;
 }
 
 void wt__build_flags(wt_rt_tier_t tier, char opt_level, bool guard_pages,
-                     wt_sha256_t *key) {
+                     uint32_t depth, wt_sha256_t *key) {
   const char *flag[MAX_FLAGS];
-  char opt[4];
-  int n = flags(tier, opt_level, guard_pages, opt, flag);
+  flag_text_t text;
+  int n = flags(tier, opt_level, guard_pages, depth, &text, flag);
   for (int i = 0; i < n; i++) {
     wt_sha256_update(key, flag[i], strlen(flag[i]));
     wt_sha256_update(key, " ", 1);
@@ -385,8 +398,9 @@ static bool keep_log(const char *log, char *kept, size_t size) {
 }
 
 static wt_rt_status_t compile(wt__build_t *b, char *err, size_t size) {
-  char glue[4096], guest[4096], inc[4096], log[4096], msg[1536], opt[4],
-      kept[4096], prelude[4096];
+  char glue[4096], guest[4096], inc[4096], log[4096], msg[1536], kept[4096],
+      prelude[4096];
+  flag_text_t text;
   bool fast = b->tier == WT_RT_TIER_FAST;
   const char *argv[MAX_FLAGS + 12];
   int n, status, rc, why;
@@ -401,7 +415,8 @@ static wt_rt_status_t compile(wt__build_t *b, char *err, size_t size) {
     return wt__rt_fail(WT_RT_ETOOL, err, size, "cannot write %s: %s",
                        prelude, strerror(errno));
   argv[0] = fast ? b->tcc : b->cc;
-  n = 1 + flags(b->tier, b->opt_level, b->guard_pages, opt, argv + 1);
+  n = 1 + flags(b->tier, b->opt_level, b->guard_pages, b->call_depth, &text,
+                argv + 1);
   if (fast) {
     argv[n++] = "-include";
     argv[n++] = prelude;

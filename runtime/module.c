@@ -52,6 +52,8 @@ static wt_rt_status_t configure(wt_module_t *m, const wt_rt_config_t *cfg,
                        ? default_guard_pages()
                        : cfg->memcheck == WT_RT_MEMCHECK_GUARD;
   m->no_cache = cfg->no_cache;
+  m->call_depth =
+      cfg->max_call_depth ? cfg->max_call_depth : WT_RT_DEFAULT_CALL_DEPTH;
   m->cache_dir = dup_or_null(cfg->cache_dir);
   m->tier = cfg->tier;
   if (m->tier != WT_RT_TIER_OPTIMIZED && m->tier != WT_RT_TIER_FAST &&

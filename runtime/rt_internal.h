@@ -199,7 +199,8 @@ typedef struct wt__build_s {
   bool reuse_c;      /* dir already holds guest.c, guest.h and glue.c */
   char opt_level;
   bool guard_pages;
-  unsigned timeout_s; /* per tool; 0: none */
+  uint32_t call_depth; /* wasm calls that may nest */
+  unsigned timeout_s;  /* per tool; 0: none */
   wt_rt_progress_fn progress;
   void *progress_ud;
   double translate_ms, compile_ms; /* out */
@@ -208,7 +209,7 @@ typedef struct wt__build_s {
 
 /* Adds a tier's compiler flags (and prelude) to a cache key. */
 void wt__build_flags(wt_rt_tier_t tier, char opt_level, bool guard_pages,
-                     wt_sha256_t *key);
+                     uint32_t depth, wt_sha256_t *key);
 
 /*
  * Runs wasm2c and the C compiler. Returns WT_RT_EMODULE when wasm2c
@@ -270,6 +271,7 @@ struct wt_abi_s;
 struct wt_module_s {
   char opt_level;
   bool guard_pages;
+  uint32_t call_depth;
   bool no_cache;
   char *cache_dir; /* NULL: the default */
   wt_rt_tier_t tier;        /* asked for */

@@ -54,7 +54,7 @@ static void cache_key(const wt_module_t *m, wt_rt_tier_t tier, char hex[65]) {
   wt__program_id(wt__rt_impl_path(), id, sizeof id);
   KEY_LINE("runtime %s\n", id);
 #undef KEY_LINE
-  wt__build_flags(tier, m->opt_level, m->guard_pages, &s);
+  wt__build_flags(tier, m->opt_level, m->guard_pages, m->call_depth, &s);
   wt__glue_hash(&s);
   wt_sha256_final(&s, digest);
   wt_sha256_hex(digest, hex);
@@ -75,6 +75,7 @@ static void build_init(const wt_module_t *m, const wt__src_t *src,
   b->tier = tier;
   b->opt_level = m->opt_level;
   b->guard_pages = m->guard_pages;
+  b->call_depth = m->call_depth;
   b->timeout_s = m->compile_timeout_s;
   b->progress = m->progress;
   b->progress_ud = m->progress_ud;
@@ -321,7 +322,7 @@ static bool start_background(wt_module_t *m, const wt__src_t *src,
 
 wt_rt_status_t wt__module_obtain(wt_module_t *m, const wt__src_t *src,
                                  char *err, size_t size) {
-  char dir[WT__PATH_SIZE], sources[WT__PATH_SIZE];
+  char dir[WT__PATH_SIZE], sources[WT__PATH_SIZE], id[WT__PATH_SIZE];
   entry_t opt, fast;
   wt_rt_status_t st;
   if (m->no_cache) { /* nothing to keep for later: auto is fast */
@@ -346,7 +347,9 @@ wt_rt_status_t wt__module_obtain(wt_module_t *m, const wt__src_t *src,
     return WT_RT_OK;
   if (st != WT_RT_OK)
     return st;
-  if (m->tier == WT_RT_TIER_OPTIMIZED)
+  /* auto without TinyCC installed: the optimised tier, as before tiers. */
+  if (m->tier == WT_RT_TIER_OPTIMIZED ||
+      (m->tier == WT_RT_TIER_AUTO && !wt__program_id(m->tcc, id, sizeof id)))
     return build_cached(m, src, dir, &opt, sources, false, err, size);
   if (open_cached(m, dir, &fast, &st, err, size)) {
     /* An earlier background build may have been cut short. */

@@ -35,6 +35,14 @@ static bool fail(reader_t *r, const char *what) {
   return false;
 }
 
+/* A well-formed module that uses what the runtime cannot give. */
+static bool unsupported(reader_t *r, const char *what) {
+  if (!r->failed)
+    snprintf(r->err, r->err_size, "%s", what);
+  r->failed = true;
+  return false;
+}
+
 static bool byte(reader_t *r, uint8_t *out) {
   if (r->p >= r->end)
     return fail(r, "unexpected end");
@@ -90,7 +98,8 @@ static bool count(reader_t *r, uint32_t *n) {
   return true;
 }
 
-static bool limits(reader_t *r) {
+/* Limits; *initial gets the minimum, *is64 whether it is memory64's. */
+static bool limits(reader_t *r, uint64_t *initial, bool *is64) {
   uint8_t flags;
   uint64_t v;
   if (!byte(r, &flags))
@@ -98,9 +107,30 @@ static bool limits(reader_t *r) {
   if (flags > 7)
     return fail(r, "bad limits flags");
   /* Bit 2: 64-bit memory. Bit 0: a maximum follows. */
-  if (!leb(r, flags & 4 ? 64 : 32, &v))
+  *is64 = (flags & 4) != 0;
+  if (!leb(r, flags & 4 ? 64 : 32, initial))
     return false;
   return (flags & 1) == 0 || leb(r, flags & 4 ? 64 : 32, &v);
+}
+
+/*
+ * A memory's limits, checked against what the runtime can give: wasm2c
+ * 1.0.32 has no memory64 and keeps a memory's size in 32 bits, so 65536
+ * pages (4 GiB) would read as size 0 (runtime/glue.c caps growth below).
+ */
+static bool memory_limits(reader_t *r) {
+  uint64_t initial;
+  bool is64;
+  if (!limits(r, &initial, &is64))
+    return false;
+  if (is64)
+    return unsupported(r, "the module uses the memory64 proposal, which "
+                          "this runtime does not support");
+  if (initial >= 65536)
+    return unsupported(r, "the module's memory starts at 65536 pages "
+                          "(4 GiB); this runtime's memories hold at most "
+                          "65535");
+  return true;
 }
 
 static bool read_types(reader_t *r, wt__wasm_info_t *info) {
@@ -138,9 +168,9 @@ static bool import_desc(reader_t *r, wt__wasm_info_t *info,
     info->nimported_funcs++;
     return true;
   case WT__WASM_EXTERN_TABLE:
-    return byte(r, &b) && limits(r);
+    return byte(r, &b) && limits(r, &v, &(bool){false});
   case WT__WASM_EXTERN_MEMORY:
-    return limits(r);
+    return memory_limits(r);
   case WT__WASM_EXTERN_GLOBAL:
     return byte(r, &b) && byte(r, &b);
   case WT__WASM_EXTERN_TAG:
@@ -184,6 +214,16 @@ static bool read_functions(reader_t *r, wt__wasm_info_t *info) {
   return true;
 }
 
+static bool read_memories(reader_t *r) {
+  uint32_t n;
+  if (!count(r, &n))
+    return false;
+  for (uint32_t i = 0; i < n; i++)
+    if (!memory_limits(r))
+      return false;
+  return true;
+}
+
 static bool name_is(const wt__wasm_name_t *n, const char *s) {
   return n->len == strlen(s) && memcmp(n->p, s, n->len) == 0;
 }
@@ -222,6 +262,9 @@ static bool read_section(reader_t *r, uint8_t id, wt__wasm_info_t *info) {
     break;
   case 3:
     ok = read_functions(r, info);
+    break;
+  case 5:
+    ok = read_memories(r);
     break;
   case 7:
     ok = read_exports(r, info);

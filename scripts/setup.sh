@@ -11,6 +11,7 @@ packages=(
   libuv1-dev libjansson-dev libsqlite3-dev # runtime libraries
   libcmocka-dev                            # unit tests
   wabt                                     # wasm2c (guest engine), wat2wasm
+  tcc                                      # the fast compile tier
   clang lld wasi-libc libclang-rt-14-dev-wasm32 # building test guests
   libclang-rt-14-dev                       # libFuzzer, clang's sanitizers (fuzz/)
   sqlite3                                  # the documented trace queries

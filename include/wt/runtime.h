@@ -80,6 +80,13 @@ typedef struct wt_rt_config_s {
   /* C optimisation level for the guest: '0', '1', '2', '3', 's'; 0: default. */
   char opt_level;
   wt_rt_memcheck_t memcheck;
+  /*
+   * How deeply wasm calls may nest before the guest traps with "call stack
+   * exhausted" (the same in both memory modes); 0: the default. A guest
+   * whose frames are large runs out of its stack (256 MiB) sooner, with
+   * the same trap.
+   */
+  uint32_t max_call_depth;
   /* Compile into a temporary directory removed at wt_module_close. */
   bool no_cache;
   /* NULL: $XDG_CACHE_HOME/wasitrace, else ~/.cache/wasitrace. */
@@ -102,6 +109,7 @@ typedef struct wt_rt_config_s {
 } wt_rt_config_t;
 
 #define WT_RT_DEFAULT_COMPILE_TIMEOUT 600u
+#define WT_RT_DEFAULT_CALL_DEPTH 100000u
 #define WT_RT_NO_TIMEOUT 0xffffffffu
 
 /* The default optimisation level (see docs/cli.md for the measurement). */
