@@ -43,6 +43,7 @@ void wt__desc_unref(wt_t *w, wt__desc_t *d) {
   if (d->host_fd >= 0)
     close(d->host_fd);
   wt__free(w, d->preopen);
+  wt__free(w, d->gpath);
   wt__free(w, d);
 }
 

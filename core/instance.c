@@ -150,7 +150,9 @@ static wt_errno_t add_preopen(wt_t *w, const wt_preopen_t *p) {
   }
   desc->preopen_len = (uint32_t)strlen(p->guest_path);
   desc->preopen = wt__strndup(w, p->guest_path, desc->preopen_len);
-  if (desc->preopen == NULL) {
+  desc->gpath = wt__guest_root(w, p->guest_path, &desc->gpath_len);
+  desc->groot_len = desc->gpath_len;
+  if (desc->preopen == NULL || desc->gpath == NULL) {
     wt__desc_unref(w, desc);
     return WT_ENOMEM;
   }

@@ -48,6 +48,14 @@ typedef struct wt__desc_s {
   char *preopen;
   uint32_t preopen_len;
   /*
+   * For a guard (core.h): the guest-visible absolute path of a preopen, or
+   * of a file or directory opened while a guard was set, else NULL.
+   * gpath[0, groot_len) is the guest path of the preopen it lies under.
+   */
+  char *gpath;
+  uint32_t gpath_len;
+  uint32_t groot_len;
+  /*
    * Directory listing state for fd_readdir: a host DIR stream over a
    * duplicate of host_fd, positioned by cookie (see fd_readdir.c).
    */
@@ -119,6 +127,8 @@ struct wt_s {
   void *on_raise_ud;
   wt_observer_fn observer;
   void *observer_ud;
+  /* A policy's guard (core.h); guard.path / guard.sandbox NULL: none. */
+  wt_guard_t guard;
   /* Signals (signal.c). The guest registered a handler (callback_signal). */
   bool sig_handler;
   wt_errno_t (*sig_register)(void *ud, const char *name, uint32_t len);
@@ -209,13 +219,34 @@ void wt__filestat_from_host(const struct stat *st, wt_filestat_t *out);
  * operation on (dirfd, name) with O_NOFOLLOW / AT_SYMLINK_NOFOLLOW.
  */
 #define WT__RESOLVE_FOLLOW 1u /* a final symlink is followed (by us) */
+/* Build wt__path_t.rel: the components walked, joined (for a guard). */
+#define WT__RESOLVE_NAMES 2u
 
 typedef struct wt__path_s {
   int dirfd;         /* O_PATH directory fd, or the root's own fd */
   bool own;          /* dirfd is to be closed by wt__path_done */
   bool dir_required; /* the path ended in '/': a directory is meant */
   char name[256];    /* NAME_MAX + 1 */
+  /* WT__RESOLVE_NAMES: the resolved path relative to the root, "" for the
+   * root itself, without "." or ".." (ours, freed by wt__path_done). */
+  char *rel;
+  uint32_t rel_len;
+  /* Set by the guard's judgement (path.c): the guest-visible absolute
+   * path, ours, freed by wt__path_done. */
+  char *gpath;
+  uint32_t gpath_len;
 } wt__path_t;
+
+/*
+ * Why a resolution left the sandbox, when the caller asks: a
+ * wt_sandbox_reason_t and, for a symlink, the link (relative to the root)
+ * and its target.
+ */
+typedef struct wt__why_s {
+  int reason; /* wt_sandbox_reason_t, or -1: not a sandbox refusal */
+  char link[4096];
+  char target[4096];
+} wt__why_t;
 
 /*
  * Checks a guest path: WT_ENOENT when empty, WT_EINVAL with an embedded
@@ -233,8 +264,26 @@ wt_errno_t wt__path_check(const char *path, uint32_t len);
  * WT_ENOTDIR. On success release *out with wt__path_done.
  */
 wt_errno_t wt__path_resolve(wt_t *w, int root, const char *path, uint32_t len,
-                            unsigned flags, wt__path_t *out);
-void wt__path_done(wt__path_t *p);
+                            unsigned flags, wt__path_t *out, wt__why_t *why);
+void wt__path_done(wt_t *w, wt__path_t *p);
+
+/*
+ * The guard (guard.c). wt__resolve resolves `path` under the directory of
+ * guest fd `fd` for `call`, telling guard.sandbox why a path leaving the
+ * sandbox was refused. wt__judge asks guard.path whether `ops`
+ * (WT_PATH_OP_*) may be done on the resolved path p (which it gives its
+ * guest path); its answer goes to the guest. wt__desc_take_gpath hands
+ * that guest path to the description opened on it.
+ */
+wt_errno_t wt__resolve(wt_t *w, uint16_t call, wt_fd_t fd,
+                       const wt__fd_t *dir, const char *path, uint32_t len,
+                       unsigned flags, wt__path_t *out);
+wt_errno_t wt__judge(wt_t *w, uint16_t call, wt_fd_t fd, const wt__fd_t *dir,
+                     const char *path, uint32_t len, wt__path_t *p,
+                     unsigned ops);
+void wt__desc_take_gpath(wt__desc_t *d, const wt__fd_t *dir, wt__path_t *p);
+/* The guest-visible absolute path of a preopen named `name` (ours). */
+char *wt__guest_root(const wt_t *w, const char *name, uint32_t *len);
 
 /*
  * fstflags and guest times -> the two timespecs of utimensat/futimens

@@ -18,9 +18,21 @@
 #define WRITE_RIGHTS                                                           \
   (WT_RIGHT_FD_WRITE | WT_RIGHT_FD_ALLOCATE | WT_RIGHT_FD_FILESTAT_SET_SIZE)
 
-static wt_errno_t resolve(wt_t *w, const wt__fd_t *dir, const char *path,
-                          uint32_t len, unsigned flags, wt__path_t *out) {
-  return wt__path_resolve(w, dir->desc->host_fd, path, len, flags, out);
+/*
+ * Resolves `path` under guest directory fd `fd` (entry `dir`) for `call`
+ * and, when a guard is set, asks it whether `ops` may be done on the
+ * result (guard.c). On success release *out with wt__path_done.
+ */
+static wt_errno_t resolve(wt_t *w, wt_call_id_t call, wt_fd_t fd,
+                          const wt__fd_t *dir, const char *path, uint32_t len,
+                          unsigned flags, unsigned ops, wt__path_t *out) {
+  wt_errno_t e = wt__resolve(w, (uint16_t)call, fd, dir, path, len, flags, out);
+  if (e != WT_ESUCCESS || ops == 0)
+    return e;
+  e = wt__judge(w, (uint16_t)call, fd, dir, path, len, out, ops);
+  if (e != WT_ESUCCESS)
+    wt__path_done(w, out);
+  return e;
 }
 
 static unsigned follow_flag(uint32_t lookupflags) {
@@ -129,6 +141,36 @@ static wt_errno_t insert_host(wt_t *w, int hfd, wt_rights_t base,
   return e;
 }
 
+/*
+ * What a path_open does, for the guard: opening a directory (O_DIRECTORY)
+ * lists it; otherwise it reads and/or writes by the rights asked (TRUNC
+ * writes), creates when CREAT meets no file (or with EXCL), and only stats
+ * when it asks for neither. CREAT on a file that exists is dropped from
+ * the flags, so that a file removed meanwhile is not created unjudged.
+ */
+static wt_errno_t judge_open(wt_t *w, wt_fd_t fd, const wt__fd_t *dir,
+                             const char *path, uint32_t len, wt__path_t *p,
+                             uint16_t *oflags, wt_rights_t base) {
+  unsigned ops = 0;
+  if (*oflags & WT_O_DIRECTORY)
+    ops = WT_PATH_OP_LIST;
+  else {
+    if (base & READ_RIGHTS)
+      ops |= WT_PATH_OP_READ;
+    if ((base & WRITE_RIGHTS) || (*oflags & WT_O_TRUNC))
+      ops |= WT_PATH_OP_WRITE;
+    if (*oflags & WT_O_CREAT) {
+      if ((*oflags & WT_O_EXCL) || !exists(p))
+        ops |= WT_PATH_OP_CREATE;
+      else
+        *oflags &= (uint16_t)~WT_O_CREAT;
+    }
+    if (ops == 0)
+      ops = WT_PATH_OP_STAT;
+  }
+  return wt__judge(w, WT_CALL_path_open, fd, dir, path, len, p, ops);
+}
+
 wt_errno_t wt_path_open(wt_t *w, wt_fd_t fd, uint32_t dirflags,
                         const char *path, uint32_t path_len, uint16_t oflags,
                         uint64_t rights_base, uint64_t rights_inheriting,
@@ -152,13 +194,22 @@ wt_errno_t wt_path_open(wt_t *w, wt_fd_t fd, uint32_t dirflags,
   /* CREAT|EXCL never follows a final symlink: it exists (EEXIST). */
   if ((oflags & (WT_O_CREAT | WT_O_EXCL)) == (WT_O_CREAT | WT_O_EXCL))
     follow = 0;
-  if ((e = resolve(w, dir, path, path_len, follow, &p)) != WT_ESUCCESS)
+  if ((e = resolve(w, WT_CALL_path_open, fd, dir, path, path_len, follow, 0,
+                   &p)) != WT_ESUCCESS)
     return e;
+  if (w->guard.path != NULL &&
+      (e = judge_open(w, fd, dir, path, path_len, &p, &oflags,
+                      rights_base)) != WT_ESUCCESS) {
+    wt__path_done(w, &p);
+    return e;
+  }
   e = open_host(&p, oflags, rights_base, fdflags, &hfd);
-  wt__path_done(&p);
-  if (e != WT_ESUCCESS)
-    return e;
-  return insert_host(w, hfd, rights_base, rights_inheriting, fdflags, opened);
+  if (e == WT_ESUCCESS)
+    e = insert_host(w, hfd, rights_base, rights_inheriting, fdflags, opened);
+  if (e == WT_ESUCCESS)
+    wt__desc_take_gpath(w->fds[*opened].desc, dir, &p);
+  wt__path_done(w, &p);
+  return e;
 }
 
 /* ---- stat and times ----------------------------------------------------- */
@@ -174,14 +225,15 @@ wt_errno_t wt_path_filestat_get(wt_t *w, wt_fd_t fd, uint32_t flags,
     return e;
   if (flags & ~WT_LOOKUP_SYMLINK_FOLLOW)
     return WT_EINVAL;
-  e = resolve(w, dir, path, path_len, follow_flag(flags), &p);
+  e = resolve(w, WT_CALL_path_filestat_get, fd, dir, path, path_len,
+              follow_flag(flags), WT_PATH_OP_STAT, &p);
   if (e != WT_ESUCCESS)
     return e;
   if (fstatat(p.dirfd, p.name, &st, AT_SYMLINK_NOFOLLOW) != 0)
     e = WT__ERR();
   else
     wt__filestat_from_host(&st, buf);
-  wt__path_done(&p);
+  wt__path_done(w, &p);
   return e;
 }
 
@@ -199,12 +251,13 @@ wt_errno_t wt_path_filestat_set_times(wt_t *w, wt_fd_t fd, uint32_t flags,
     return WT_EINVAL;
   if ((e = wt__times_from_fst(atim, mtim, fst_flags, ts)) != WT_ESUCCESS)
     return e;
-  e = resolve(w, dir, path, path_len, follow_flag(flags), &p);
+  e = resolve(w, WT_CALL_path_filestat_set_times, fd, dir, path, path_len,
+              follow_flag(flags), WT_PATH_OP_WRITE, &p);
   if (e != WT_ESUCCESS)
     return e;
   if (utimensat(p.dirfd, p.name, ts, AT_SYMLINK_NOFOLLOW) != 0)
     e = WT__ERR();
-  wt__path_done(&p);
+  wt__path_done(w, &p);
   return e;
 }
 
@@ -224,19 +277,21 @@ wt_errno_t wt_path_link(wt_t *w, wt_fd_t old_fd, uint32_t old_flags,
     return e;
   if (old_flags & ~WT_LOOKUP_SYMLINK_FOLLOW)
     return WT_EINVAL;
-  e = resolve(w, od, old_path, old_path_len, follow_flag(old_flags), &op);
+  e = resolve(w, WT_CALL_path_link, old_fd, od, old_path, old_path_len,
+              follow_flag(old_flags), WT_PATH_OP_LINK, &op);
   if (e != WT_ESUCCESS)
     return e;
-  e = resolve(w, nd, new_path, new_path_len, 0, &np);
+  e = resolve(w, WT_CALL_path_link, new_fd, nd, new_path, new_path_len, 0,
+              WT_PATH_OP_LINK, &np);
   if (e == WT_ESUCCESS) {
     e = slash_on_new_file(&np);
     /* No AT_SYMLINK_FOLLOW: our resolver already followed if asked to. */
     if (e == WT_ESUCCESS &&
         linkat(op.dirfd, op.name, np.dirfd, np.name, 0) != 0)
       e = WT__ERR();
-    wt__path_done(&np);
+    wt__path_done(w, &np);
   }
-  wt__path_done(&op);
+  wt__path_done(w, &op);
   return e;
 }
 
@@ -250,7 +305,8 @@ wt_errno_t wt_path_readlink(wt_t *w, wt_fd_t fd, const char *path,
   wt_errno_t e = wt__fd_get(w, fd, WT_RIGHT_PATH_READLINK, 0, &dir);
   if (e != WT_ESUCCESS)
     return e;
-  if ((e = resolve(w, dir, path, path_len, 0, &p)) != WT_ESUCCESS)
+  if ((e = resolve(w, WT_CALL_path_readlink, fd, dir, path, path_len, 0,
+                   WT_PATH_OP_READLINK, &p)) != WT_ESUCCESS)
     return e;
   /* Through a full-size buffer: readlinkat refuses a zero-sized one. */
   n = readlinkat(p.dirfd, p.name, target, sizeof target);
@@ -263,7 +319,7 @@ wt_errno_t wt_path_readlink(wt_t *w, wt_fd_t fd, const char *path,
       memcpy(buf, target, used);
     *bufused = used;
   }
-  wt__path_done(&p);
+  wt__path_done(w, &p);
   return e;
 }
 
@@ -285,12 +341,13 @@ wt_errno_t wt_path_symlink(wt_t *w, const char *old_path, uint32_t old_path_len,
     return e;
   memcpy(target, old_path, old_path_len);
   target[old_path_len] = '\0';
-  if ((e = resolve(w, dir, new_path, new_path_len, 0, &p)) != WT_ESUCCESS)
+  if ((e = resolve(w, WT_CALL_path_symlink, fd, dir, new_path, new_path_len, 0,
+                   WT_PATH_OP_SYMLINK, &p)) != WT_ESUCCESS)
     return e;
   e = slash_on_new_file(&p);
   if (e == WT_ESUCCESS && symlinkat(target, p.dirfd, p.name) != 0)
     e = WT__ERR();
-  wt__path_done(&p);
+  wt__path_done(w, &p);
   return e;
 }
 
@@ -303,41 +360,46 @@ wt_errno_t wt_path_create_directory(wt_t *w, wt_fd_t fd, const char *path,
   wt_errno_t e = wt__fd_get(w, fd, WT_RIGHT_PATH_CREATE_DIRECTORY, 0, &dir);
   if (e != WT_ESUCCESS)
     return e;
-  if ((e = resolve(w, dir, path, path_len, 0, &p)) != WT_ESUCCESS)
+  if ((e = resolve(w, WT_CALL_path_create_directory, fd, dir, path, path_len,
+                   0, WT_PATH_OP_CREATE, &p)) != WT_ESUCCESS)
     return e;
   if (mkdirat(p.dirfd, p.name, 0777) != 0)
     e = WT__ERR();
-  wt__path_done(&p);
+  wt__path_done(w, &p);
   return e;
 }
 
 /* unlinkat on a resolved path: AT_REMOVEDIR or 0. */
-static wt_errno_t unlink_path(wt_t *w, wt_fd_t fd, wt_rights_t right,
-                              const char *path, uint32_t path_len, int how) {
+static wt_errno_t unlink_path(wt_t *w, wt_call_id_t call, wt_fd_t fd,
+                              wt_rights_t right, const char *path,
+                              uint32_t path_len, int how) {
   wt__fd_t *dir;
   wt__path_t p;
   wt_errno_t e = wt__fd_get(w, fd, right, 0, &dir);
   if (e != WT_ESUCCESS)
     return e;
-  if ((e = resolve(w, dir, path, path_len, 0, &p)) != WT_ESUCCESS)
+  if ((e = resolve(w, call, fd, dir, path, path_len, 0, WT_PATH_OP_DELETE,
+                   &p)) != WT_ESUCCESS)
     return e;
   /* Linux: EISDIR for unlink on a directory, ENOTDIR for rmdir on a file,
    * ENOTEMPTY for a non-empty directory. */
   if (unlinkat(p.dirfd, p.name, how) != 0)
     e = WT__ERR();
-  wt__path_done(&p);
+  wt__path_done(w, &p);
   return e;
 }
 
 wt_errno_t wt_path_remove_directory(wt_t *w, wt_fd_t fd, const char *path,
                                     uint32_t path_len) {
-  return unlink_path(w, fd, WT_RIGHT_PATH_REMOVE_DIRECTORY, path, path_len,
+  return unlink_path(w, WT_CALL_path_remove_directory, fd,
+                     WT_RIGHT_PATH_REMOVE_DIRECTORY, path, path_len,
                      AT_REMOVEDIR);
 }
 
 wt_errno_t wt_path_unlink_file(wt_t *w, wt_fd_t fd, const char *path,
                                uint32_t path_len) {
-  return unlink_path(w, fd, WT_RIGHT_PATH_UNLINK_FILE, path, path_len, 0);
+  return unlink_path(w, WT_CALL_path_unlink_file, fd,
+                     WT_RIGHT_PATH_UNLINK_FILE, path, path_len, 0);
 }
 
 /* renameat, with a trailing slash on either side meaning "a directory". */
@@ -363,13 +425,15 @@ wt_errno_t wt_path_rename(wt_t *w, wt_fd_t fd, const char *old_path,
   if ((e = wt__fd_get(w, new_fd, WT_RIGHT_PATH_RENAME_TARGET, 0, &nd)) !=
       WT_ESUCCESS)
     return e;
-  if ((e = resolve(w, od, old_path, old_path_len, 0, &op)) != WT_ESUCCESS)
+  if ((e = resolve(w, WT_CALL_path_rename, fd, od, old_path, old_path_len, 0,
+                   WT_PATH_OP_RENAME, &op)) != WT_ESUCCESS)
     return e;
-  e = resolve(w, nd, new_path, new_path_len, 0, &np);
+  e = resolve(w, WT_CALL_path_rename, new_fd, nd, new_path, new_path_len, 0,
+              WT_PATH_OP_RENAME, &np);
   if (e == WT_ESUCCESS) {
     e = rename_resolved(&op, &np);
-    wt__path_done(&np);
+    wt__path_done(w, &np);
   }
-  wt__path_done(&op);
+  wt__path_done(w, &op);
   return e;
 }

@@ -56,6 +56,11 @@ typedef struct walk_s {
   size_t len;
   char *own_path; /* path after a symlink expansion, ours to free */
   unsigned links;
+  /* Why we left the sandbox, for a caller who asks (else NULL), and where
+   * the last symlink's target ends in `path` (to tell a ".." of the
+   * guest's own from one of a link's). */
+  wt__why_t *why;
+  size_t link_end;
 } walk_t;
 
 static int cur_fd(const walk_t *k) {
@@ -123,10 +128,20 @@ static wt_errno_t rewalk(walk_t *k) {
   return WT_ESUCCESS;
 }
 
-/* "..": back to the parent level, never above the root. */
-static wt_errno_t pop(walk_t *k) {
+/* Notes why the walk was refused, for a caller who asked. */
+static wt_errno_t refuse(walk_t *k, int reason, wt_errno_t e) {
+  if (k->why != NULL)
+    k->why->reason = reason;
+  return e;
+}
+
+/* "..": back to the parent level, never above the root. `from` is where
+ * the ".." starts in the path (inside a link's target or not). */
+static wt_errno_t pop(walk_t *k, size_t from) {
   if (k->depth == 0)
-    return WT_ENOTCAPABLE;
+    return refuse(k, from < k->link_end ? WT_SANDBOX_SYMLINK_ESCAPE
+                                        : WT_SANDBOX_DOTDOT,
+                  WT_ENOTCAPABLE);
   close(k->lv[k->depth].fd);
   k->names_len = k->lv[k->depth].off;
   k->depth--;
@@ -137,6 +152,41 @@ static wt_errno_t pop(walk_t *k) {
   if (k->depth < k->lo)
     return rewalk(k);
   return WT_ESUCCESS;
+}
+
+/* Appends the names of levels 1..depth, then `name` (unless NULL or "."),
+ * "/"-separated, to buf (cap bytes, NUL-terminated, cut short if need be).
+ * Returns the length. */
+static size_t join_names(const walk_t *k, const char *name, char *buf,
+                         size_t cap) {
+  size_t n = 0;
+  for (uint32_t i = 1; i <= k->depth + 1; i++) {
+    const char *c = i <= k->depth ? k->names + k->lv[i].off : name;
+    size_t m;
+    if (c == NULL || (i > k->depth && strcmp(c, ".") == 0))
+      break;
+    m = strlen(c);
+    if (n > 0 && n + 1 < cap)
+      buf[n++] = '/';
+    if (n + m >= cap)
+      m = cap - n - 1;
+    memcpy(buf + n, c, m);
+    n += m;
+  }
+  buf[n] = '\0';
+  return n;
+}
+
+/* The link `name` of the current directory and its target, for why. */
+static void note_link(walk_t *k, const char *name, const char *target,
+                      size_t n) {
+  if (k->why == NULL)
+    return;
+  join_names(k, name, k->why->link, sizeof k->why->link);
+  if (n >= sizeof k->why->target)
+    n = sizeof k->why->target - 1;
+  memcpy(k->why->target, target, n);
+  k->why->target[n] = '\0';
 }
 
 /*
@@ -154,14 +204,15 @@ static wt_errno_t expand(walk_t *k, const char *name, wt_errno_t not_link) {
     return errno == EINVAL ? not_link : WT__ERR();
   /* Counting expansions also ends cycles (a -> b -> a, a -> a). */
   if (++k->links > LINKS_MAX)
-    return WT_ELOOP;
+    return refuse(k, WT_SANDBOX_LOOP, WT_ELOOP);
   if (n == 0)
     return WT_ENOENT;
   if ((size_t)n >= sizeof target)
     return WT_ENAMETOOLONG;
+  note_link(k, name, target, (size_t)n);
   /* Never followed: an absolute target names the host's root. */
   if (target[0] == '/')
-    return WT_ENOTCAPABLE;
+    return refuse(k, WT_SANDBOX_SYMLINK_ABSOLUTE, WT_ENOTCAPABLE);
   p = wt__malloc(k->w, (size_t)n + rest + 1);
   if (p == NULL)
     return WT_ENOMEM;
@@ -172,6 +223,7 @@ static wt_errno_t expand(walk_t *k, const char *name, wt_errno_t not_link) {
   k->path = p;
   k->pos = 0;
   k->len = (size_t)n + rest;
+  k->link_end = (size_t)n;
   return WT_ESUCCESS;
 }
 
@@ -214,6 +266,17 @@ static bool is_dots(const char *name, size_t n) {
   return name[0] == '.' && (n == 1 || (n == 2 && name[1] == '.'));
 }
 
+/* WT__RESOLVE_NAMES: out->rel from the levels walked and out->name. */
+static wt_errno_t rel_names(walk_t *k, unsigned flags, wt__path_t *out) {
+  size_t cap = k->names_len + strlen(out->name) + 2;
+  if (!(flags & WT__RESOLVE_NAMES))
+    return WT_ESUCCESS;
+  if ((out->rel = wt__malloc(k->w, cap)) == NULL)
+    return WT_ENOMEM;
+  out->rel_len = (uint32_t)join_names(k, out->name, out->rel, cap);
+  return WT_ESUCCESS;
+}
+
 /* Resolves k->path; on success out->name is set and lv[depth] holds its
  * directory. */
 static wt_errno_t walk(walk_t *k, unsigned flags, wt__path_t *out) {
@@ -227,7 +290,7 @@ static wt_errno_t walk(walk_t *k, unsigned flags, wt__path_t *out) {
     if (k->pos == k->len) {
       /* The path ended on the current directory itself ("a/..", "."). */
       memcpy(out->name, ".", 2);
-      return WT_ESUCCESS;
+      return rel_names(k, flags, out);
     }
     start = end = k->pos;
     while (end < k->len && k->path[end] != '/')
@@ -242,7 +305,7 @@ static wt_errno_t walk(walk_t *k, unsigned flags, wt__path_t *out) {
     name[end - start] = '\0';
     k->pos = end;
     if (is_dots(name, end - start)) {
-      if (end - start == 2 && (e = pop(k)) != WT_ESUCCESS)
+      if (end - start == 2 && (e = pop(k, start)) != WT_ESUCCESS)
         return e;
       continue;
     }
@@ -257,36 +320,49 @@ static wt_errno_t walk(walk_t *k, unsigned flags, wt__path_t *out) {
     if (done) {
       memcpy(out->name, name, end - start + 1);
       out->dir_required = slash;
-      return WT_ESUCCESS;
+      return rel_names(k, flags, out);
     }
   }
 }
 
-/* Checks a guest path before resolution. */
-wt_errno_t wt__path_check(const char *path, uint32_t len) {
+/* Checks a guest path before resolution; why (or NULL) hears a refusal. */
+static wt_errno_t check(const char *path, uint32_t len, wt__why_t *why) {
+  int reason = -1;
+  wt_errno_t e = WT_ESUCCESS;
   if (len == 0)
     return WT_ENOENT;
   if (memchr(path, '\0', len) != NULL)
-    return WT_EINVAL;
-  if (len >= PATH_MAX)
-    return WT_ENAMETOOLONG;
-  if (path[0] == '/')
-    return WT_ENOTCAPABLE;
-  return WT_ESUCCESS;
+    reason = WT_SANDBOX_NUL, e = WT_EINVAL;
+  else if (len >= PATH_MAX)
+    e = WT_ENAMETOOLONG;
+  else if (path[0] == '/')
+    reason = WT_SANDBOX_ABSOLUTE, e = WT_ENOTCAPABLE;
+  if (why != NULL)
+    why->reason = reason;
+  return e;
+}
+
+wt_errno_t wt__path_check(const char *path, uint32_t len) {
+  return check(path, len, NULL);
 }
 
 wt_errno_t wt__path_resolve(wt_t *w, int root, const char *path, uint32_t len,
-                            unsigned flags, wt__path_t *out) {
+                            unsigned flags, wt__path_t *out, wt__why_t *why) {
   walk_t k;
   wt_errno_t e;
   out->dirfd = -1;
   out->own = false;
   out->dir_required = false;
   out->name[0] = '\0';
-  if ((e = wt__path_check(path, len)) != WT_ESUCCESS)
+  out->rel = NULL;
+  out->rel_len = 0;
+  out->gpath = NULL;
+  out->gpath_len = 0;
+  if ((e = check(path, len, why)) != WT_ESUCCESS)
     return e;
   memset(&k, 0, sizeof k);
   k.w = w;
+  k.why = why;
   k.lo = 1;
   k.path = path;
   k.len = len;
@@ -297,7 +373,10 @@ wt_errno_t wt__path_resolve(wt_t *w, int root, const char *path, uint32_t len,
   k.lv[0].fd = root;
   k.lv[0].off = 0;
   e = walk(&k, flags, out);
-  if (e == WT_ESUCCESS) {
+  if (e != WT_ESUCCESS) {
+    wt__free(w, out->rel);
+    out->rel = NULL;
+  } else {
     /* The current directory's fd passes to the caller. */
     out->dirfd = cur_fd(&k);
     out->own = k.depth > 0;
@@ -312,7 +391,10 @@ wt_errno_t wt__path_resolve(wt_t *w, int root, const char *path, uint32_t len,
   return e;
 }
 
-void wt__path_done(wt__path_t *p) {
+void wt__path_done(wt_t *w, wt__path_t *p) {
+  wt__free(w, p->rel);
+  wt__free(w, p->gpath);
+  p->rel = p->gpath = NULL;
   if (p->own && p->dirfd >= 0)
     close(p->dirfd);
   p->dirfd = -1;

@@ -230,6 +230,102 @@ void wt_set_observer(wt_t *w, wt_observer_fn fn, void *ud);
 const char *wt_transition_name(unsigned kind);
 const char *wt_transition_description(unsigned kind);
 
+/*
+ * Guard: a policy's look at every path a call is about to act on, and at
+ * every path the sandbox refused. The core calls guard.path after its own
+ * resolution of the path and before the host operation, with the path as
+ * the guest gave it and as resolved: the guest-visible absolute path (the
+ * preopen's guest name, made absolute, joined with the components the
+ * resolver walked, symlinks inside the sandbox already expanded). The
+ * operation then runs on the very directory fd and name that were judged,
+ * so a directory swapped for a symlink afterwards cannot redirect it. A
+ * result other than WT_ESUCCESS is returned to the guest and nothing is
+ * done on the host. guard.sandbox hears every path the resolver refused
+ * for leaving the sandbox (such a path never reaches guard.path). With no
+ * guard set (the default) neither costs anything but a branch.
+ *
+ * XX(NAME, "name"): the operations a path is judged for.
+ */
+#define WT_PATH_OP_MAP(XX)                                                     \
+  XX(READ, "read")                                                             \
+  XX(WRITE, "write")                                                           \
+  XX(CREATE, "create")                                                         \
+  XX(DELETE, "delete")                                                         \
+  XX(RENAME, "rename")                                                         \
+  XX(LINK, "link")                                                             \
+  XX(SYMLINK, "symlink")                                                       \
+  XX(READLINK, "readlink")                                                     \
+  XX(STAT, "stat")                                                             \
+  XX(LIST, "list")
+
+enum {
+#define XX(name, s) WT_PATH_OP_BIT_##name,
+  WT_PATH_OP_MAP(XX)
+#undef XX
+      WT_PATH_OP_COUNT
+};
+#define XX(name, s) WT_PATH_OP_##name = 1u << WT_PATH_OP_BIT_##name,
+enum { WT_PATH_OP_MAP(XX) };
+#undef XX
+
+/* "read", ... for one WT_PATH_OP_BIT_*; NULL when out of range. */
+const char *wt_path_op_name(unsigned bit);
+
+typedef struct wt_path_event_s {
+  uint16_t call;        /* wt_call_id_t */
+  uint16_t ops;         /* WT_PATH_OP_* the call is about to perform */
+  wt_fd_t fd;           /* the directory fd argument */
+  const char *given;    /* the path argument as passed (not NUL-terminated) */
+  uint32_t given_len;
+  const char *resolved; /* guest-visible absolute path, NUL-terminated */
+  uint32_t resolved_len;
+  uint32_t preopen_len; /* resolved[0, preopen_len) names the preopen */
+} wt_path_event_t;
+
+/* Why the sandbox refused a path. XX(NAME, "description"). */
+#define WT_SANDBOX_MAP(XX)                                                     \
+  XX(DOTDOT, "'..' above the preopen")                                         \
+  XX(ABSOLUTE, "absolute path")                                                \
+  XX(SYMLINK_ABSOLUTE, "symlink with an absolute target")                      \
+  XX(SYMLINK_ESCAPE, "symlink whose target leaves the sandbox")                \
+  XX(LOOP, "too many symlinks (loop)")                                         \
+  XX(NUL, "NUL byte in the path")
+
+typedef enum wt_sandbox_reason_e {
+#define XX(name, d) WT_SANDBOX_##name,
+  WT_SANDBOX_MAP(XX)
+#undef XX
+      WT_SANDBOX_COUNT
+} wt_sandbox_reason_t;
+
+/* "dotdot", "absolute", ... and descriptions; "unknown" out of range. */
+const char *wt_sandbox_reason_name(unsigned reason);
+const char *wt_sandbox_reason_description(unsigned reason);
+
+typedef struct wt_sandbox_event_s {
+  uint16_t call;       /* wt_call_id_t */
+  uint8_t reason;      /* wt_sandbox_reason_t */
+  wt_errno_t err;      /* what the guest gets */
+  wt_fd_t fd;          /* the directory fd argument */
+  const char *given;   /* the path as passed (not NUL-terminated) */
+  uint32_t given_len;
+  const char *preopen; /* the directory's guest path, NUL-terminated */
+  /* SYMLINK_*: the link (guest path) and its target, NUL-terminated;
+   * else NULL. */
+  const char *link;
+  const char *target;
+} wt_sandbox_event_t;
+
+typedef struct wt_guard_s {
+  wt_errno_t (*path)(void *ud, const wt_path_event_t *ev);
+  void (*sandbox)(void *ud, const wt_sandbox_event_t *ev);
+  void *ud;
+} wt_guard_t;
+
+/* Sets (copied; NULL clears) the instance's guard. Paths opened before it
+ * was set have no guest path (the guard hears them relative to "?"). */
+void wt_set_guard(wt_t *w, const wt_guard_t *g);
+
 /* Prototypes of the core calls: wt_fd_write(wt_t *w, ...) and so on. */
 #define WT_CALL(name, set, fam, ret, ...)                                      \
   wt_errno_t wt_##name(wt_t *w WT_ARGS(WT_HP, __VA_ARGS__));
