@@ -161,6 +161,15 @@ typedef struct wt_cli_layer_s {
  * instance, puts the layer (if any) over it, runs the guest and returns
  * its exit status as `wasitrace run` does.
  */
+/*
+ * Files wasitrace writes while a guest runs (the trace, --strace's, the
+ * denials) must be out of the guest's reach: 0 when `path` is outside
+ * every preopened directory, else WT_EXIT_TOOL after saying so (`what`
+ * names the file: "trace", "--strace file").
+ */
+int wt_cli_refuse_inside(const char *path, const char *what,
+                         const wt_cli_guest_t *g);
+
 int wt_cli_run_guest(int argc, char **argv, const wt_cli_layer_t *layer);
 
 /*

@@ -401,13 +401,19 @@ static int record_open(void *ud, const wt_cli_guest_t *g, const wt_api_t **api,
   if ((st = read_module(r, g)) != 0 ||
       (r->output == NULL && (st = default_name(r, g->module_path)) != 0))
     return st;
+  /* The audit trail out of the audited program's reach. */
+  if ((st = wt_cli_refuse_inside(r->path, "trace", g)) != 0) {
+    if (r->default_name)
+      unlink(r->path);
+    return st;
+  }
   /* Blocked before the trace exists, so a signal can only find it whole;
    * the writer thread inherits the mask. */
   block_signals(r);
   if ((st = open_sink(r, &sink)) != 0)
     goto fail;
   if (r->strace.on &&
-      (st = wt_cli_strace_sink(&r->strace, sink, &sink)) != 0) {
+      (st = wt_cli_strace_sink(&r->strace, g, sink, &sink)) != 0) {
     wt_sink_close(sink);
     goto fail;
   }

@@ -37,10 +37,19 @@ int wt_cli_strace_check(wt_cli_strace_t *s) {
     }
     return 0;
   }
+  return 0;
+}
+
+/* The lines' destination, once the preopens are known: never a file the
+ * guest could reach. */
+static int open_file(wt_cli_strace_t *s, const wt_cli_guest_t *g) {
+  int st;
   if (s->file == NULL) {
     s->f = stderr;
     return 0;
   }
+  if ((st = wt_cli_refuse_inside(s->file, "--strace file", g)) != 0)
+    return st;
   if ((s->f = fopen(s->file, "w")) == NULL) {
     wt_cli_error("--strace: cannot open %s: %s", s->file, strerror(errno));
     return WT_EXIT_TOOL;
@@ -48,8 +57,12 @@ int wt_cli_strace_check(wt_cli_strace_t *s) {
   return 0;
 }
 
-int wt_cli_strace_sink(wt_cli_strace_t *s, wt_sink_t *tee, wt_sink_t **out) {
+int wt_cli_strace_sink(wt_cli_strace_t *s, const wt_cli_guest_t *g,
+                       wt_sink_t *tee, wt_sink_t **out) {
   wt_viewer_t *v;
+  int st;
+  if ((st = open_file(s, g)) != 0)
+    return st;
   if (wt_cli_view_new(&s->vo, fileno(s->f), &v) < 0)
     return WT_EXIT_TOOL;
   if (wt_viewer_sink_open(v, s->f, tee, out) < 0) {
@@ -100,7 +113,7 @@ static int rs_open(void *ud, const wt_cli_guest_t *g, const wt_api_t **api,
   int st;
   if (!r->s.on)
     return 0; /* a plain run: the core's table, untouched */
-  if ((st = wt_cli_strace_sink(&r->s, NULL, &sink)) != 0)
+  if ((st = wt_cli_strace_sink(&r->s, g, NULL, &sink)) != 0)
     return st;
   wt_tracer_options_init(&o);
   o.core = g->core;

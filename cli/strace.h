@@ -29,12 +29,13 @@ typedef struct wt_cli_strace_s {
 void wt_cli_strace_init(wt_cli_strace_t *s);
 /* 1: c was --strace or a view option; 0: not one; -1: bad (reported). */
 int wt_cli_strace_option(wt_cli_strace_t *s, int c, const char *arg);
-/* Before the guest loads: the options make sense, FILE opens. 0 or an exit
-   status. */
+/* Before the guest loads: the options make sense. 0 or an exit status. */
 int wt_cli_strace_check(wt_cli_strace_t *s);
-/* The live sink, over tee (NULL: none). 0 or an exit status; on failure
-   tee is still the caller's. */
-int wt_cli_strace_sink(wt_cli_strace_t *s, wt_sink_t *tee, wt_sink_t **out);
+/* The live sink, over tee (NULL: none), printing to FILE, which must be
+   outside the guest's preopens (g). 0 or an exit status; on failure tee is
+   still the caller's. */
+int wt_cli_strace_sink(wt_cli_strace_t *s, const wt_cli_guest_t *g,
+                       wt_sink_t *tee, wt_sink_t **out);
 /* Closes FILE. */
 void wt_cli_strace_close(wt_cli_strace_t *s);
 

@@ -4,6 +4,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -50,6 +52,54 @@ bool wt_cli_may_replace(const char *path, const char *input, bool force) {
                "replace it",
                path);
   return false;
+}
+
+/*
+ * Where `path` is or would be: its own real path when it exists, else its
+ * directory's real path and its name. False when the directory does not
+ * exist (the open that follows will say so).
+ */
+static bool real_target(const char *path, char *out, size_t size) {
+  char dir[PATH_MAX], real[PATH_MAX];
+  const char *slash = strrchr(path, '/'), *name;
+  if (realpath(path, real) != NULL)
+    return snprintf(out, size, "%s", real) < (int)size;
+  if (slash == NULL) {
+    snprintf(dir, sizeof dir, ".");
+    name = path;
+  } else {
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    if (dir[0] == '\0')
+      snprintf(dir, sizeof dir, "/");
+    name = slash + 1;
+  }
+  if (realpath(dir, real) == NULL)
+    return false;
+  return snprintf(out, size, "%s/%s", strcmp(real, "/") ? real : "", name) <
+         (int)size;
+}
+
+int wt_cli_refuse_inside(const char *path, const char *what,
+                         const wt_cli_guest_t *g) {
+  char target[PATH_MAX + 256], root[PATH_MAX];
+  if (!real_target(path, target, sizeof target))
+    return 0;
+  for (uint32_t i = 0; i < g->preopenc; i++) {
+    size_t n;
+    if (realpath(g->preopens[i].host_path, root) == NULL)
+      continue;
+    n = strlen(root);
+    if (strncmp(target, root, n) != 0 ||
+        (target[n] != '/' && target[n] != '\0' && strcmp(root, "/") != 0))
+      continue;
+    wt_cli_error("%s %s is inside the directory %s that the guest has as "
+                 "%s: the guest could change or destroy it; write it "
+                 "outside every --dir",
+                 what, path, g->preopens[i].host_path,
+                 g->preopens[i].guest_path);
+    return WT_EXIT_TOOL;
+  }
+  return 0;
 }
 
 bool wt_cli_read_file(const char *path, uint8_t **data, size_t *len, char *err,

@@ -181,9 +181,55 @@ case_interrupt() {
   no_leftovers "after SIGTERM"
 }
 
+# ---- trace_reach, compile_error ------------------------------------------------
+
+case_trace_reach() {
+  local g=$GUESTS/exit_0.wasm rc
+  fresh reach
+  mkdir -p "$D/shared" "$D/out"
+  ln -s shared "$D/alias"
+  for out in shared/t.db alias/t.db shared/sub/../t.jsonl; do
+    mkdir -p "$D/shared/sub"
+    (cd "$D" && "$WT" record -o "$out" --dir shared::/data "$g" >o 2>e </dev/null)
+    rc=$?
+    check "record -o $out inside the preopen: exit status" 125 "$rc"
+    contains "record -o $out: message" "$D/e" "inside the directory shared"
+    [ -z "$(ls "$D/shared" | grep -v '^sub$')" ] ||
+      fail "record -o $out left a file in the preopen: $(ls "$D/shared")"
+  done
+  # The default name, in a working directory the guest has.
+  (cd "$D/shared" && "$WT" record --dir .::/data "$g" >../o 2>../e </dev/null)
+  check "default trace name inside the preopen: exit status" 125 "$?"
+  [ -z "$(ls "$D/shared" | grep -v '^sub$')" ] ||
+    fail "the refused default name left a file: $(ls "$D/shared")"
+  (cd "$D" && "$WT" run --strace=shared/s.txt --dir shared::/data "$g" >o 2>e </dev/null)
+  check "--strace file inside the preopen: exit status" 125 "$?"
+  contains "--strace file: message" "$D/e" "--strace file shared/s.txt is inside"
+  [ ! -e "$D/shared/s.txt" ] || fail "the refused --strace file was created"
+  (cd "$D" && "$WT" record -o out/t.db --strace=out/s.txt --dir shared::/data "$g" \
+     >o 2>e </dev/null)
+  check "trace and --strace file outside: exit status" 0 "$?"
+  [ -s "$D/out/t.db" ] && [ -s "$D/out/s.txt" ] || fail "no trace or lines outside"
+}
+
+case_compile_error() {
+  local kept
+  fresh cc
+  (cd "$D" && WASITRACE_CC=false "$WT" run --tier optimized "$GUESTS/exit_0.wasm" \
+     >o 2>e </dev/null)
+  check "a failing C compiler: exit status" 125 "$?"
+  contains "a failing C compiler: message" "$D/e" "the C compiler 'false' failed"
+  kept=$(sed -n 's/.*(whole log: \([^)]*\)).*/\1/p' "$D/e")
+  [ -n "$kept" ] && [ -f "$kept" ] ||
+    fail "the message names no log that exists: $(cat "$D/e")"
+  [ -n "$kept" ] && rm -f "$kept"
+  no_leftovers "after a failed compile"
+}
+
 for CASE in "${CASES[@]}"; do
   case $CASE in
-    hostile_export|cache_trust|compile_limit|interrupt) "case_$CASE" ;;
+    hostile_export|cache_trust|compile_limit|interrupt|trace_reach|compile_error)
+      "case_$CASE" ;;
     *) die "unknown case $CASE" ;;
   esac
 done
