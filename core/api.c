@@ -15,12 +15,12 @@
       wt__signal_run(w);                                                     \
     return wt_##name(w WT_ARGS(WT_HN, __VA_ARGS__));                         \
   }
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
 
 static const wt_api_t core_api = {
 #define WT_CALL(name, set, fam, ret, ...) .name = api_##name,
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
 };
 

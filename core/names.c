@@ -59,7 +59,7 @@ wt_errno_t wt_errno_from_host(int host_errno) {
 
 static const char *const call_names[WT_CALL_COUNT] = {
 #define WT_CALL(name, set, fam, ret, ...) #name,
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
 };
 
@@ -71,7 +71,7 @@ const char *wt_call_name(wt_call_id_t id) {
 #define WT_CALL(name, set, fam, ret, ...)                                      \
   static const wt_guest_param_t gp_##name[] = {                                \
       WT_ARGS(WT_GPN, __VA_ARGS__){NULL, false}};
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
 
 static const struct {
@@ -80,7 +80,7 @@ static const struct {
 } guest_params[WT_CALL_COUNT] = {
 #define WT_CALL(name, set, fam, ret, ...)                                      \
   {gp_##name, sizeof gp_##name / sizeof gp_##name[0] - 1},
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
 };
 

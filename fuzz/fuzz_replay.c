@@ -103,7 +103,7 @@ static void invoke(void *ctx, unsigned call, const shape_t *s, arena_t *a) {
   case WT_CALL_##name:                                                         \
     (void)api->name(ctx WT_ARGS(FZ, __VA_ARGS__));                             \
     break;
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
   default:
     break;

@@ -188,7 +188,7 @@ wt_errno_t wt__rp_strtab(wt__cur_t *c, wt_strtab_t *t) {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #pragma GCC diagnostic ignored "-Wunused-but-set-variable"
-#include "calls.def"
+#include "wt/calls.def"
 #pragma GCC diagnostic pop
 #undef WT_CALL
 
@@ -217,7 +217,7 @@ static wt_errno_t rp_refused(void *ctx, const wt_refusal_t *g) {
 
 static const wt_api_t replay_api = {
 #define WT_CALL(name, set, fam, ret, ...) .name = rp_##name,
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
     .refused = rp_refused,
 };

@@ -29,13 +29,13 @@
 
 #define WT_CALL(name, set, fam, ret, ...)                                      \
   static const wt__rp_arg_t args_##name[] = {WT_ARGS(RT, __VA_ARGS__)};
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
 
 const wt__rp_sig_t wt__rp_sigs[WT_CALL_COUNT] = {
 #define WT_CALL(name, set, fam, ret, ...)                                      \
   {args_##name, sizeof args_##name / sizeof args_##name[0]},
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
 };
 

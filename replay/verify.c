@@ -13,7 +13,7 @@
     r->front_pending++;                                                        \
     return r->front_next->name(r->front_ctx WT_ARGS(WT_HN, __VA_ARGS__));      \
   }
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
 
 static wt_errno_t front_refused(void *ctx, const wt_refusal_t *g) {
@@ -26,7 +26,7 @@ static wt_errno_t front_refused(void *ctx, const wt_refusal_t *g) {
 
 static const wt_api_t front_api = {
 #define WT_CALL(name, set, fam, ret, ...) .name = front_##name,
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
     .refused = front_refused,
 };

@@ -431,7 +431,7 @@ static void noreturn_stop(wt_abi_t *a, uint32_t code) {
     WT_ARGS(F, __VA_ARGS__)                                                    \
     return e;                                                                  \
   }
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
 
 /* The exported symbols, by return kind. */
@@ -469,5 +469,5 @@ static void noreturn_stop(wt_abi_t *a, uint32_t code) {
 
 #define WT_CALL(name, set, fam, ret, ...)                                      \
   WT_ABI_SET_##set(DEFINE_IMPORT, name, ret, __VA_ARGS__)
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL

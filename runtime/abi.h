@@ -174,7 +174,7 @@ struct Z_wasix_32v1_instance_t {
       struct Z_##mod##_instance_t *inst WT_ARGS(WT_GP, __VA_ARGS__));
 #define WT_CALL(name, set, fam, ret, ...)                                      \
   WT_ABI_SET_##set(WT__ABI_PROTO, name, ret, __VA_ARGS__)
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
 
 #endif /* WT_RT_ABI_H */

@@ -15,7 +15,7 @@
 static const wt_rt_import_t imports[] = {
 #define WT_CALL(name, set, fam, ret, ...)                                      \
   WT_ABI_SET_##set(IMPORT_ROW, name, ret, __VA_ARGS__)
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
 };
 

@@ -437,12 +437,12 @@ static void r_strtab(desc_t *d, const char *name) {
     (void)argi;                                                                \
     (void)has_in_iovs;                                                         \
   }
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
 
 static void (*const describers[WT_CALL_COUNT])(desc_t *) = {
 #define WT_CALL(name, set, fam, ret, ...) describe_##name,
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
 };
 

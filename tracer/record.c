@@ -467,7 +467,7 @@ wt_errno_t wt__tracer_refuse(wt_tracer_t *t) {
     WT_ARGS(DF, __VA_ARGS__)                                                   \
     auto_deny(t, fds, rights, nfd);                                            \
   }
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
 #pragma GCC diagnostic pop
 
@@ -505,7 +505,7 @@ wt_errno_t wt__tracer_refuse(wt_tracer_t *t) {
     POST_##ret(name, __VA_ARGS__);                                             \
     return err;                                                                \
   }
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
 
 /*
@@ -552,7 +552,7 @@ static wt_errno_t tr_refused(void *ctx, const wt_refusal_t *r) {
 
 static const wt_api_t tracer_api = {
 #define WT_CALL(name, set, fam, ret, ...) .name = tr_##name,
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
     .refused = tr_refused,
 };

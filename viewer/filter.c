@@ -12,7 +12,7 @@
 
 static const char *const families[WT_CALL_COUNT] = {
 #define WT_CALL(name, set, fam, ret, ...) #fam,
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
 };
 
@@ -40,7 +40,7 @@ static bool has_fd(unsigned call) {
 #define WT_CALL(name, set, fam, ret, ...)                                      \
   case WT_CALL_##name:                                                         \
     return 0 WT_ARGS(HF, __VA_ARGS__);
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
   }
   return false;

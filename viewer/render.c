@@ -373,12 +373,12 @@ static void strtab(rc_t *x, const char *name) {
     }                                                                          \
     (void)argi;                                                                \
   }
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
 
 static void (*const renderers[WT_CALL_COUNT])(rc_t *, void (*)(rc_t *)) = {
 #define WT_CALL(name, set, fam, ret, ...) render_##name,
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
 };
 

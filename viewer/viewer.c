@@ -277,13 +277,13 @@ static void scan_skip(wt__cur_t *a, size_t unit) {
     s->bad = a.bad || r.bad || a.p != a.end;                                   \
     (void)r;                                                                   \
   }
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
 
 static void (*const scanners[WT_CALL_COUNT])(const wt_trace_call_t *,
                                              wt__scan_t *) = {
 #define WT_CALL(name, set, fam, ret, ...) scan_##name,
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
 };
 

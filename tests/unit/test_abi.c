@@ -68,7 +68,7 @@ static struct Z_wasix_32v1_instance_t xinst;
     int unused_;                                                               \
     WT_ARGS(M, __VA_ARGS__)                                                    \
   };
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
 
 typedef struct rec_s {
@@ -89,7 +89,7 @@ typedef struct rec_s {
   bool refuse_ok; /* the layer answers a refusal with SUCCESS */
   union {
 #define WT_CALL(name, set, fam, ret, ...) struct args_##name name;
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
   } u;
 } rec_t;
@@ -199,7 +199,7 @@ static void mismatch(rec_t *r, const char *arg) {
       r->hook(r);                                                              \
     return r->result;                                                          \
   }
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
 
 static wt_errno_t fake_refused(void *ctx, const wt_refusal_t *g) {
@@ -214,7 +214,7 @@ static wt_errno_t fake_refused(void *ctx, const wt_refusal_t *g) {
 
 static const wt_api_t fake_api = {
 #define WT_CALL(name, set, fam, ret, ...) .name = fake_##name,
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
     .refused = fake_refused,
 };
@@ -368,14 +368,14 @@ static bool refusal_is(wt_call_id_t id, const char *arg, const uint64_t *raw,
       failures += !variant_##name(bad, &n);                                    \
     return failures;                                                           \
   }
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
 
 static void test_matrix(void **state) {
   int failures = 0;
   (void)state;
 #define WT_CALL(name, set, fam, ret, ...) failures += matrix_##name();
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
   assert_int_equal(failures, 0);
 }

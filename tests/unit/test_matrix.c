@@ -180,7 +180,7 @@ typedef struct row_s {
     WT_ARGS(MD, __VA_ARGS__)                                                 \
     return wt_##name(m->env.w WT_ARGS(WT_HN, __VA_ARGS__));                  \
   }
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
 
 static const row_t rows[] = {
@@ -192,7 +192,7 @@ static const row_t rows[] = {
    {WT_ARGS(MR, __VA_ARGS__) 0},                                             \
    sizeof((int[]){WT_ARGS(MV, __VA_ARGS__) 0}) / sizeof(int) - 1,            \
    {WT_ARGS(MV, __VA_ARGS__) 0}},
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
 };
 

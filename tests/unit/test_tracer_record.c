@@ -89,7 +89,7 @@ typedef wt_errno_t (*caller_fn)(ctx_t *m);
     WT_ARGS(MD, __VA_ARGS__)                                                   \
     return m->t.api->name(m->t.tr WT_ARGS(WT_HN, __VA_ARGS__));                \
   }
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
 
 static const struct {
@@ -100,7 +100,7 @@ static const struct {
 #define WT_CALL(name, set, fam, ret, ...)                                      \
   {#name, #fam, call_##name, 0 WT_ARGS(MF, __VA_ARGS__),                       \
    0 WT_ARGS(MS, __VA_ARGS__)},
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
 };
 #define NROWS (sizeof rows / sizeof rows[0])

@@ -313,13 +313,13 @@ static void test_import_table(void **state) {
 #define ROWS_P1 2
 #define ROWS_WASIX 1
 #define WT_CALL(name, set, fam, ret, ...) want += ROWS_##set;
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
   assert_int_equal(rows, want);
 #define CHECK_ROW(mod, name, ret, ...) assert_non_null(table_find(#mod, #name));
 #define WT_CALL(name, set, fam, ret, ...)                                      \
   WT_ABI_SET_##set(CHECK_ROW, name, ret, __VA_ARGS__)
-#include "calls.def"
+#include "wt/calls.def"
 #undef WT_CALL
   row = table_find("wasi_snapshot_preview1", "fd_seek");
   assert_string_equal(row->params, "iIii");
