@@ -4,6 +4,9 @@
  */
 #include "fuzz_util.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,32 @@ static char scratch[512];
 
 volatile uint64_t wt_fuzz_sink;
 
+/*
+ * A crash ends the process in the middle of an input, before its scratch
+ * file is removed. The next process removes the files of processes that
+ * are gone, so that long runs (-jobs, -fork) do not fill /dev/shm.
+ */
+static void remove_stale(const char *dir) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  char path[sizeof scratch + 64];
+  if (d == NULL)
+    return;
+  while ((e = readdir(d)) != NULL) {
+    long pid;
+    int used = 0;
+    if (sscanf(e->d_name, "wt-fuzz-%ld.trace%n", &pid, &used) != 1 ||
+        used == 0 || pid <= 0)
+      continue;
+    /* Still running (or not ours to signal): another fuzzer's file. */
+    if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+      continue;
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    unlink(path);
+  }
+  closedir(d);
+}
+
 static void scratch_path(void) {
   const char *dir = getenv("TMPDIR");
   if (scratch[0] != '\0')
@@ -23,6 +52,7 @@ static void scratch_path(void) {
     dir = "/dev/shm";
   else if (dir == NULL || dir[0] == '\0')
     dir = "/tmp";
+  remove_stale(dir);
   snprintf(scratch, sizeof scratch, "%s/wt-fuzz-%ld.trace", dir,
            (long)getpid());
 }
