@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "diff.h"
 #include "wt/core.h"
 
 typedef struct command_s {
@@ -22,6 +23,8 @@ static const command_t commands[] = {
     {"export", wt_cli_export, "Convert a trace between SQLite and JSON Lines"},
     {"view", wt_cli_view, "Print a trace's calls, one line each (strace style)"},
     {"stats", wt_cli_stats, "Summarise a trace (strace -c style)"},
+    {"diff", wt_cli_diff, "Compare two traces call by call (exit 0 alike, "
+                          "1 different, 2 trouble)"},
     {"compile", wt_cli_compile, "Build modules into the compile cache ahead "
                                 "of time"},
     {"cache", wt_cli_cache, "List, trim or clear the compile cache"},
