@@ -10,14 +10,16 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "export_view.h"
 #include "wt/tracer.h"
 
-enum { OPT_FORMAT = 256, OPT_FORCE };
+enum { OPT_FORMAT = 256, OPT_FORCE, OPT_MAX_CALLS };
 
 static const struct option export_options[] = {
     {"output", required_argument, NULL, 'o'},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"force", no_argument, NULL, OPT_FORCE},
+    {"max-calls", required_argument, NULL, OPT_MAX_CALLS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -25,11 +27,12 @@ typedef struct export_s {
   const char *output;
   int format; /* wt_trace_format_t, or -1 */
   bool force, help;
+  uint64_t max_calls; /* html: calls kept (0: the default) */
 } export_t;
 
 static void usage(FILE *f) {
-  fputs("Usage: wasitrace export [--format sqlite|jsonl] [-o OUT] [--force] "
-        "TRACE\n"
+  fputs("Usage: wasitrace export [--format sqlite|jsonl|perfetto|html] [-o OUT] "
+        "[--force] TRACE\n"
         "\n"
         "Converts TRACE (SQLite or JSON Lines, recognized by its contents) "
         "to the\nother format, or copies it to the same one. Nothing is "
@@ -52,6 +55,22 @@ static void usage(FILE *f) {
         "format TRACE is\n"
         "                     not in)\n"
         "  --force            Replace OUT even if it is not a trace\n"
+        "\n"
+        "Pictures of the run (not traces: nothing reads them back):\n"
+        "  --format perfetto  Chrome trace-event JSON for ui.perfetto.dev "
+        "and\n"
+        "                     chrome://tracing (default OUT: "
+        "TRACE.perfetto.json;\n"
+        "                     -o X.json implies it)\n"
+        "  --format html      One self-contained HTML page: summary, "
+        "timeline, call\n"
+        "                     table, details, state over time (default OUT: "
+        "TRACE.html;\n"
+        "                     -o X.html implies it)\n"
+        "  --max-calls N      html: calls kept in the page (default 100000; "
+        "later\n"
+        "                     failed or denied calls are kept too, up to "
+        "10000)\n"
         "  -h, --help         Print this help\n"
         "\n"
         "OUT is written under a temporary name beside it and renamed when "
@@ -67,8 +86,9 @@ static bool parse_format(const char *arg, int *format) {
     *format = WT_TRACE_SQLITE;
   else if (strcmp(arg, "jsonl") == 0)
     *format = WT_TRACE_JSONL;
-  else {
-    wt_cli_error("--format wants sqlite or jsonl, not '%s'", arg);
+  else if (!wt_cli_export_view_format(arg, format)) {
+    wt_cli_error("--format wants sqlite, jsonl, perfetto or html, not '%s'",
+                 arg);
     return false;
   }
   return true;
@@ -90,6 +110,17 @@ static int parse(export_t *e, int argc, char **argv) {
     case OPT_FORCE:
       e->force = true;
       break;
+    case OPT_MAX_CALLS: {
+      char *end;
+      errno = 0;
+      e->max_calls = strtoull(optarg, &end, 10);
+      if (errno || *end || end == optarg || e->max_calls == 0 ||
+          optarg[0] == '-') {
+        wt_cli_error("--max-calls wants a positive number, not '%s'", optarg);
+        return -1;
+      }
+      break;
+    }
     case 'h':
       e->help = true;
       break;
@@ -183,7 +214,7 @@ static int convert_to_file(const char *in, const char *out, int format) {
 }
 
 int wt_cli_export(int argc, char **argv) {
-  export_t e = {NULL, -1, false, false};
+  export_t e = {NULL, -1, false, false, 0};
   char out[4096];
   const char *in;
   int first = parse(&e, argc, argv), in_format;
@@ -198,6 +229,8 @@ int wt_cli_export(int argc, char **argv) {
     return WT_EXIT_TOOL;
   }
   in = argv[first];
+  if (wt_cli_export_view_wants(&e.format, e.output))
+    return wt_cli_export_view(in, e.output, e.format, e.force, e.max_calls);
   if ((in_format = format_of_trace(in)) < 0)
     return WT_EXIT_TOOL;
   if (e.output == NULL) {

@@ -80,4 +80,56 @@ void wt__view_quote(wt__sb_t *b, const uint8_t *p, size_t n, size_t max,
  * names unquoted, {"k":v} as {k=v}. */
 void wt__view_json_text(wt__sb_t *b, const char *json, size_t n);
 
+/* ---- what the exports derive across records (export_state.c) ---------- */
+
+/* Nesting levels followed; deeper calls are drawn at this level. */
+#define WT__XS_DEPTH 64
+/* Epoll entries followed for the ready-list counters (a hostile trace
+ * could name any number; later ones are not counted). */
+#define WT__XS_MAX_ENTRIES (1u << 17)
+
+/* Counter tracks. */
+#define WT__XS_EVENTFD 0 /* an eventfd's counter */
+#define WT__XS_EPOLL 1   /* an epoll's ready-list length */
+#define WT__XS_OPEN 2    /* open fds */
+
+typedef struct wt__xentry_s {
+  uint64_t key; /* epoll fd << 32 | fd; 0 with live false: empty */
+  uint32_t events;
+  bool live, queued;
+} wt__xentry_t;
+
+typedef struct wt__xstate_s {
+  uint64_t ends[WT__XS_DEPTH]; /* intervals of the calls in progress */
+  uint32_t depth;
+  uint64_t last_start, last_counter, last_end;
+  uint8_t open[WT__VIEW_MAX_FD / 8]; /* bitmap of open fds */
+  uint32_t nopen;
+  uint32_t *ready; /* per epoll fd (< WT__VIEW_MAX_FD), lazily */
+  wt__xentry_t *entries;
+  uint32_t cap, used;
+} wt__xstate_t;
+
+/* A call's interval as drawn: start never before the previous call's,
+ * inside the interval of the call it nests in; depth 0 at top level. */
+typedef struct wt__xspan_s {
+  uint64_t start, end;
+  uint32_t depth;
+} wt__xspan_t;
+
+typedef void (*wt__xs_counter_fn)(void *ud, uint64_t ts, int track,
+                                  uint32_t fd, uint64_t value);
+
+void wt__xs_init(wt__xstate_t *x);
+void wt__xs_free(wt__xstate_t *x);
+/* Metadata: the preopens open fds 3, 4, ... */
+void wt__xs_meta(wt__xstate_t *x, const wt_trace_meta_t *m);
+void wt__xs_span(wt__xstate_t *x, const wt_trace_call_t *c, wt__xspan_t *s);
+/* Applies c's transitions, reporting each counter that changed, at the
+ * end of c's span (never before a counter reported earlier). */
+void wt__xs_apply(wt__xstate_t *x, const wt_trace_call_t *c,
+                  const wt__xspan_t *s, wt__xs_counter_fn fn, void *ud);
+/* The calls the metadata says the trace holds (0: unknown). */
+uint64_t wt__xs_total(wt_trace_t *t);
+
 #endif /* WT_VIEWER_INTERNAL_H */

@@ -208,6 +208,52 @@ int wt_stats_print(const wt_stats_t *s, wt_stats_sort_t sort, bool times,
 int wt_stats_print_json(const wt_stats_t *s, wt_stats_sort_t sort, bool times,
                         FILE *f);
 
+/* ---- pictures of a run: Perfetto and HTML ------------------------------
+ */
+
+/* Past this many calls the HTML report keeps the first ones and every
+ * later failed or denied call (up to WT_HTML_MAX_EXTRA more); the summary
+ * and the state counters still cover every call, and the page says so. */
+#define WT_HTML_MAX_CALLS 100000
+#define WT_HTML_MAX_EXTRA 10000
+/* Payload bytes an HTML report keeps per buffer (the rest is counted). */
+#define WT_HTML_MAX_PAYLOAD 4096
+
+typedef struct wt_export_options_s {
+  /* Called every few thousand records and once at the end: calls done,
+   * and the calls the trace says it holds (0: unknown). NULL: none. */
+  void (*progress)(void *ud, uint64_t done, uint64_t total);
+  void *progress_ud;
+  /* HTML: calls kept in the report (0: WT_HTML_MAX_CALLS). */
+  uint64_t html_max_calls;
+} wt_export_options_t;
+
+void wt_export_options_init(wt_export_options_t *o);
+
+/*
+ * The trace t (just opened: no record read yet) as Chrome trace-event JSON
+ * (ui.perfetto.dev, chrome://tracing), written to f as it is read: memory
+ * does not grow with the trace. One complete event ("ph":"X") per call,
+ * its args the record as wt_viewer_json renders it with fd annotations;
+ * counter events ("ph":"C") for each eventfd's counter, each epoll's ready
+ * list length and the open fds; instant events for denials, signals and
+ * the run's end; the module as process and thread name. A call that
+ * started inside another (a signal handler's) lies inside its interval.
+ * -1 (message set; what was written is incomplete) at a damaged record or
+ * a write error.
+ */
+int wt_export_perfetto(wt_trace_t *t, FILE *f, const wt_export_options_t *o);
+
+/*
+ * The trace t as one self-contained HTML page (no network: script, style
+ * and data inlined): the run, the stats summary, a timeline, a filterable
+ * call table, a detail pane and the state counters over time. Trace bytes
+ * are embedded as JSON with every '<', '>', '&', U+2028 and U+2029
+ * escaped, so no string of the trace can end the script block. Memory is
+ * bounded by WT_HTML_MAX_CALLS. Errors as wt_export_perfetto.
+ */
+int wt_export_html(wt_trace_t *t, FILE *f, const wt_export_options_t *o);
+
 #ifdef __cplusplus
 }
 #endif
