@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "policy_opts.h"
 #include "strace.h"
 #include "wt/sha256.h"
 #include "wt/tracer.h"
@@ -46,6 +47,7 @@ static const struct option record_options[] = {
     {"no-module", no_argument, NULL, OPT_NO_MODULE},
     {"on-record-error", required_argument, NULL, OPT_ON_RECORD_ERROR},
     WT_CLI_STRACE_OPTIONS,
+    WT_CLI_POLICY_OPTIONS,
     {NULL, 0, NULL, 0}};
 
 typedef struct record_s {
@@ -66,6 +68,7 @@ typedef struct record_s {
   bool ended;
   _Atomic int pending; /* a signal the main thread must raise */
   wt_cli_strace_t strace; /* --strace: the calls printed as well */
+  wt_cli_policy_t pol;    /* --policy: enforced under the tracer */
 } record_t;
 
 static void usage(FILE *f) {
@@ -119,12 +122,16 @@ static void usage(FILE *f) {
           "Run options:\n"
           "%s"
           "\n"
+          "Policy (denials go into the trace):\n"
+          "%s"
+          "\n"
           "SIGINT, SIGTERM or SIGHUP stop the recording: the trace keeps "
           "every call\ncompleted so far and says it is incomplete; "
           "wasitrace then ends by the same\nsignal. If the trace cannot be "
           "written, wasitrace exits with 125.\n"
           "\n%s",
-          WT_CLI_STRACE_HELP, wt_cli_run_options_help, wt_cli_exit_help);
+          WT_CLI_STRACE_HELP, wt_cli_run_options_help, WT_CLI_POLICY_HELP,
+          wt_cli_exit_help);
 }
 
 /* ---- options ------------------------------------------------------------ */
@@ -176,15 +183,19 @@ static bool record_option(void *ud, int c, const char *arg) {
     }
     wt_cli_error("--on-record-error wants stop or continue, not '%s'", arg);
     return false;
-  default:
+  default: {
+    int pr = wt_cli_policy_option(&r->pol, c, arg);
+    if (pr != 0)
+      return pr > 0;
     return wt_cli_strace_option(&r->strace, c, arg) > 0;
+  }
   }
 }
 
 static int record_check(void *ud, const char *module_path) {
   record_t *r = ud;
-  int st = wt_cli_strace_check(&r->strace);
-  if (st != 0)
+  int st = wt_cli_policy_check(&r->pol);
+  if (st != 0 || (st = wt_cli_strace_check(&r->strace)) != 0)
     return st;
   if (r->output == NULL)
     return 0;
@@ -419,7 +430,14 @@ static int record_open(void *ud, const wt_cli_guest_t *g, const wt_api_t **api,
   }
   tracer_options(r, g, &o);
   r->verbose = g->verbose;
-  if (wt_tracer_open(wt_core_api(), g->core, sink, &o, &r->tracer) < 0) {
+  /* abi -> tracer -> policy -> core: the trace holds the denials. */
+  *api = wt_core_api();
+  *ctx = g->core;
+  if ((st = wt_cli_policy_open(&r->pol, g, api, ctx)) != 0) {
+    wt_sink_close(sink);
+    goto fail;
+  }
+  if (wt_tracer_open(*api, *ctx, sink, &o, &r->tracer) < 0) {
     wt_cli_error("%s: %s", r->path, wt_trace_error());
     wt_sink_close(sink);
     st = WT_EXIT_TOOL;
@@ -431,6 +449,7 @@ static int record_open(void *ud, const wt_cli_guest_t *g, const wt_api_t **api,
     r->sig_started = true;
   else
     pthread_sigmask(SIG_SETMASK, &r->old_mask, NULL);
+  r->pol.tracer = r->tracer;
   *api = wt_tracer_api();
   *ctx = r->tracer;
   return 0;
@@ -452,6 +471,7 @@ static int record_close(void *ud, const wt_rt_result_t *res) {
   r->ended = true;
   pthread_mutex_unlock(&r->end_mu);
   wt_cli_strace_close(&r->strace);
+  wt_cli_policy_close(&r->pol);
   if (rc < 0)
     wt_cli_error("%s: %s", r->path, wt_trace_error());
   else if (r->default_name || r->verbose)
@@ -475,6 +495,7 @@ int wt_cli_record(int argc, char **argv) {
   r.format = -1;
   r.capture = WT_CAPTURE_REPLAY;
   wt_cli_strace_init(&r.strace);
+  wt_cli_policy_init(&r.pol);
   pthread_mutex_init(&r.end_mu, NULL);
   atomic_init(&r.pending, 0);
   status = wt_cli_run_guest(argc, argv, &layer);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "policy_opts.h"
 #include "strace.h"
 
 void wt_cli_strace_init(wt_cli_strace_t *s) {
@@ -85,23 +86,29 @@ void wt_cli_strace_close(wt_cli_strace_t *s) {
 typedef struct run_strace_s {
   wt_cli_strace_t s;
   wt_tracer_t *tracer;
+  wt_cli_policy_t pol; /* --policy and its shorthands (policy_opts.c) */
 } run_strace_t;
 
-static const struct option run_strace_options[] = {WT_CLI_STRACE_OPTIONS,
-                                                   {NULL, 0, NULL, 0}};
+static const struct option run_strace_options[] = {
+    WT_CLI_STRACE_OPTIONS, WT_CLI_POLICY_OPTIONS, {NULL, 0, NULL, 0}};
 
 static void run_usage(FILE *f) {
   wt_cli_run_usage(f);
   fprintf(f, "\nLive trace:\n%s", WT_CLI_STRACE_HELP);
+  fprintf(f, "\nPolicy:\n%s", WT_CLI_POLICY_HELP);
 }
 
 static bool rs_option(void *ud, int c, const char *arg) {
+  int r = wt_cli_policy_option(&((run_strace_t *)ud)->pol, c, arg);
+  if (r != 0)
+    return r > 0;
   return wt_cli_strace_option(&((run_strace_t *)ud)->s, c, arg) > 0;
 }
 
 static int rs_check(void *ud, const char *module_path) {
+  int st = wt_cli_policy_check(&((run_strace_t *)ud)->pol);
   (void)module_path;
-  return wt_cli_strace_check(&((run_strace_t *)ud)->s);
+  return st != 0 ? st : wt_cli_strace_check(&((run_strace_t *)ud)->s);
 }
 
 static int rs_open(void *ud, const wt_cli_guest_t *g, const wt_api_t **api,
@@ -111,8 +118,9 @@ static int rs_open(void *ud, const wt_cli_guest_t *g, const wt_api_t **api,
   wt_tracer_options_t o;
   wt_sink_t *sink;
   int st;
-  if (!r->s.on)
-    return 0; /* a plain run: the core's table, untouched */
+  /* abi -> [tracer ->] [policy ->] core; a plain run: the core's table. */
+  if ((st = wt_cli_policy_open(&r->pol, g, api, ctx)) != 0 || !r->s.on)
+    return st;
   if ((st = wt_cli_strace_sink(&r->s, g, NULL, &sink)) != 0)
     return st;
   wt_tracer_options_init(&o);
@@ -127,7 +135,7 @@ static int rs_open(void *ud, const wt_cli_guest_t *g, const wt_api_t **api,
   o.preopen_sockets = g->preopen_sockets;
   /* The lines never stop the guest (the sink does not fail on them). */
   o.on_record_error = WT_ON_RECORD_ERROR_CONTINUE;
-  if (wt_tracer_open(wt_core_api(), g->core, sink, &o, &r->tracer) < 0) {
+  if (wt_tracer_open(*api, *ctx, sink, &o, &r->tracer) < 0) {
     wt_cli_error("--strace: %s", wt_trace_error());
     wt_sink_close(sink);
     return WT_EXIT_TOOL;
@@ -147,6 +155,7 @@ static int rs_close(void *ud, const wt_rt_result_t *res) {
   }
   r->tracer = NULL;
   wt_cli_strace_close(&r->s);
+  wt_cli_policy_close(&r->pol);
   return rc;
 }
 
@@ -158,5 +167,6 @@ int wt_cli_run_strace(int argc, char **argv) {
                           rs_close, &r};
   memset(&r, 0, sizeof r);
   wt_cli_strace_init(&r.s);
+  wt_cli_policy_init(&r.pol);
   return wt_cli_run_guest(argc, argv, &layer);
 }
