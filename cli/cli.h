@@ -38,6 +38,16 @@ int wt_cli_compile(int argc, char **argv);
 /* "wasitrace: <message>" on stderr. */
 void wt_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * After getopt_long returned '?' or ':' (with opterr = 0): says what is
+ * wrong with argv[optind - 1], naming a missing value as the command's
+ * --help does ("option --dir needs HOST[::GUEST]"). `usage` prints that
+ * help; `shortopts` and `longopts` are what getopt_long was given.
+ */
+void wt_cli_bad_option(char **argv, const char *shortopts,
+                       const struct option *longopts, void (*usage)(FILE *f),
+                       const char *command);
+
 /* The exit-status table printed by --help. */
 extern const char wt_cli_exit_help[];
 /* The options of `wasitrace run`, as --help prints them (record too). */

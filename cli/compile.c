@@ -78,6 +78,7 @@ static int parse(int argc, char **argv, wt_rt_config_t *cfg, long *jobs) {
       WT_CLI_COMPILE_OPTIONS,
       {0}};
   int c;
+  opterr = 0;
   optind = 1;
   while ((c = getopt_long(argc, argv, "+j:O:h", options, NULL)) != -1) {
     char *end;
@@ -97,9 +98,7 @@ static int parse(int argc, char **argv, wt_rt_config_t *cfg, long *jobs) {
     if ((r = wt_cli_compile_option(cfg, c, optarg)) > 0)
       continue;
     if (r == 0)
-      wt_cli_error("unknown or incomplete option '%s' (see 'wasitrace "
-                   "compile --help')",
-                   argv[optind - 1]);
+      wt_cli_bad_option(argv, "+j:O:h", options, usage, "compile");
     return -1;
   }
   if (optind >= argc) {

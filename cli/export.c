@@ -125,12 +125,7 @@ static int parse(export_t *e, int argc, char **argv) {
       e->help = true;
       break;
     default:
-      if (optopt == 'o')
-        wt_cli_error("option -o needs an argument");
-      else
-        wt_cli_error("unknown or incomplete option '%s' (see 'wasitrace "
-                     "export --help')",
-                     argv[optind - 1]);
+      wt_cli_bad_option(argv, "+o:h", export_options, usage, "export");
       return -1;
     }
   }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -78,9 +79,8 @@ static void usage(FILE *f) {
           "trace (or --verify found a\ndifference); %d when the trace is "
           "incomplete and the guest went on past its\nend; 125 when "
           "wasitrace failed (a corrupt trace included) or refused the\n"
-          "module; 126 when the module cannot run.\n"
-          "\n%s",
-          WT_EXIT_DIVERGED, WT_EXIT_INCOMPLETE, wt_cli_exit_help);
+          "module; 126 when the module cannot run.\n",
+          WT_EXIT_DIVERGED, WT_EXIT_INCOMPLETE);
 }
 
 typedef struct replay_cli_s {
@@ -142,9 +142,7 @@ static int parse(replay_cli_t *c, int argc, char **argv) {
     if (opt == 'h') {
       help = 1;
     } else if (opt == '?' || opt == ':') {
-      wt_cli_error("unknown or incomplete option '%s' (see 'wasitrace "
-                   "replay --help')",
-                   argv[optind - 1]);
+      wt_cli_bad_option(argv, "qO:vh", long_options, usage, "replay");
       return WT_EXIT_TOOL;
     } else if (!option(c, opt, optarg)) {
       return WT_EXIT_TOOL;
@@ -426,12 +424,23 @@ static int run(replay_cli_t *c, wt_rt_result_t *res) {
   return st;
 }
 
+static bool is_regular(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 /* 0 when the replay reproduced the run (*res: how), else an exit status. */
 static int replay(replay_cli_t *c, wt_rt_result_t *res) {
   int st;
   set_hooks(c);
   if (wt_replay_open(c->trace, &c->ro, &c->r) < 0) {
     wt_cli_error("cannot replay: %s", wt_trace_error());
+    /* Not a trace at all: say what replay wants instead. */
+    if (access(c->trace, F_OK) != 0 || !is_regular(c->trace) ||
+        strstr(wt_trace_error(), "not a trace") != NULL)
+      fprintf(stderr, "wasitrace: replay expects TRACE, a trace file (.db or "
+                      ".jsonl) written by 'wasitrace record -o TRACE "
+                      "MODULE.wasm'\n");
     return WT_EXIT_TOOL;
   }
   if ((st = load(c)) != 0)

@@ -288,23 +288,6 @@ static bool is_layer_option(const wt_cli_layer_t *layer, int c) {
          strchr(layer->shortopts, c) != NULL;
 }
 
-/* The option that getopt_long found wrong, named in a message. */
-static void bad_option(char **argv, const char *shortopts,
-                       const char *command) {
-  const char *bad = argv[optind - 1];
-  const char *p =
-      optopt > 0 && optopt < 256 ? strchr(shortopts + 1, optopt) : NULL;
-  if (p != NULL && p[1] == ':')
-    wt_cli_error("option -%c needs an argument", optopt);
-  else if (optopt > 0 && optopt < 256)
-    wt_cli_error("unknown option '-%c' (see 'wasitrace %s --help')", optopt,
-                 command);
-  else
-    wt_cli_error("unknown or incomplete option '%s' (see 'wasitrace %s "
-                 "--help')",
-                 bad, command);
-}
-
 /*
  * Parses options up to the module. --inherit-env applies where it stands,
  * so later --env options override inherited values. Options unknown to run
@@ -323,7 +306,8 @@ static int parse(run_opts_t *o, const wt_cli_layer_t *layer, int argc,
   optind = 1;
   while ((c = getopt_long(argc, argv, shortopts, all, NULL)) != -1) {
     if (c == '?' || c == ':') {
-      bad_option(argv, shortopts, command);
+      wt_cli_bad_option(argv, shortopts, all,
+                        layer != NULL ? layer->usage : usage, command);
       return -1;
     }
     if (!(is_layer_option(layer, c) ? layer->option(layer->ud, c, optarg)

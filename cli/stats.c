@@ -72,9 +72,7 @@ static int parse(stats_opts_t *o, int argc, char **argv) {
       usage(stdout);
       return 0;
     default:
-      wt_cli_error("unknown or incomplete option '%s' (see 'wasitrace stats "
-                   "--help')",
-                   argv[optind - 1]);
+      wt_cli_bad_option(argv, "+h", stats_options, usage, "stats");
       return -1;
     }
   }

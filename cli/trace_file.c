@@ -33,10 +33,39 @@ static bool is_trace(const char *path) {
   return true;
 }
 
+/*
+ * Whether the folder a new file at `path` would go in exists and takes
+ * files: the tool's own words, before SQLite or open(2) give theirs.
+ */
+static bool folder_takes_files(const char *path) {
+  char dir[PATH_MAX];
+  const char *slash = strrchr(path, '/');
+  struct stat st;
+  if (slash == NULL)
+    snprintf(dir, sizeof dir, ".");
+  else
+    snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path),
+             path);
+  if (stat(dir, &st) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
+    wt_cli_error("cannot create %s: the folder %s does not exist", path, dir);
+    return false;
+  }
+  if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+    wt_cli_error("cannot create %s: %s is not a folder", path, dir);
+    return false;
+  }
+  if (access(dir, W_OK | X_OK) != 0) {
+    wt_cli_error("cannot create %s: no permission to write in the folder %s",
+                 path, dir);
+    return false;
+  }
+  return true;
+}
+
 bool wt_cli_may_replace(const char *path, const char *input, bool force) {
   struct stat st, in;
   if (stat(path, &st) != 0)
-    return true;
+    return (errno != ENOENT && errno != ENOTDIR) || folder_takes_files(path);
   if (input != NULL && stat(input, &in) == 0 && st.st_dev == in.st_dev &&
       st.st_ino == in.st_ino) {
     wt_cli_error("%s is also the input; write the trace elsewhere", path);

@@ -201,9 +201,8 @@ static int parse(view_t *w, int argc, char **argv) {
       usage(stdout);
       return 0;
     default:
-      wt_cli_error("unknown or incomplete option '%s' (see 'wasitrace view "
-                   "--help')",
-                   argv[optind - 1]);
+      wt_cli_bad_option(argv, "+hf" WT_CLI_VIEW_SHORTOPTS, view_options,
+                        usage, "view");
       return -1;
     }
   }

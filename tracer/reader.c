@@ -68,12 +68,20 @@ static int sniff(const char *path, wt_trace_format_t *format,
   struct stat st;
   FILE *f = fopen(path, "rb");
   if (f == NULL) {
-    wt_trace_set_error("cannot open %s: %s", path, strerror(errno));
+    if (errno == ENOENT)
+      wt_trace_set_error("%s does not exist", path);
+    else
+      wt_trace_set_error("cannot open %s: %s", path, strerror(errno));
     return -1;
   }
-  if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (fstat(fileno(f), &st) != 0)
+    st.st_mode = 0;
+  if (!S_ISREG(st.st_mode)) {
     fclose(f);
-    wt_trace_set_error("%s: not a regular file", path);
+    wt_trace_set_error(S_ISDIR(st.st_mode)
+                           ? "%s is a directory, not a trace file"
+                           : "%s is not a regular file, so not a trace",
+                       path);
     return -1;
   }
   *size = (uint64_t)st.st_size;
@@ -89,9 +97,14 @@ static int sniff(const char *path, wt_trace_format_t *format,
     *format = WT_TRACE_JSONL;
     return 0;
   }
-  wt_trace_set_error("%s: not a wasitrace trace (neither SQLite nor JSON "
-                     "Lines)",
-                     path);
+  if (n >= 4 && memcmp(head, "\0asm", 4) == 0)
+    wt_trace_set_error("%s is a WebAssembly module, not a trace (record one "
+                       "with 'wasitrace record -o TRACE %s')",
+                       path, path);
+  else
+    wt_trace_set_error("%s: not a wasitrace trace (neither SQLite nor JSON "
+                       "Lines)",
+                       path);
   return -1;
 }
 

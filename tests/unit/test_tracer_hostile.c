@@ -582,8 +582,9 @@ static void test_jsonl_truncated(void **state) {
 
 static void test_not_a_regular_file(void **state) {
   (void)state;
-  refused_at_open("/dev/null", "/dev/null: not a regular file");
-  refused_at_open("/", "/: not a regular file");
+  refused_at_open("/dev/null",
+                  "/dev/null is not a regular file, so not a trace");
+  refused_at_open("/", "/ is a directory, not a trace file");
 }
 
 int main(void) {

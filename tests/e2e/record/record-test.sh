@@ -247,8 +247,8 @@ case_refusals() {
   refused "--format wants sqlite or jsonl" "$WT" record --format xml hello.wasm
   refused "--capture wants replay, full or meta" "$WT" record --capture bogus hello.wasm
   refused "no module given" "$WT" record -o t.db
-  refused "option -o needs an argument" "$WT" record -o
-  refused "unknown or incomplete option '--bogus'" "$WT" record --bogus hello.wasm
+  refused "option -o needs TRACE" "$WT" record -o
+  refused "unknown option '--bogus'" "$WT" record --bogus hello.wasm
   refused "exists and is not a wasitrace trace" "$WT" record -o notes.txt hello.wasm
   check "notes.txt kept" precious "$(cat "$d/notes.txt")"
   refused "is also the input" "$WT" record --force -o hello.wasm hello.wasm
