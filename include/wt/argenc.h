@@ -1,6 +1,6 @@
 /*
  * The binary encoding of a call's inputs: a trace record's `args_bin`
- * (docs/trace-format.md), per argument kind of core/calls.def. The tracer
+ * (docs/trace-format.md), per argument kind of include/wt/calls.def. The tracer
  * writes it for every call it records, and the replay writes it for the
  * guest's call to compare with the record's: one definition, so the two
  * cannot drift apart.

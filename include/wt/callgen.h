@@ -1,5 +1,5 @@
 /*
- * Machinery to expand core/calls.def.
+ * Machinery to expand include/wt/calls.def.
  *
  * A consumer writes one macro per argument kind, named PREFIX_KIND, and
  * applies it with WT_ARGS(PREFIX, arg...). For example, with
