@@ -200,6 +200,7 @@ struct wt_replay_s {
   uint64_t guest_calls;
   uint64_t ordinal; /* the guest's call being matched (1, 2, ...) */
   uint64_t ndiv;
+  uint64_t matched; /* the guest's calls equal to their record */
   uint32_t nreported;
   uint32_t extra_run; /* unmatched calls in a row (REPORT mode) */
   wt__rp_buf_t report;

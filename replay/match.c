@@ -95,6 +95,7 @@ static const wt_trace_call_t *resync(wt_replay_t *r, const wt__rp_act_t *a,
       while (k-- > 0)
         wt__rp_take_head(r);
       r->extra_run = 0;
+      r->matched++;
       return wt__rp_peek(&r->s, 0);
     }
   }
@@ -247,7 +248,10 @@ const wt_trace_call_t *wt__rp_match(wt_replay_t *r, const wt__rp_act_t *a,
     return NULL;
   if (t->held) {
     h = &r->frames[t->frame].rec.c;
-    return wt__rp_equal(h, a, &r->scratch) ? h : diverge_held(r, h, a);
+    if (!wt__rp_equal(h, a, &r->scratch))
+      return diverge_held(r, h, a);
+    r->matched++;
+    return h;
   }
   if (t->missing)
     return no_record(r, a,
@@ -268,6 +272,7 @@ const wt_trace_call_t *wt__rp_match(wt_replay_t *r, const wt__rp_act_t *a,
     return past_end(r, a);
   if (wt__rp_equal(h, a, &r->scratch)) {
     r->extra_run = 0;
+    r->matched++;
     return h;
   }
   return diverge(r, h, a);

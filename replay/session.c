@@ -364,9 +364,10 @@ wt_replay_status_t wt_replay_finish(wt_replay_t *r, const wt_trace_end_t *end) {
   }
   if (r->o.on_divergence == WT_REPLAY_REPORT && r->ndiv > 0)
     wt__rp_printf(&r->report,
-                  "\n%llu divergence%s (%u reported); %llu of the "
-                  "recording's calls replayed\n",
+                  "\n%llu divergence%s (%u reported); %llu of the guest's "
+                  "%llu calls matched the recording\n",
                   (unsigned long long)r->ndiv, r->ndiv == 1 ? "" : "s",
-                  r->nreported, (unsigned long long)r->s.consumed);
+                  r->nreported, (unsigned long long)r->matched,
+                  (unsigned long long)r->guest_calls);
   return r->status;
 }
