@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The viewer benchmark: on the syscall-storm trace (the bench syscalls
 # guest: 1,000,000 fd_writes of 16 bytes), the time to the first line and
-# the total time of `view > /dev/null`, `stats`, their peak memory (also on
+# the total time of `view > /dev/null`, `stats`, `diff` of the trace with
+# itself, their peak memory (also on
 # a 10,000-call trace: memory must not grow with the trace), `sqlite3 TRACE
 # "select * from calls"` for comparison, `run --strace=/dev/null` against
 # plain `run`, `strace -o /dev/null` of a native storm when strace is
@@ -24,7 +25,9 @@ STORM=$BUILD/bench/guests/syscalls.wasm
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/wt-bench-view.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 WT_BENCH_WRITES=1000000 "$WT" record -o "$TMP/storm.db" "$STORM" >/dev/null 2>&1
-WT_BENCH_WRITES=10000 "$WT" record -o "$TMP/small.db" "$STORM" >/dev/null 2>&1
+# The guest takes its write count as argv[1] (WT_BENCH_WRITES is not
+# passed to it).
+"$WT" record -o "$TMP/small.db" "$STORM" 10000 >/dev/null 2>&1
 # A native storm for strace: one write(2) of 16 bytes per call.
 printf '#include <unistd.h>\nint main(void){char b[16]={0};for(int i=0;i<1000000;i++)write(1,b,16);return 0;}\n' >"$TMP/storm.c"
 cc -O2 -o "$TMP/storm" "$TMP/storm.c"
@@ -66,6 +69,7 @@ row("view > /dev/null", [wt, "view", db], first=True, mem=True)
 row("view -y > /dev/null", [wt, "view", "-y", db], first=True, mem=True)
 row("view --json > /dev/null", [wt, "view", "--json", db], first=True, mem=True)
 row("stats", [wt, "stats", db], mem=True)
+row("diff TRACE TRACE (itself)", [wt, "diff", db, db], mem=True)
 if shutil.which("sqlite3"):
     row("sqlite3 'select * from calls'", ["sqlite3", db, "select * from calls"], first=True, mem=True)
 row("run (storm)", [wt, "run", storm])
