@@ -104,8 +104,10 @@ static void write_trace(const char *path, bool jsonl) {
   write_rec(&r, 2, 2000, 10000, "denied");
   r.c.err = WT_ENOTCAPABLE;
   r.c.results_len = 0;
-  r.dn = (wt_trace_denial_t){WT_DENIAL_POLICY, 1, WT_RIGHT_FD_WRITE,
-                             "deny write /secret"};
+  r.dn = (wt_trace_denial_t){.source = WT_DENIAL_POLICY,
+                             .fd = 1,
+                             .right = WT_RIGHT_FD_WRITE,
+                             .rule = "deny write /secret"};
   r.c.ndenials = 1;
   r.c.denials = &r.dn;
   tr(&r, WT_TR_SIGNAL_DELIVERED, 0, 0, 10, 0);
