@@ -105,6 +105,15 @@ static wt_errno_t open_host(wt__path_t *p, uint16_t oflags, wt_rights_t base,
   }
   fd = openat(p->dirfd, p->name, host_oflags(oflags, base, fdflags), 0666);
   /*
+   * O_DIRECTORY with write rights: Linux (O_DIRECTORY|O_WRONLY), wasmtime
+   * and Node answer EISDIR for a directory (a file stays ENOTDIR, from the
+   * read-only open above).
+   */
+  if (fd >= 0 && (oflags & WT_O_DIRECTORY) && (base & WRITE_RIGHTS)) {
+    close(fd);
+    return WT_EISDIR;
+  }
+  /*
    * A directory asked for with write rights: open it read-only, the
    * write rights are dropped by file type rather than refused.
    */

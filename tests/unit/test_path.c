@@ -185,12 +185,27 @@ static void test_open_directory(void **state) {
   wt_test_mkdir(env, "d");
   assert_errno(open_simple(w, 0, "f", WT_O_DIRECTORY, WT_RIGHT_FD_READ, &fd),
                WT_ENOTDIR);
+  /* O_DIRECTORY with a write right: EISDIR, as Linux, wasmtime and Node. */
+  assert_errno(open_at(w, DIRFD, 0, "d", WT_O_DIRECTORY,
+                       WT_RIGHTS_DIRECTORY_INHERITING,
+                       WT_RIGHTS_DIRECTORY_INHERITING, 0, &fd),
+               WT_EISDIR);
+  assert_errno(open_simple(w, 0, "d", WT_O_DIRECTORY, WT_RIGHT_FD_WRITE, &fd),
+               WT_EISDIR);
+  assert_errno(open_simple(w, 0, "d", WT_O_DIRECTORY,
+                           WT_RIGHT_FD_FILESTAT_SET_SIZE, &fd),
+               WT_EISDIR);
+  /* A file stays ENOTDIR, whatever the rights. */
+  assert_errno(open_simple(w, 0, "f", WT_O_DIRECTORY, WT_RIGHT_FD_WRITE, &fd),
+               WT_ENOTDIR);
   assert_ok(open_at(w, DIRFD, 0, "d", WT_O_DIRECTORY,
-                    WT_RIGHTS_DIRECTORY_INHERITING,
+                    WT_RIGHTS_DIRECTORY_INHERITING &
+                        ~(WT_RIGHT_FD_WRITE | WT_RIGHT_FD_ALLOCATE |
+                          WT_RIGHT_FD_FILESTAT_SET_SIZE),
                     WT_RIGHTS_DIRECTORY_INHERITING, 0, &fd));
   assert_ok(wt_fd_fdstat_get(w, fd, &fs));
   assert_int_equal(fs.fs_filetype, WT_FILETYPE_DIRECTORY);
-  /* File rights asked for on a directory are dropped, not refused. */
+  /* Other file rights asked for on a directory are dropped, not refused. */
   assert_int_equal(fs.fs_rights_base, WT_RIGHTS_DIRECTORY);
   assert_int_equal(w->fds[fd].base, WT_RIGHTS_DIRECTORY);
   assert_int_equal(fs.fs_rights_inheriting, WT_RIGHTS_DIRECTORY_INHERITING);
