@@ -6,8 +6,10 @@
 # a 10,000-call trace: memory must not grow with the trace), `sqlite3 TRACE
 # "select * from calls"` for comparison, `run --strace=/dev/null` against
 # plain `run`, `strace -o /dev/null` of a native storm when strace is
-# installed, and the cost of a 16-byte write to /dev/null (dd), all in one
-# run. See bench/README.md.
+# installed, the cost of a 16-byte write to /dev/null (dd), `export
+# --format perfetto` and `--format html` (time, memory), and the HTML
+# report of 100,000 calls loading in headless chromium, all in one run.
+# See bench/README.md.
 #
 #   bench/view.sh [--build DIR] [--runs N]
 set -u
@@ -69,6 +71,8 @@ row("view > /dev/null", [wt, "view", db], first=True, mem=True)
 row("view -y > /dev/null", [wt, "view", "-y", db], first=True, mem=True)
 row("view --json > /dev/null", [wt, "view", "--json", db], first=True, mem=True)
 row("stats", [wt, "stats", db], mem=True)
+row("export --format perfetto", [wt, "export", "--format", "perfetto", "-o", tmp + "/out.json", db], mem=True)
+row("export --format html", [wt, "export", "--format", "html", "-o", tmp + "/out.html", db], mem=True)
 row("diff TRACE TRACE (itself)", [wt, "diff", db, db], mem=True)
 if shutil.which("sqlite3"):
     row("sqlite3 'select * from calls'", ["sqlite3", db, "select * from calls"], first=True, mem=True)
@@ -85,3 +89,25 @@ for n, t_, f, m, ms in rows:
 print("16-byte write to /dev/null (dd bs=16, read+write per block): %.0f ns" % (t * 1e6 / 1e6))
 print("strace: %s" % ("measured above" if shutil.which("strace") else "not installed"))
 PY
+
+# The HTML report of a 100,000-call storm in headless chromium: from
+# navigation to the page answering a filter keystroke (report-test.mjs
+# --load-only), with playwright-core from the e2e test's install or a fresh
+# `npm ci` here.
+CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
+NM=$BUILD/tests/e2e/html/artifacts/node
+HERE=$(cd "$(dirname "$0")/.." && pwd)/tests/e2e/html
+if [ -n "$CHROMIUM" ] && command -v node >/dev/null; then
+  if [ ! -d "$NM/node_modules/playwright-core" ]; then
+    NM=$TMP/node && mkdir -p "$NM" && cp "$HERE/package.json" "$HERE/package-lock.json" "$NM/" &&
+      (cd "$NM" && npm ci --no-audit --no-fund --ignore-scripts >/dev/null 2>&1)
+  fi
+  cp "$HERE/report-test.mjs" "$NM/"
+  WT_BENCH_WRITES=100000 "$WT" record -o "$TMP/100k.db" "$STORM" >/dev/null 2>&1
+  "$WT" export --format html -o "$TMP/100k.html" "$TMP/100k.db" 2>/dev/null
+  for i in $(seq "$RUNS"); do
+    node "$NM/report-test.mjs" --load-only --chromium "$CHROMIUM" --report "$TMP/100k.html"
+  done | python3 -c 'import json,sys,statistics; v=[json.loads(l)["interactive_ms"] for l in sys.stdin]; print("HTML report, 100,000 calls (%d MB): interactive in headless chromium after %d ms (median of %d)" % (__import__("os").path.getsize(sys.argv[1]) >> 20, statistics.median(v), len(v)))' "$TMP/100k.html"
+else
+  echo "HTML report load: chromium or node not found"
+fi

@@ -168,7 +168,10 @@ int wt_cli_export_view(const char *in, const char *out, int format,
                    wt_trace_error());
   } else {
     rc = to_file(t, path, format, max_calls);
-    if (rc < 0)
+    /* The reader's messages may name the trace already. */
+    if (rc < 0 && strncmp(wt_trace_error(), in, strlen(in)) == 0)
+      wt_cli_error("%s; nothing written", wt_trace_error());
+    else if (rc < 0)
       wt_cli_error("%s: %s; nothing written", in, wt_trace_error());
   }
   wt_trace_close(t);

@@ -23,6 +23,7 @@ packages=(
   clang lld wasi-libc libclang-rt-14-dev-wasm32 # building test guests
   libclang-rt-14-dev                       # libFuzzer, clang's sanitizers (fuzz/)
   sqlite3                                  # the documented trace queries
+  chromium                                 # the HTML report's browser test (tests/e2e/html)
 )
 
 missing=()

@@ -87,13 +87,16 @@ static void counter(void *ud, uint64_t ts, int track, uint32_t fd,
   else
     snprintf(name, sizeof name, "open fds");
   event(p, name, "C", ts);
+  /* A bare number even past 2^53 (an eventfd counter near its maximum):
+   * a counter's value must be numeric, and approximate is fine there. */
   wt__sb_puts(&p->b, ",\"args\":{\"value\":");
-  wt__sb_json_u64(&p->b, value);
+  wt__sb_u64(&p->b, value);
   wt__sb_puts(&p->b, "}}");
 }
 
 static void denials(pf_t *p, const wt_trace_call_t *c, uint64_t ts) {
-  static const char *const src[WT_DENIAL_COUNT] = {"rights", "policy", "abi"};
+  static const char *const src[WT_DENIAL_COUNT] = {"rights", "policy", "abi",
+                                                   "sandbox"};
   for (uint32_t i = 0; i < c->ndenials; i++) {
     const wt_trace_denial_t *d = &c->denials[i];
     char name[64];
