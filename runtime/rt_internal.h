@@ -73,6 +73,16 @@ bool wt__wasm_parse(const uint8_t *bytes, size_t len, wt__wasm_info_t *info,
 void wt__wasm_info_free(wt__wasm_info_t *info);
 
 /*
+ * wasm_features.c: false, with "the module uses the tail-call proposal
+ * (...), which this runtime does not support" in err, when the module
+ * [bytes, bytes + len) uses a proposal wasm2c 1.0.32 cannot translate
+ * (tail calls, SIMD, threads, exceptions, typed references, GC,
+ * multi-memory). True when none is found, malformed input included.
+ */
+bool wt__wasm_features_check(const uint8_t *bytes, size_t len, char *err,
+                             size_t err_size);
+
+/*
  * The type of function `func` (imported functions first, then defined
  * ones), or NULL when no function has that index.
  */

@@ -352,7 +352,9 @@ bool wt__wasm_parse(const uint8_t *p, size_t len, wt__wasm_info_t *info,
     return false;
   }
   r.p += 8;
-  if (!read_sections(&r, info) || !check_start(info, err, err_size)) {
+  if (!read_sections(&r, info) ||
+      !wt__wasm_features_check(p, len, err, err_size) ||
+      !check_start(info, err, err_size)) {
     wt__wasm_info_free(info);
     return false;
   }

@@ -105,6 +105,44 @@ case_inputs() {
     "$WT" export -o missing/t.jsonl ok.db
 }
 
+# ---- features --------------------------------------------------------------
+
+# wat FILE FLAGS TEXT: FILE.wasm from TEXT with wat2wasm FLAGS.
+wat() {
+  printf '%s\n' "$3" >"$TOP/$1.wat"
+  "$WAT2WASM" $2 "$TOP/$1.wat" -o "$TOP/$1.wasm" || fail "wat2wasm $1"
+}
+
+case_features() {
+  local mem='(memory (export "memory") 1)' start='(func (export "_start")'
+  local tail='the module uses the tail-call proposal'
+  [ -x "$WAT2WASM" ] || { echo "SKIP: no wat2wasm"; SKIPPED=1; return; }
+  wat tail --enable-tail-call "(module (func \$g) $start (return_call \$g)) $mem)"
+  says 126 "wasitrace: cannot run tail.wasm: $tail (return_call at offset 0x35), which this runtime does not support" \
+    "$WT" run tail.wasm
+  says 126 "wasitrace: cannot run tail.wasm: $tail (return_call at offset 0x35), which this runtime does not support" \
+    "$WT" record -o tail.db tail.wasm
+  [ ! -e "$TOP/tail.db" ] || fail "a trace was left for a module that cannot run"
+  wat tailind --enable-tail-call "(module (type \$t (func)) (table 1 funcref) $start (return_call_indirect (type \$t) (i32.const 0))) $mem)"
+  says 126 "wasitrace: cannot run tailind.wasm: $tail (return_call_indirect at offset 0x39), which this runtime does not support" \
+    "$WT" run tailind.wasm
+  wat simd "" "(module $start (drop (i32x4.extract_lane 0 (v128.const i32x4 1 2 3 4)))) $mem)"
+  says 126 "wasitrace: cannot run simd.wasm: the module uses the fixed-width SIMD proposal (a v128 instruction at offset 0x31), which this runtime does not support" \
+    "$WT" run simd.wasm
+  wat atomics --enable-threads "(module (memory (export \"memory\") 1 1 shared) $start (drop (i32.atomic.load (i32.const 0)))))"
+  says 126 "wasitrace: cannot run atomics.wasm: the module uses the threads proposal (a shared memory at offset 0x16), which this runtime does not support" \
+    "$WT" run atomics.wasm
+  wat exceptions --enable-exceptions "(module (tag \$e) $start (try (do (throw \$e)) (catch_all))) $mem)"
+  says 126 "wasitrace: cannot run exceptions.wasm: the module uses the exception-handling proposal (a tag section at offset 0x19), which this runtime does not support" \
+    "$WT" run exceptions.wasm
+  # The offsets are the opcodes' (as wasm-objdump -d shows them); opcode
+  # bytes inside immediates are not taken for opcodes.
+  wat immediates "" "(module (global (mut i32) (i32.const 0x13)) $start (drop (i32.const 253)) (drop (i64.const 0x12121213fefe)) (drop (f64.const 0x1.fdfefe12p+1)) (br_table 0 0 (i32.const 0x12))) $mem)"
+  (cd "$TOP" && "$WT" run immediates.wasm >/dev/null 2>"$TOP/err")
+  check "immediates: status" 0 $?
+  check "immediates: stderr" "" "$(cat "$TOP/err")"
+}
+
 # ---- replay_help -------------------------------------------------------------
 
 case_replay_help() {
