@@ -170,19 +170,42 @@ static void describe(const wt_denial_t *d, char *buf, size_t size) {
     snprintf(buf + n, size - (size_t)n, "; under %s", d->preopen);
 }
 
+/* A policy or sandbox denial as the trace's columns (format 4). */
+static void trace_denial(wt_tracer_t *t, const wt_denial_t *d) {
+  wt_trace_denial_t r;
+  char given[1024], rule[1200];
+  uint32_t n = d->given_len < sizeof given ? d->given_len : sizeof given - 1;
+  memset(&r, 0, sizeof r);
+  r.source = d->source == WT_DENY_SANDBOX ? WT_DENIAL_SANDBOX
+                                          : WT_DENIAL_POLICY;
+  r.fd = d->fd;
+  r.rule_index = d->rule;
+  r.would = d->would;
+  r.reason = d->reason;
+  r.preopen = d->preopen;
+  if (d->given != NULL) {
+    memcpy(given, d->given, n);
+    given[n] = 0;
+    r.path = given;
+  }
+  r.resolved = d->resolved;
+  r.rule = d->text;
+  if (d->link != NULL) {
+    snprintf(rule, sizeof rule, "%s: %s -> %s", d->text ? d->text : "",
+             d->link, d->target ? d->target : "");
+    r.rule = rule;
+  }
+  wt_tracer_deny_full(t, &r);
+}
+
 static void on_denial(void *ud, const wt_denial_t *d) {
   wt_cli_policy_t *s = ud;
   char line[2600];
   s->lines++;
   if (s->tracer != NULL) {
     /* The tracer records rights and ABI denials itself. */
-    if (d->source == WT_DENY_POLICY || d->source == WT_DENY_SANDBOX) {
-      char rule[2700];
-      describe(d, line, sizeof line);
-      snprintf(rule, sizeof rule, "%s: %s", wt_deny_source_name(d->source),
-               line);
-      wt_tracer_deny(s->tracer, d->fd, 0, rule);
-    }
+    if (d->source == WT_DENY_POLICY || d->source == WT_DENY_SANDBOX)
+      trace_denial(s->tracer, d);
     return;
   }
   if (s->denials != NULL) {

@@ -409,8 +409,8 @@ static void diff_arg(diff_t *d, const wt__rp_arg_t *g, wt__rp_buf_t *scratch) {
   }
 }
 
-const wt_trace_denial_t wt__rp_abi_denial = {WT_DENIAL_ABI, UINT32_MAX, 0,
-                                             NULL};
+const wt_trace_denial_t wt__rp_abi_denial = {
+    WT_DENIAL_ABI, UINT32_MAX, 0, NULL, -1, false, NULL, NULL, NULL, NULL};
 
 /* Calls the guest ABI refused carry raw guest parameters, u64 each. */
 static void diff_refused(wt__rp_buf_t *out, const wt_trace_call_t *rec,

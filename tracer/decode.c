@@ -13,7 +13,7 @@
  * ------------------------------------------------------------ */
 
 static int decode_extras(wt__cur_t *c, uint32_t ntr, uint32_t nden,
-                         wt__callbuf_t *b, int64_t *rule_off) {
+                         wt__callbuf_t *b, int64_t *str_off) {
   for (uint32_t i = 0; i < ntr; i++) {
     const uint8_t *p = wt__cur_take(c, WT__TR_SIZE);
     if (p == NULL)
@@ -23,13 +23,19 @@ static int decode_extras(wt__cur_t *c, uint32_t ntr, uint32_t nden,
                           wt__ld64(p + 10), wt__ld64(p + 18), wt__ld64(p + 26)};
   }
   for (uint32_t i = 0; i < nden; i++) {
-    const uint8_t *p = wt__cur_take(c, WT__DENY_SIZE), *rule;
-    if (p == NULL || (rule = wt__cur_take(c, wt__ld16(p + 13))) == NULL)
+    const uint8_t *p = wt__cur_take(c, WT__DENY_SIZE);
+    if (p == NULL)
       return -1;
-    b->denials[i] =
-        (wt_trace_denial_t){p[0], wt__ld32(p + 1), wt__ld64(p + 5), NULL};
-    rule_off[i] =
-        wt__ld16(p + 13) > 0 ? wt__callbuf_copy(b, rule, wt__ld16(p + 13)) : -1;
+    b->denials[i] = (wt_trace_denial_t){p[0], wt__ld32(p + 1), wt__ld64(p + 5),
+                                        NULL, (int32_t)wt__ld32(p + 13),
+                                        p[17] != 0, NULL, NULL, NULL, NULL};
+    for (int k = 0; k < WT__DENY_NSTR; k++) {
+      uint16_t n = wt__ld16(p + 18 + 2 * k);
+      const uint8_t *s = wt__cur_take(c, n);
+      if (s == NULL)
+        return -1;
+      str_off[k] = n > 0 ? wt__callbuf_copy(b, s, n) : -1;
+    }
   }
   return 0;
 }
@@ -67,7 +73,7 @@ int wt__record_decode(uint8_t *p, size_t total, wt__callbuf_t *b) {
   wt__cur_t c = {p + WT__REC_HDR, p + total, false};
   wt_trace_call_t *call = &b->call;
   uint32_t np, ntr, nden;
-  int64_t rule_off[1] = {-1};
+  int64_t str_off[WT__DENY_NSTR] = {-1, -1, -1, -1, -1};
   if (total < WT__REC_HDR)
     return -1;
   np = wt__ld16(p + 32);
@@ -88,12 +94,17 @@ int wt__record_decode(uint8_t *p, size_t total, wt__callbuf_t *b) {
   call->npayloads = np;
   call->ntransitions = ntr;
   call->ndenials = nden;
-  if (c.bad || decode_extras(&c, ntr, nden, b, rule_off) < 0 ||
+  if (c.bad || decode_extras(&c, ntr, nden, b, str_off) < 0 ||
       decode_payloads(&c, np, b) < 0 || c.p != c.end)
     return -1;
-  for (uint32_t i = 0; i < nden; i++)
-    b->denials[i].rule =
-        rule_off[i] >= 0 ? (const char *)b->arena + rule_off[i] : NULL;
+  /* At most one denial (nden <= 1): its strings, now the arena is fixed. */
+  if (nden == 1) {
+    const char **strs[WT__DENY_NSTR] = {
+        &b->denials[0].rule, &b->denials[0].reason, &b->denials[0].preopen,
+        &b->denials[0].path, &b->denials[0].resolved};
+    for (int k = 0; k < WT__DENY_NSTR; k++)
+      *strs[k] = str_off[k] >= 0 ? (const char *)b->arena + str_off[k] : NULL;
+  }
   return 0;
 }
 

@@ -362,8 +362,8 @@ int wt_capture_parse(const char *name, wt_capture_t *out) {
   return 0;
 }
 const char *const wt__dir_names[2] = {"in", "out"};
-const char *const wt__denial_names[WT_DENIAL_COUNT] = {"rights", "policy",
-                                                       "abi"};
+const char *const wt__denial_names[WT_DENIAL_COUNT] = {
+    "rights", "policy", "abi", "sandbox"};
 
 bool wt_trace_call_refused(const wt_trace_call_t *c) {
   for (uint32_t i = 0; i < c->ndenials; i++)

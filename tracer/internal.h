@@ -75,7 +75,7 @@ wt_rights_t wt__right_lookup(const char *name); /* 0 when unknown */
 extern const char *const wt__capture_names[3];  /* full, digest, none */
 extern const char *const wt__dir_names[2];      /* in, out */
 extern const char
-    *const wt__denial_names[WT_DENIAL_COUNT]; /* rights, policy, abi */
+    *const wt__denial_names[WT_DENIAL_COUNT]; /* rights, ..., sandbox */
 /* -1 (and the error set) when a denial's source is out of range. */
 int wt__check_denials(const wt_trace_call_t *c);
 int wt__name_index(const char *const *names, int n, const char *s);
@@ -116,7 +116,9 @@ bool wt__fmt_value(wt__sb_t *b, const char *fmt, const void *p, size_t size);
  *   u16 ndenials, u16 0, u64 seq,
  *   args, results,
  *   ntransitions x {u16 kind, u32 fd, u32 fd2, u64 a, u64 b, u64 data},
- *   ndenials x {u8 source, u32 fd, u64 right, u16 rule_len, rule},
+ *   ndenials x {u8 source, u32 fd, u64 right, i32 rule_index, u8 would,
+ *               u16 len x 5, then the 5 strings of WT_TRACE_DENIAL_STRINGS
+ *               (rule, reason, preopen, path, resolved; len 0: NULL)},
  *   npayloads x {u16 arg, u8 dir, u8 capture, u32 len, u64 size,
  *                u64 digest, len bytes}
  * A payload captured as WT__PAYLOAD_DEFER holds all its bytes; the writer
@@ -124,7 +126,9 @@ bool wt__fmt_value(wt__sb_t *b, const char *fmt, const void *p, size_t size);
  */
 #define WT__REC_HDR 48
 #define WT__TR_SIZE 34
-#define WT__DENY_SIZE 15
+#define WT__DENY_SIZE 28
+#define WT__DENY_NSTR 5
+#define WT__DENY_STR 512 /* bytes kept of each string, NUL included */
 #define WT__PL_HDR 24
 #define WT__PAYLOAD_DEFER 3
 /* Writes larger than this are digested on the guest thread instead (see
@@ -351,7 +355,7 @@ uint64_t wt__clock_dur_ns(const wt__clock_t *c, wt__clock_conv_t *cv,
 typedef struct wt__frame_s {
   bool has_denial;
   wt_trace_denial_t denial;
-  char rule[256];
+  char str[WT__DENY_NSTR][WT__DENY_STR]; /* "" stands for NULL */
 } wt__frame_t;
 
 struct wt_tracer_s {

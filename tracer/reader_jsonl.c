@@ -338,25 +338,53 @@ static int transition_item(reader_t *r, json_t *o, uint32_t i) {
   return 0;
 }
 
+/* Optional string member k of a denial into the arena: absent or null is
+ * NULL, anything but a string is refused. */
+static int denial_str(reader_t *r, json_t *o, const char *k, const char **out) {
+  json_t *v = json_object_get(o, k);
+  int64_t off;
+  *out = NULL;
+  if (v == NULL || json_is_null(v))
+    return 0;
+  if (!json_is_string(v) ||
+      (off = wt__callbuf_copy(&r->cb, json_string_value(v),
+                              json_string_length(v))) < 0)
+    return -1;
+  *out = wt__callbuf_rule_ref(off);
+  return 0;
+}
+
 static int denial_item(reader_t *r, json_t *o, uint32_t i) {
   wt_trace_denial_t *d = &r->cb.denials[i];
   const char *src = get_str(o, "source"), *right = get_str(o, "right");
-  const char *rule = get_str(o, "rule");
+  json_t *idx = json_object_get(o, "rule_index"), *would;
   int s = src ? wt__name_index(wt__denial_names, WT_DENIAL_COUNT, src) : -1;
   uint64_t fd = UINT32_MAX;
   if (s < 0 ||
-      (!json_is_null(json_object_get(o, "fd")) && get_u64(o, "fd", &fd) < 0))
+      (!json_is_null(json_object_get(o, "fd")) && get_u64(o, "fd", &fd) < 0) ||
+      fd > UINT32_MAX)
     return -1;
   d->source = (uint8_t)s;
   d->fd = (uint32_t)fd;
   d->right = right != NULL ? wt__right_lookup(right) : 0;
-  d->rule = NULL;
-  if (rule != NULL) {
-    int64_t off = wt__callbuf_copy(&r->cb, rule, strlen(rule));
-    if (off < 0)
+  /* Format 4: absent in older traces. */
+  d->rule_index = -1;
+  if (idx != NULL && !json_is_null(idx)) {
+    if (!json_is_integer(idx) || json_integer_value(idx) < 0 ||
+        json_integer_value(idx) > INT32_MAX)
       return -1;
-    d->rule = wt__callbuf_rule_ref(off);
+    d->rule_index = (int32_t)json_integer_value(idx);
   }
+  would = json_object_get(o, "would");
+  if (would != NULL && !json_is_boolean(would) && !json_is_null(would))
+    return -1;
+  d->would = json_is_true(would);
+  if (denial_str(r, o, "rule", &d->rule) < 0 ||
+      denial_str(r, o, "reason", &d->reason) < 0 ||
+      denial_str(r, o, "preopen", &d->preopen) < 0 ||
+      denial_str(r, o, "path", &d->path) < 0 ||
+      denial_str(r, o, "resolved", &d->resolved) < 0)
+    return -1;
   return 0;
 }
 

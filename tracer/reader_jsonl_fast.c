@@ -395,6 +395,10 @@ static int denial_member(scan_t *c, slice_t k, void *ud) {
     return is_null(c) || plain_str(c, &d->right) ? 3 : -1;
   if (key_is(k, "rule"))
     return is_null(c) || plain_str(c, &d->rule) ? 4 : -1;
+  /* Format 4's members are left to the general reader. */
+  if (key_is(k, "rule_index") || key_is(k, "would") || key_is(k, "reason") ||
+      key_is(k, "preopen") || key_is(k, "path") || key_is(k, "resolved"))
+    return -1;
   return UNKNOWN_KEY;
 }
 
@@ -417,6 +421,9 @@ static bool denial(scan_t *c, wt__callbuf_t *cb, wt_trace_denial_t *d) {
     d->right = wt__right_lookup(right);
   }
   d->rule = NULL;
+  d->rule_index = -1;
+  d->would = false;
+  d->reason = d->preopen = d->path = d->resolved = NULL;
   if (x.rule.s != NULL) {
     if ((off = wt__callbuf_copy(cb, x.rule.s, x.rule.n)) < 0)
       return false;

@@ -248,11 +248,28 @@ static int read_transition(const row_t *w, uint32_t i) {
   return 0;
 }
 
+/* Text column col (NULL allowed) into the arena, as a callbuf reference. */
+static int denial_text(const row_t *w, int col, const char *name,
+                       const char **out) {
+  const char *text;
+  uint32_t len;
+  int64_t off;
+  *out = NULL;
+  if (get_text(w, col, name, true, &text) < 0)
+    return -1;
+  if (text == NULL)
+    return 0;
+  len = (uint32_t)sqlite3_column_bytes(w->st, col);
+  if (take_bytes(w, len) < 0 || (off = wt__callbuf_copy(&w->r->cb, text, len)) < 0)
+    return -1;
+  *out = wt__callbuf_rule_ref(off);
+  return 0;
+}
+
 static int read_denial(const row_t *w, uint32_t i) {
   const char *source, *right;
   wt_trace_denial_t *d;
-  int64_t fd;
-  uint32_t len;
+  int64_t fd, idx, would;
   int src;
   if (i >= UINT16_MAX)
     return bad(w, "more than %u denials for one call", UINT16_MAX);
@@ -263,25 +280,23 @@ static int read_denial(const row_t *w, uint32_t i) {
   /* A NULL fd is "no fd argument", UINT32_MAX in the record. */
   if (get_int(w, 2, "fd", true, UINT32_MAX, 0, UINT32_MAX, &fd) < 0 ||
       get_text(w, 3, "right", true, &right) < 0 ||
+      get_int(w, 5, "rule_index", true, -1, 0, INT32_MAX, &idx) < 0 ||
+      get_int(w, 6, "would", true, 0, 0, 1, &would) < 0 ||
       wt__callbuf_reserve(&w->r->cb, 0, 0, i + 1) < 0)
     return -1;
   d = &w->r->cb.denials[i];
   d->source = (uint8_t)src;
   d->fd = (uint32_t)fd;
   d->right = right != NULL ? wt__right_lookup(right) : 0;
-  d->rule = NULL;
-  if (sqlite3_column_type(w->st, 4) != SQLITE_NULL) {
-    int64_t off;
-    const char *rule;
-    if (get_text(w, 4, "rule", false, &rule) < 0)
-      return -1;
-    len = (uint32_t)sqlite3_column_bytes(w->st, 4);
-    if (take_bytes(w, len) < 0 ||
-        (off = wt__callbuf_copy(&w->r->cb, rule, len)) < 0)
-      return -1;
-    d->rule = wt__callbuf_rule_ref(off);
-  }
-  return 0;
+  d->rule_index = (int32_t)idx;
+  d->would = would != 0;
+  return denial_text(w, 4, "rule", &d->rule) < 0 ||
+                 denial_text(w, 7, "reason", &d->reason) < 0 ||
+                 denial_text(w, 8, "preopen", &d->preopen) < 0 ||
+                 denial_text(w, 9, "path", &d->path) < 0 ||
+                 denial_text(w, 10, "resolved", &d->resolved) < 0
+             ? -1
+             : 0;
 }
 
 static int step_aux(reader_t *r, int which) {
@@ -508,12 +523,16 @@ static const char *const payloads_sql[2] = {
                                                     "ORDER BY rowid"};
 #undef V1_KIND
 
-static int prepare(reader_t *r, int v1) {
-  static const char *const sql[A_COUNT] = {
+static int prepare(reader_t *r, int v1, bool v4) {
+  /* Format 4 gave denials six more columns; older traces read as NULLs. */
+  const char *const sql[A_COUNT] = {
       NULL,
       "SELECT seq, idx, kind, fd, fd2, a, b, data FROM transitions "
       "ORDER BY rowid",
-      "SELECT seq, source, fd, right, rule FROM denials ORDER BY rowid"};
+      v4 ? "SELECT seq, source, fd, right, rule, rule_index, would, reason, "
+           "preopen, path, resolved FROM denials ORDER BY rowid"
+         : "SELECT seq, source, fd, right, rule, NULL, NULL, NULL, NULL, "
+           "NULL, NULL FROM denials ORDER BY rowid"};
   if (sqlite3_prepare_v2(r->db, calls_sql[v1], -1, &r->calls, NULL) !=
       SQLITE_OK)
     return db_error(r, "not a wasitrace trace");
@@ -548,5 +567,6 @@ int wt__reader_sqlite_open(wt_trace_t *t, const char *path) {
   if (read_meta(t, r) < 0)
     return -1;
   v = wt_trace_meta_get(t, "format_version");
-  return prepare(r, v != NULL && v->type == WT_META_INT && v->i == 1);
+  return prepare(r, v != NULL && v->type == WT_META_INT && v->i == 1,
+                 v != NULL && v->type == WT_META_INT && v->i >= 4);
 }

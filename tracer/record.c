@@ -320,7 +320,8 @@ static inline void call_begin(wt_tracer_t *t, call_t *c) {
 static size_t extras_len(wt_tracer_t *t, const call_t *c) {
   size_t n = (size_t)(t->ntrs - c->trs_base) * WT__TR_SIZE;
   if (frame(t)->has_denial)
-    n += WT__DENY_SIZE + strlen(frame(t)->rule);
+    for (int i = 0; i < WT__DENY_NSTR; i++)
+      n += (i == 0 ? WT__DENY_SIZE : 0) + strlen(frame(t)->str[i]);
   return n;
 }
 
@@ -364,13 +365,19 @@ static void put_extras(wt_tracer_t *t, const call_t *c) {
   }
   if (f->has_denial) {
     uint8_t b[WT__DENY_SIZE];
-    size_t n = strlen(f->rule);
+    size_t n[WT__DENY_NSTR];
     b[0] = f->denial.source;
     wt__st32(b + 1, f->denial.fd);
     wt__st64(b + 5, f->denial.right);
-    wt__st16(b + 13, (uint16_t)n);
+    wt__st32(b + 13, (uint32_t)f->denial.rule_index);
+    b[17] = f->denial.would;
+    for (int i = 0; i < WT__DENY_NSTR; i++) {
+      n[i] = strlen(f->str[i]);
+      wt__st16(b + 18 + 2 * i, (uint16_t)n[i]);
+    }
     put_bytes(t, b, sizeof b);
-    put_bytes(t, f->rule, n);
+    for (int i = 0; i < WT__DENY_NSTR; i++)
+      put_bytes(t, f->str[i], n[i]);
   }
 }
 
@@ -412,7 +419,10 @@ static void auto_deny(wt_tracer_t *t, const wt_fd_t *fds,
   f->denial.source = WT_DENIAL_RIGHTS;
   f->denial.fd = pick >= 0 ? fds[pick] : (nfd > 0 ? fds[0] : UINT32_MAX);
   f->denial.right = pick >= 0 ? rights[pick] : 0;
-  f->rule[0] = 0;
+  f->denial.rule_index = -1;
+  f->denial.would = false;
+  for (int i = 0; i < WT__DENY_NSTR; i++)
+    f->str[i][0] = 0;
 }
 
 /* ---- the wrappers ---------------------------------------------------------
@@ -539,7 +549,12 @@ static wt_errno_t tr_refused(void *ctx, const wt_refusal_t *r) {
   f->denial.source = WT_DENIAL_ABI;
   f->denial.fd = refused_fd(r);
   f->denial.right = 0;
-  snprintf(f->rule, sizeof f->rule, "%s: %s", r->arg != NULL ? r->arg : "?",
+  f->denial.rule_index = -1;
+  f->denial.would = false;
+  for (int i = 1; i < WT__DENY_NSTR; i++)
+    f->str[i][0] = 0;
+  snprintf(f->str[0], sizeof f->str[0], "%s: %s",
+           r->arg != NULL ? r->arg : "?",
            r->err == WT_EFAULT ? "outside guest memory" : "out of range");
   total = WT__REC_HDR + alen + extras_len(t, &c);
   record_begin(t, &c, r->call, err, alen, 0, 0, 0);
@@ -584,22 +599,43 @@ void wt_tracer_observe(void *tracer, const wt_transition_t *tr) {
     t->trs[t->ntrs++] = *tr;
 }
 
-void wt_tracer_deny(wt_tracer_t *t, wt_fd_t fd, wt_rights_t right,
-                    const char *rule) {
+/* Copies s (NULL: "") into a frame string, cut on a UTF-8 boundary. */
+static void put_str(char *dst, const char *s) {
+  size_t n = s != NULL ? strlen(s) : 0;
+  if (n >= WT__DENY_STR) {
+    n = WT__DENY_STR - 1;
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+      n--;
+  }
+  if (n > 0)
+    memcpy(dst, s, n);
+  dst[n] = 0;
+}
+
+void wt_tracer_deny_full(wt_tracer_t *t, const wt_trace_denial_t *d) {
   wt__frame_t *f;
-  size_t n = rule != NULL ? strlen(rule) : 0;
-  if (t->depth == 0)
+  if (t == NULL || d == NULL || t->depth == 0 || d->source >= WT_DENIAL_COUNT)
     return;
   f = frame(t);
-  if (n >= sizeof f->rule)
-    n = sizeof f->rule - 1;
   f->has_denial = true;
-  f->denial.source = WT_DENIAL_POLICY;
-  f->denial.fd = fd;
-  f->denial.right = right;
-  if (n > 0)
-    memcpy(f->rule, rule, n);
-  f->rule[n] = 0;
+  f->denial = *d;
+  put_str(f->str[0], d->rule);
+  put_str(f->str[1], d->reason);
+  put_str(f->str[2], d->preopen);
+  put_str(f->str[3], d->path);
+  put_str(f->str[4], d->resolved);
+}
+
+void wt_tracer_deny(wt_tracer_t *t, wt_fd_t fd, wt_rights_t right,
+                    const char *rule) {
+  wt_trace_denial_t d;
+  memset(&d, 0, sizeof d);
+  d.source = WT_DENIAL_POLICY;
+  d.fd = fd;
+  d.right = right;
+  d.rule = rule;
+  d.rule_index = -1;
+  wt_tracer_deny_full(t, &d);
 }
 
 uint64_t wt_tracer_calls(const wt_tracer_t *t) {

@@ -208,6 +208,23 @@ static void denial(wt__sb_t *b, const wt_trace_denial_t *d) {
     wt__sb_puts(b, "null");
   else
     str(b, d->rule);
+  /* Format 4's members, only when they say something. */
+  if (d->rule_index >= 0) {
+    key(b, "rule_index");
+    wt__sb_u64(b, (uint64_t)d->rule_index);
+  }
+  if (d->would) {
+    key(b, "would");
+    wt__sb_puts(b, "true");
+  }
+#define XX(m, k)                                                               \
+  if (d->m != NULL) {                                                          \
+    key(b, k);                                                                 \
+    str(b, d->m);                                                              \
+  }
+  XX(reason, "reason") XX(preopen, "preopen") XX(path, "path")
+  XX(resolved, "resolved")
+#undef XX
   wt__sb_putc(b, '}');
 }
 

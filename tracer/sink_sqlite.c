@@ -91,7 +91,8 @@ static const char schema[] =
     " kind TEXT NOT NULL, fd INTEGER, fd2 INTEGER, a INTEGER, b INTEGER,"
     " data INTEGER);"
     "CREATE TABLE denials(seq INTEGER NOT NULL, source TEXT NOT NULL,"
-    " fd INTEGER, right TEXT, rule TEXT);"
+    " fd INTEGER, right TEXT, rule TEXT, rule_index INTEGER,"
+    " would INTEGER, reason TEXT, preopen TEXT, path TEXT, resolved TEXT);"
     /* clang-format off */
     "CREATE VIEW payloads(seq, arg, dir, capture, size, digest, data) AS"
     " SELECT seq, "
@@ -590,10 +591,18 @@ static int denial_row(sqlite_sink_t *s, const wt_trace_call_t *c,
   v_static(&v[1], wt__denial_names[d->source]);
   d->fd == UINT32_MAX ? v_null(&v[2]) : v_int(&v[2], d->fd);
   d->right == 0 ? v_null(&v[3]) : v_static(&v[3], wt_right_name(d->right));
-  if (d->rule == NULL)
-    v_null(&v[4]);
-  else if (v_copy(t, &v[4], V_TEXT, d->rule, strlen(d->rule)) < 0)
-    return -1;
+  d->rule_index < 0 ? v_null(&v[5]) : v_int(&v[5], d->rule_index);
+  v_int(&v[6], d->would);
+  {
+    const char *strs[] = {d->rule, d->reason, d->preopen, d->path,
+                          d->resolved};
+    static const int cols[] = {4, 7, 8, 9, 10};
+    for (int i = 0; i < 5; i++)
+      if (strs[i] == NULL)
+        v_null(&v[cols[i]]);
+      else if (v_copy(t, &v[cols[i]], V_TEXT, strs[i], strlen(strs[i])) < 0)
+        return -1;
+  }
   return 0;
 }
 
@@ -746,7 +755,7 @@ static void remove_old(const char *path) {
 static int setup(sqlite_sink_t *s) {
   static const char *const names[T_COUNT] = {"calls", "more_payloads",
                                              "transitions", "denials"};
-  static const int ncols[T_COUNT] = {19, 6, 8, 5};
+  static const int ncols[T_COUNT] = {19, 6, 8, 11};
   /* 64 KiB pages: fewer B-tree splits and page writes per row than 16 KiB
    * (measured: 5% fewer instructions per small call, and lower totals on
    * bench/run.sh), at the price of a larger empty trace (about 0.8 MB, a

@@ -351,6 +351,31 @@ fail_quiet:
   return NULL;
 }
 
+/* The core's sandbox refusals, as sandbox denials of the call in progress. */
+static void on_sandbox(void *ud, const wt_sandbox_event_t *ev) {
+  wt_trace_denial_t d;
+  char given[WT__DENY_STR], rule[WT__DENY_STR];
+  uint32_t n = ev->given_len < sizeof given ? ev->given_len : sizeof given - 1;
+  memset(&d, 0, sizeof d);
+  if (n > 0)
+    memcpy(given, ev->given, n);
+  given[n] = 0;
+  if (ev->link != NULL)
+    snprintf(rule, sizeof rule, "%s: %s -> %s",
+             wt_sandbox_reason_description(ev->reason), ev->link,
+             ev->target != NULL ? ev->target : "");
+  else
+    snprintf(rule, sizeof rule, "%s", wt_sandbox_reason_description(ev->reason));
+  d.source = WT_DENIAL_SANDBOX;
+  d.fd = ev->fd;
+  d.rule_index = -1;
+  d.rule = rule;
+  d.reason = wt_sandbox_reason_name(ev->reason);
+  d.preopen = ev->preopen;
+  d.path = given;
+  wt_tracer_deny_full(ud, &d);
+}
+
 int wt_tracer_open(const wt_api_t *inner, void *inner_ctx, wt_sink_t *sink,
                    const wt_tracer_options_t *o, wt_tracer_t **out) {
   wt_tracer_options_t defaults;
@@ -386,8 +411,13 @@ int wt_tracer_open(const wt_api_t *inner, void *inner_ctx, wt_sink_t *sink,
     tracer_free(t);
     return -1;
   }
-  if (t->core != NULL)
+  if (t->core != NULL) {
+    /* Sandbox refusals with their reason; a policy layer stacked below
+     * replaces this guard and reports them itself. */
+    wt_guard_t g = {NULL, on_sandbox, t};
     wt_set_observer(t->core, wt_tracer_observe, t);
+    wt_set_guard(t->core, &g);
+  }
   *out = t;
   return 0;
 }
@@ -451,8 +481,10 @@ int wt_tracer_finish(wt_tracer_t *t, const wt_trace_end_t *end) {
     e = *end;
   else if (t->exited)
     e = (wt_trace_end_t){WT_END_EXIT, t->exit_code, NULL, 0};
-  if (t->core != NULL)
+  if (t->core != NULL) {
     wt_set_observer(t->core, NULL, NULL);
+    wt_set_guard(t->core, NULL);
+  }
   if (t->interrupted) {
     /* The trace was ended by wt_tracer_interrupt. */
     tracer_free(t);

@@ -445,10 +445,13 @@ void wt__callbuf_fix_up(wt__callbuf_t *b, int64_t args_off,
   c->denials = b->denials;
   for (uint32_t i = 0; i < c->npayloads; i++)
     b->payloads[i].data = b->arena + (uintptr_t)b->payloads[i].data;
-  for (uint32_t i = 0; i < c->ndenials; i++)
-    if (b->denials[i].rule != NULL)
-      b->denials[i].rule =
-          (const char *)b->arena + (uintptr_t)b->denials[i].rule - 1;
+  for (uint32_t i = 0; i < c->ndenials; i++) {
+#define XX(m)                                                                  \
+  if (b->denials[i].m != NULL)                                                 \
+    b->denials[i].m = (const char *)b->arena + (uintptr_t)b->denials[i].m - 1;
+    WT_TRACE_DENIAL_STRINGS(XX)
+#undef XX
+  }
 }
 
 void wt__callbuf_free(wt__callbuf_t *b) {

@@ -42,7 +42,8 @@ static void json_transitions(wt__sb_t *b, const wt_trace_call_t *c) {
 }
 
 static void json_denials(wt__sb_t *b, const wt_trace_call_t *c) {
-  static const char *const src[WT_DENIAL_COUNT] = {"rights", "policy", "abi"};
+  static const char *const src[WT_DENIAL_COUNT] = {"rights", "policy", "abi",
+                                                   "sandbox"};
   if (c->ndenials == 0)
     return;
   wt__sb_puts(b, ",\"denials\":[");
@@ -57,6 +58,18 @@ static void json_denials(wt__sb_t *b, const wt_trace_call_t *c) {
       kv_str(b, "right", wt_right_name(d->right));
     if (d->rule != NULL)
       kv_str(b, "rule", d->rule);
+    if (d->rule_index >= 0)
+      kv_u64(b, "rule_index", (uint64_t)d->rule_index);
+    if (d->would)
+      wt__sb_puts(b, ",\"would\":true");
+    if (d->reason != NULL)
+      kv_str(b, "reason", d->reason);
+    if (d->preopen != NULL)
+      kv_str(b, "preopen", d->preopen);
+    if (d->path != NULL)
+      kv_str(b, "path", d->path);
+    if (d->resolved != NULL)
+      kv_str(b, "resolved", d->resolved);
     wt__sb_putc(b, '}');
   }
   wt__sb_putc(b, ']');

@@ -435,11 +435,12 @@ static void between(rc_t *x) {
 }
 
 static void denials(rc_t *x) {
-  static const char *const src[WT_DENIAL_COUNT] = {"rights", "policy", "abi"};
+  static const char *const src[WT_DENIAL_COUNT] = {"rights", "policy", "abi",
+                                                   "sandbox"};
   for (uint32_t i = 0; i < x->c->ndenials; i++) {
     const wt_trace_denial_t *d = &x->c->denials[i];
     colour(x, C_DENY);
-    wt__sb_puts(x->b, " [");
+    wt__sb_puts(x->b, d->would ? " [would deny: " : " [");
     wt__sb_puts(x->b, d->source < WT_DENIAL_COUNT ? src[d->source] : "?");
     if (d->fd != UINT32_MAX) {
       wt__sb_puts(x->b, ": fd ");
@@ -453,6 +454,11 @@ static void denials(rc_t *x) {
       wt__sb_puts(x->b, ": ");
       wt__view_quote(x->b, (const uint8_t *)d->rule, strlen(d->rule), 200,
                      false);
+    }
+    if (d->resolved != NULL) {
+      wt__sb_puts(x->b, " on ");
+      wt__view_quote(x->b, (const uint8_t *)d->resolved, strlen(d->resolved),
+                     200, false);
     }
     wt__sb_putc(x->b, ']');
     colour(x, C_OFF);

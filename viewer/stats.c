@@ -38,8 +38,8 @@ struct wt_stats_s {
   bool has_exit, has_signal, has_start, has_end_ns;
 };
 
-static const char *const denial_names[WT_DENIAL_COUNT] = {"rights", "policy",
-                                                          "abi"};
+static const char *const denial_names[WT_DENIAL_COUNT] = {
+    "rights", "policy", "abi", "sandbox"};
 
 int wt_stats_sort_parse(const char *name, wt_stats_sort_t *out) {
   static const char *const names[] = {"time", "calls", "errors", "name"};

@@ -30,8 +30,10 @@
 extern "C" {
 #endif
 
-/* Version of the trace format written (meta key "format_version"). */
-#define WT_TRACE_FORMAT_VERSION 3
+/* Version of the trace format written (meta key "format_version"). Format
+ * 4 gave denials their rule index, complain flag, sandbox reason, preopen
+ * and paths, and the source "sandbox"; older traces still read. */
+#define WT_TRACE_FORMAT_VERSION 4
 
 /* The last error of a tracer, sink or reader function on this thread. */
 const char *wt_trace_error(void);
@@ -100,14 +102,31 @@ typedef struct wt_trace_payload_s {
  * by wt_call_guest_params; it has no results and no payloads.
  */
 #define WT_DENIAL_ABI 2
-#define WT_DENIAL_COUNT 3
+/*
+ * The sandbox resolver refused a path leaving its preopen: `reason` names
+ * why (wt_sandbox_reason_name: "dotdot", "absolute", "symlink_escape",
+ * ...), `rule` describes it, naming the link and its target for symlinks.
+ */
+#define WT_DENIAL_SANDBOX 3
+#define WT_DENIAL_COUNT 4
 
 typedef struct wt_trace_denial_s {
   uint8_t source;    /* WT_DENIAL_* */
   uint32_t fd;       /* the fd argument concerned, or UINT32_MAX */
   wt_rights_t right; /* the right missing or refused (one bit), or 0 */
   const char *rule;  /* the policy rule, NUL-terminated, or NULL */
+  /* Format 4; a trace of an older format reads as -1, false and NULLs. */
+  int32_t rule_index;   /* the rule's index in its policy, -1: none */
+  bool would;           /* complain mode: the call went through */
+  const char *reason;   /* sandbox reason, limit or operation refused */
+  const char *preopen;  /* guest path of the preopen involved */
+  const char *path;     /* the path as the guest gave it */
+  const char *resolved; /* the guest-visible absolute path judged */
 } wt_trace_denial_t;
+
+/* The string members of a denial, for code that copies them. */
+#define WT_TRACE_DENIAL_STRINGS(XX)                                            \
+  XX(rule) XX(reason) XX(preopen) XX(path) XX(resolved)
 
 /*
  * One call as stored. `args` and `results` are the exact binary encodings
@@ -378,6 +397,14 @@ void wt_tracer_observe(void *tracer, const wt_transition_t *tr);
  */
 void wt_tracer_deny(wt_tracer_t *t, wt_fd_t fd, wt_rights_t right,
                     const char *rule);
+
+/*
+ * The same with every column of a denial (format 4): source, fd, right,
+ * rule index and text, complain flag, reason, preopen, paths. Strings are
+ * copied (each cut to 511 bytes); NULL members stay NULL. The tracer
+ * records sandbox refusals itself when it was given the core.
+ */
+void wt_tracer_deny_full(wt_tracer_t *t, const wt_trace_denial_t *d);
 
 /* Calls recorded so far. */
 uint64_t wt_tracer_calls(const wt_tracer_t *t);

@@ -580,6 +580,180 @@ static void test_jsonl_truncated(void **state) {
   tt_close(&t);
 }
 
+/* ---- denials: format 4's columns ------------------------------------ */
+
+/* Records one call the sandbox refuses ('..' above the preopen): seq 1. */
+static void record_escape(tt_t *t, const char *file, bool jsonl) {
+  wt_fd_t fd;
+  tt_open(t, file, jsonl, WT_CAPTURE_FULL);
+  assert_errno(t->api->path_open(t->tr, WT_TEST_DIRFD, 0, "../up", 5,
+                                 0, WT_RIGHT_FD_READ, 0, 0, &fd),
+               WT_ENOTCAPABLE);
+  tt_finish(t, NULL);
+}
+
+/* The first denial of the trace, copied out: 0 when there is none. */
+typedef struct den_s {
+  int source, rule_index, would;
+  char rule[256], reason[64], preopen[256], path[256];
+  bool has_resolved;
+} den_t;
+
+static int first_denial(const char *path, den_t *out) {
+  wt_trace_t *tr;
+  const wt_trace_call_t *c;
+  int rc, found = 0;
+  memset(out, 0, sizeof *out);
+  if (wt_trace_open(path, &tr) < 0)
+    fail_msg("open %s: %s", path, wt_trace_error());
+  while ((rc = wt_trace_next(tr, &c)) == 1)
+    if (!found && c->ndenials > 0) {
+      const wt_trace_denial_t *d = &c->denials[0];
+      found = 1;
+      out->source = d->source;
+      out->rule_index = d->rule_index;
+      out->would = d->would;
+      snprintf(out->rule, sizeof out->rule, "%s", d->rule ? d->rule : "(null)");
+      snprintf(out->reason, sizeof out->reason, "%s",
+               d->reason ? d->reason : "(null)");
+      snprintf(out->preopen, sizeof out->preopen, "%s",
+               d->preopen ? d->preopen : "(null)");
+      snprintf(out->path, sizeof out->path, "%s", d->path ? d->path : "(null)");
+      out->has_resolved = d->resolved != NULL;
+    }
+  wt_trace_close(tr);
+  if (rc != 0)
+    fail_msg("read %s: %s", path, wt_trace_error());
+  return found;
+}
+
+static void check_escape(const den_t *d) {
+  assert_int_equal(d->source, WT_DENIAL_SANDBOX);
+  assert_string_equal(d->reason, "dotdot");
+  assert_string_equal(d->path, "../up");
+  assert_string_equal(d->preopen, "/sandbox");
+  assert_string_equal(d->rule, wt_sandbox_reason_description(WT_SANDBOX_DOTDOT));
+  assert_int_equal(d->rule_index, -1);
+  assert_int_equal(d->would, 0);
+  assert_false(d->has_resolved);
+}
+
+/* A sandbox refusal is recorded with its reason, in both encodings and
+ * through the converter. */
+static void test_denial_columns(void **state) {
+  tt_t t, u;
+  den_t d;
+  char conv[320];
+  (void)state;
+  record_escape(&t, "den.db", false);
+  assert_int_equal(first_denial(t.trace, &d), 1);
+  check_escape(&d);
+  assert_string_equal(tt_query(t.trace, "SELECT reason FROM denials"),
+                      "dotdot");
+  snprintf(conv, sizeof conv, "%s.jsonl", t.trace);
+  if (wt_trace_convert(t.trace, conv, WT_TRACE_JSONL) < 0)
+    fail_msg("convert: %s", wt_trace_error());
+  assert_int_equal(first_denial(conv, &d), 1);
+  check_escape(&d);
+  record_escape(&u, "den.jsonl", true);
+  assert_int_equal(first_denial(u.trace, &d), 1);
+  check_escape(&d);
+  unlink(conv);
+  tt_close(&u);
+  tt_close(&t);
+}
+
+/* A format 3 trace (the denials table of five columns, no new members in
+ * JSON Lines) still reads: the new members are -1, false and NULL. */
+static void test_denial_format3(void **state) {
+  tt_t t, u;
+  den_t d;
+  (void)state;
+  record_escape(&t, "old.db", false);
+  damage(t.trace,
+         "CREATE TABLE d3(seq INTEGER NOT NULL, source TEXT NOT NULL, fd "
+         "INTEGER, right TEXT, rule TEXT);"
+         "INSERT INTO d3 SELECT seq, 'rights', fd, right, rule FROM denials;"
+         "DROP TABLE denials; ALTER TABLE d3 RENAME TO denials;"
+         "UPDATE meta SET value = 3 WHERE key = 'format_version'");
+  assert_int_equal(first_denial(t.trace, &d), 1);
+  assert_int_equal(d.source, WT_DENIAL_RIGHTS);
+  assert_int_equal(d.rule_index, -1);
+  assert_string_equal(d.reason, "(null)");
+  assert_string_equal(d.path, "(null)");
+  assert_string_equal(d.preopen, "(null)");
+  record_escape(&u, "old.jsonl", true);
+  jl_sub(u.trace, "\"format_version\",\"vtype\":\"int\",\"value\":4",
+         "\"format_version\",\"vtype\":\"int\",\"value\":3");
+  jl_sub(u.trace, "\"source\":\"sandbox\"", "\"source\":\"rights\"");
+  jl_sub(u.trace, ",\"reason\":\"dotdot\",\"preopen\":\"/sandbox\","
+                  "\"path\":\"../up\"", "");
+  assert_int_equal(first_denial(u.trace, &d), 1);
+  assert_int_equal(d.source, WT_DENIAL_RIGHTS);
+  assert_string_equal(d.reason, "(null)");
+  assert_int_equal(d.rule_index, -1);
+  tt_close(&u);
+  tt_close(&t);
+}
+
+/* The new columns are type- and range-checked like the others. */
+static void test_denial_columns_hostile(void **state) {
+  static const struct {
+    const char *sql, *want;
+  } cases[] = {
+      {"UPDATE denials SET rule_index = 'x'",
+       "row seq=1 of denials: rule_index is TEXT, not an integer"},
+      {"UPDATE denials SET rule_index = -2",
+       "row seq=1 of denials: rule_index -2 is out of range"},
+      {"UPDATE denials SET rule_index = 1 << 40",
+       "row seq=1 of denials: rule_index 1099511627776 is out of range"},
+      {"UPDATE denials SET would = 2",
+       "row seq=1 of denials: would 2 is out of range"},
+      {"UPDATE denials SET reason = x'05'",
+       "row seq=1 of denials: reason is BLOB, not text"},
+      {"UPDATE denials SET preopen = x'2f00'",
+       "row seq=1 of denials: preopen is BLOB, not text"},
+      {"UPDATE denials SET path = zeroblob(4)",
+       "row seq=1 of denials: path is BLOB, not text"},
+      {"UPDATE denials SET resolved = x'00'",
+       "row seq=1 of denials: resolved is BLOB, not text"},
+      {"UPDATE denials SET source = 'sandboxes'",
+       "row seq=1 of denials: unknown denial source"},
+  };
+  static const struct {
+    const char *from, *to;
+  } jl[] = {
+      {"\"reason\":\"dotdot\"", "\"reason\":5"},
+      {"\"/sandbox\",\"path\":\"../up\"", "\"/sandbox\",\"path\":[1]"},
+      {"\"preopen\":\"/sandbox\"", "\"preopen\":{}"},
+      {"\"reason\":\"dotdot\"", "\"rule_index\":-1"},
+      {"\"reason\":\"dotdot\"", "\"rule_index\":\"3\""},
+      {"\"reason\":\"dotdot\"", "\"rule_index\":4294967296"},
+      {"\"reason\":\"dotdot\"", "\"would\":\"yes\""},
+      {"\"reason\":\"dotdot\"", "\"resolved\":true"},
+      {"\"source\":\"sandbox\"", "\"source\":\"sandboxes\""},
+  };
+  (void)state;
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    tt_t t;
+    char name[32];
+    snprintf(name, sizeof name, "dcol%zu.db", i);
+    record_escape(&t, name, false);
+    damage(t.trace, cases[i].sql);
+    refused_at_read(t.trace, cases[i].want);
+    tt_close(&t);
+  }
+  for (size_t i = 0; i < sizeof jl / sizeof *jl; i++) {
+    tt_t t;
+    char name[32];
+    snprintf(name, sizeof name, "dcol%zu.jsonl", i);
+    record_escape(&t, name, true);
+    jl_sub(t.trace, jl[i].from, jl[i].to);
+    refused_at_read(t.trace, "bad payloads, transitions or denials");
+    tt_close(&t);
+  }
+}
+
 static void test_not_a_regular_file(void **state) {
   (void)state;
   refused_at_open("/dev/null",
@@ -611,6 +785,9 @@ int main(void) {
       cmocka_unit_test(test_jsonl_empty_module),
       cmocka_unit_test(test_jsonl_key_order),
       cmocka_unit_test(test_jsonl_truncated),
+      cmocka_unit_test(test_denial_columns),
+      cmocka_unit_test(test_denial_format3),
+      cmocka_unit_test(test_denial_columns_hostile),
       cmocka_unit_test(test_not_a_regular_file),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

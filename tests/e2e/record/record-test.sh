@@ -109,7 +109,7 @@ case_contents() {
   [ ! -s "$d/rec.err" ] || fail "record with -o wrote to stderr: $(cat "$d/rec.err")"
   check "integrity" ok "$(q "$t" 'PRAGMA integrity_check')"
   check "format" wasitrace "$(meta "$t" format)"
-  check "format_version" 3 "$(meta "$t" format_version)"
+  check "format_version" 4 "$(meta "$t" format_version)"
   check "capture" replay "$(meta "$t" capture)"
   check "module_name" hello.wasm "$(meta "$t" module_name)"
   check "module_sha256" "$(sha256sum "$HELLO" | cut -d' ' -f1)" "$(meta "$t" module_sha256)"
