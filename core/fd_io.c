@@ -60,12 +60,29 @@ static void vec_cap(wt__iov_t *io, size_t max) {
 }
 
 /*
+ * One buffer goes through read/write/pread/pwrite: the vector calls cost
+ * the kernel an iovec copy and check (~130 ns more per call measured on a
+ * VM where write itself costs ~450 ns), and most guests pass one buffer.
+ */
+static ssize_t host_vwrite(int fd, const wt__iov_t *io) {
+  if (io->n == 1)
+    return write(fd, io->v[0].iov_base, io->v[0].iov_len);
+  return writev(fd, io->v, io->n);
+}
+
+static ssize_t host_vread(int fd, const wt__iov_t *io) {
+  if (io->n == 1)
+    return read(fd, io->v[0].iov_base, io->v[0].iov_len);
+  return readv(fd, io->v, io->n);
+}
+
+/*
  * Writes to a pipe whose reader has gone raise SIGPIPE, which would kill the
  * whole host process (and the trace being recorded) instead of telling the
  * guest EPIPE. The signal is blocked for the write and, if the write raised
  * it, consumed. A SIGPIPE that was already pending is left alone.
  */
-static ssize_t writev_nosigpipe(int fd, const struct iovec *iov, int n) {
+static ssize_t writev_nosigpipe(int fd, const wt__iov_t *io) {
   static const struct timespec no_wait = {0, 0};
   sigset_t pipe_set, old, pending;
   bool was_pending;
@@ -75,7 +92,7 @@ static ssize_t writev_nosigpipe(int fd, const struct iovec *iov, int n) {
   sigaddset(&pipe_set, SIGPIPE);
   pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
   was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE);
-  r = writev(fd, iov, n);
+  r = host_vwrite(fd, io);
   err = errno;
   if (r < 0 && err == EPIPE && !was_pending)
     while (sigtimedwait(&pipe_set, NULL, &no_wait) < 0 && errno == EINTR)
@@ -101,8 +118,8 @@ static ssize_t host_writev(const wt__desc_t *d, const wt__iov_t *io) {
     return sock_io(d, io, true);
   /* FIFOs are the only other source of SIGPIPE. */
   if (d->type == WT_FILETYPE_UNKNOWN)
-    return writev_nosigpipe(d->host_fd, io->v, io->n);
-  return writev(d->host_fd, io->v, io->n);
+    return writev_nosigpipe(d->host_fd, io);
+  return host_vwrite(d->host_fd, io);
 }
 
 /*
@@ -114,7 +131,7 @@ static wt_errno_t do_readv(const wt__desc_t *d, const wt__iov_t *io,
                            uint32_t *nread) {
   ssize_t r;
   do
-    r = is_socket(d) ? sock_io(d, io, false) : readv(d->host_fd, io->v, io->n);
+    r = is_socket(d) ? sock_io(d, io, false) : host_vread(d->host_fd, io);
   while (r < 0 && errno == EINTR);
   if (r < 0)
     return WT__ERR();
@@ -265,10 +282,15 @@ static wt_errno_t positioned(wt_t *w, wt_fd_t fd, wt_rights_t right,
 
 static wt_errno_t positioned_io(const wt__desc_t *d, const wt__iov_t *io,
                                 uint64_t offset, bool out, uint32_t *n) {
+  const struct iovec *v = io->v;
   ssize_t r;
   do
-    r = out ? pwritev(d->host_fd, io->v, io->n, (off_t)offset)
-            : preadv(d->host_fd, io->v, io->n, (off_t)offset);
+    if (io->n == 1)
+      r = out ? pwrite(d->host_fd, v->iov_base, v->iov_len, (off_t)offset)
+              : pread(d->host_fd, v->iov_base, v->iov_len, (off_t)offset);
+    else
+      r = out ? pwritev(d->host_fd, v, io->n, (off_t)offset)
+              : preadv(d->host_fd, v, io->n, (off_t)offset);
   while (r < 0 && errno == EINTR);
   if (r < 0)
     return WT__ERR();

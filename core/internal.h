@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
 
@@ -235,6 +236,11 @@ typedef struct wt__path_s {
    * path, ours, freed by wt__path_done. */
   char *gpath;
   uint32_t gpath_len;
+  /* The final component's own fstatat (AT_SYMLINK_NOFOLLOW) when the
+   * resolver made one to follow a link (WT__RESOLVE_FOLLOW or a trailing
+   * slash) and found no link: a stat call reuses it. */
+  bool have_st;
+  struct stat st;
 } wt__path_t;
 
 /*

@@ -238,7 +238,11 @@ wt_errno_t wt_path_filestat_get(wt_t *w, wt_fd_t fd, uint32_t flags,
               follow_flag(flags), WT_PATH_OP_STAT, &p);
   if (e != WT_ESUCCESS)
     return e;
-  if (fstatat(p.dirfd, p.name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+  /* The resolver's stat of the final name, when it made one, is this
+   * call's answer: a second one would cost a system call for nothing. */
+  if (p.have_st)
+    wt__filestat_from_host(&p.st, buf);
+  else if (fstatat(p.dirfd, p.name, &st, AT_SYMLINK_NOFOLLOW) != 0)
     e = WT__ERR();
   else
     wt__filestat_from_host(&st, buf);

@@ -247,19 +247,21 @@ static wt_errno_t descend(walk_t *k, const char *name) {
  * The last component, to be followed if a symlink (`follow`, or a trailing
  * slash). Sets *done when `name` is the final name: not a link, or absent.
  */
-static wt_errno_t last(walk_t *k, const char *name, bool slash, bool *done) {
-  struct stat st;
-  if (fstatat(cur_fd(k), name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+static wt_errno_t last(walk_t *k, const char *name, bool slash, bool *done,
+                       wt__path_t *out) {
+  struct stat *st = &out->st;
+  if (fstatat(cur_fd(k), name, st, AT_SYMLINK_NOFOLLOW) != 0) {
     *done = errno == ENOENT;
     return *done ? WT_ESUCCESS : WT__ERR();
   }
-  if (S_ISLNK(st.st_mode)) {
+  if (S_ISLNK(st->st_mode)) {
     *done = false;
     return expand(k, name, WT_EINVAL);
   }
   *done = true;
+  out->have_st = true;
   /* A trailing slash asks for a directory. */
-  return slash && !S_ISDIR(st.st_mode) ? WT_ENOTDIR : WT_ESUCCESS;
+  return slash && !S_ISDIR(st->st_mode) ? WT_ENOTDIR : WT_ESUCCESS;
 }
 
 static bool is_dots(const char *name, size_t n) {
@@ -312,7 +314,7 @@ static wt_errno_t walk(walk_t *k, unsigned flags, wt__path_t *out) {
     if (!is_last)
       e = descend(k, name);
     else if (slash || (flags & WT__RESOLVE_FOLLOW))
-      e = last(k, name, slash, &done);
+      e = last(k, name, slash, &done, out);
     else
       done = true; /* a final symlink is the operation's own business */
     if (e != WT_ESUCCESS)
@@ -358,6 +360,7 @@ wt_errno_t wt__path_resolve(wt_t *w, int root, const char *path, uint32_t len,
   out->rel_len = 0;
   out->gpath = NULL;
   out->gpath_len = 0;
+  out->have_st = false;
   if ((e = check(path, len, why)) != WT_ESUCCESS)
     return e;
   memset(&k, 0, sizeof k);

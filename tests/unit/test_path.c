@@ -446,6 +446,41 @@ static void test_filestat(void **state) {
   assert_errno(stat_err(w, 0, "d/f"), WT_ENOTCAPABLE);
 }
 
+/*
+ * SYMLINK_FOLLOW answers from the stat the resolver made of the final
+ * name: each way a resolution can end (a plain name, a link to a file, a
+ * link to a link, a link ending in "..", a trailing slash, a name that
+ * changes between two calls) gives the host's stat of what is there now.
+ */
+static void test_filestat_follow(void **state) {
+  wt_test_env_t *env = env_of(state);
+  wt_t *w = env->w;
+  wt_filestat_t st;
+  struct stat hs;
+  wt_test_mkdir(env, "d");
+  wt_test_write_file(env, "d/f", "12345");
+  wt_test_symlink(env, "d/f", "l1");
+  wt_test_symlink(env, "l1", "l2");
+  wt_test_symlink(env, "d/..", "lup");
+  st = stat_of(w, FOLLOW, "d/f");
+  assert_int_equal(host_lstat(env, "d/f", &hs), 0);
+  assert_same_stat(&st, &hs);
+  st = stat_of(w, FOLLOW, "l2");
+  assert_same_stat(&st, &hs);
+  st = stat_of(w, FOLLOW, "lup");
+  assert_int_equal(stat(env->root, &hs), 0);
+  assert_same_stat(&st, &hs);
+  st = stat_of(w, FOLLOW, "d/");
+  assert_int_equal(host_lstat(env, "d", &hs), 0);
+  assert_same_stat(&st, &hs);
+  /* The file replaced by a bigger one: a new stat, not an old answer. */
+  wt_test_write_file(env, "d/f", "1234567890");
+  st = stat_of(w, FOLLOW, "l1");
+  assert_int_equal(st.size, 10);
+  assert_errno(stat_err(w, FOLLOW, "missing"), WT_ENOENT);
+  assert_errno(stat_err(w, FOLLOW, "l1/"), WT_ENOTDIR);
+}
+
 static void test_symlink_loops(void **state) {
   wt_test_env_t *env = env_of(state);
   wt_t *w = env->w;
@@ -813,6 +848,7 @@ int main(void) {
       T(test_open_subdir_is_its_own_root),
       T(test_bad_paths),
       T(test_filestat),
+      T(test_filestat_follow),
       T(test_symlink_loops),
       T(test_set_times),
       T(test_link),
