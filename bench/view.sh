@@ -103,7 +103,7 @@ if [ -n "$CHROMIUM" ] && command -v node >/dev/null; then
       (cd "$NM" && npm ci --no-audit --no-fund --ignore-scripts >/dev/null 2>&1)
   fi
   cp "$HERE/report-test.mjs" "$NM/"
-  WT_BENCH_WRITES=100000 "$WT" record -o "$TMP/100k.db" "$STORM" >/dev/null 2>&1
+  "$WT" record -o "$TMP/100k.db" "$STORM" 100000 >/dev/null 2>&1
   "$WT" export --format html -o "$TMP/100k.html" "$TMP/100k.db" 2>/dev/null
   for i in $(seq "$RUNS"); do
     node "$NM/report-test.mjs" --load-only --chromium "$CHROMIUM" --report "$TMP/100k.html"
