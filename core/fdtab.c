@@ -2,6 +2,7 @@
  * The guest fd table and open descriptions.
  */
 #include <errno.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,8 +22,11 @@ wt_errno_t wt__fd_get(wt_t *w, wt_fd_t fd, wt_rights_t base,
 
 wt__desc_t *wt__desc_new(wt_t *w, uint8_t kind, wt_filetype_t type,
                          int host_fd) {
-  wt__desc_t *d = wt__calloc(w, 1, sizeof *d);
-  if (d == NULL)
+  wt__desc_t *d = w->spare_desc;
+  if (d != NULL) {
+    w->spare_desc = NULL;
+    memset(d, 0, sizeof *d);
+  } else if ((d = wt__calloc(w, 1, sizeof *d)) == NULL)
     return NULL;
   d->refs = 1;
   d->kind = kind;
@@ -44,7 +48,10 @@ void wt__desc_unref(wt_t *w, wt__desc_t *d) {
     close(d->host_fd);
   wt__free(w, d->preopen);
   wt__free(w, d->gpath);
-  wt__free(w, d);
+  if (w->spare_desc == NULL)
+    w->spare_desc = d;
+  else
+    wt__free(w, d);
 }
 
 wt_errno_t wt__fd_insert(wt_t *w, wt__desc_t *desc, wt_rights_t base,

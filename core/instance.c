@@ -270,6 +270,7 @@ void wt_destroy(wt_t *w) {
   wt__free(w, w->argv_buf);
   wt__free(w, w->env_off);
   wt__free(w, w->env_buf);
+  wt__free(w, w->spare_desc);
   w->mem.free(w, w->mem.ud);
 }
 

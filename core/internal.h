@@ -107,6 +107,9 @@ typedef struct wt__sigtimer_s {
 
 struct wt_s {
   wt_allocator_t mem;
+  /* The last descriptor freed, kept for the next one: an open and close
+   * of a file then costs no allocation (fdtab.c). */
+  struct wt__desc_s *spare_desc;
   /* argv and environ as one NUL-separated buffer each, with offsets. */
   uint32_t argc;
   uint32_t *argv_off;

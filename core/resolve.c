@@ -61,7 +61,23 @@ typedef struct walk_s {
    * guest's own from one of a link's). */
   wt__why_t *why;
   size_t link_end;
+  /* Most paths are a few short names deep: their levels and names live
+   * here, and the heap is used only past that (a malloc and a free cost
+   * about as much as the rest of a resolution). */
+  level_t lv_stack[16];
+  char names_stack[256];
 } walk_t;
+
+/* Grows a buffer that starts in `stack`: to the heap on the first growth. */
+static void *grow(wt_t *w, void *cur, const void *stack, size_t used,
+                  size_t size) {
+  void *p;
+  if (cur != stack)
+    return wt__realloc(w, cur, size);
+  if ((p = wt__malloc(w, size)) != NULL && used > 0)
+    memcpy(p, cur, used);
+  return p;
+}
 
 static int cur_fd(const walk_t *k) {
   return k->lv[k->depth].fd;
@@ -73,7 +89,8 @@ static wt_errno_t push(walk_t *k, const char *name, int fd) {
   size_t n = strlen(name) + 1;
   if (k->depth + 1 >= k->cap) {
     uint32_t cap = k->cap * 2;
-    level_t *lv = wt__realloc(k->w, k->lv, cap * sizeof *lv);
+    level_t *lv = grow(k->w, k->lv, k->lv_stack,
+                       (k->depth + 1) * sizeof *lv, cap * sizeof *lv);
     if (lv == NULL)
       return WT_ENOMEM;
     k->lv = lv;
@@ -81,7 +98,7 @@ static wt_errno_t push(walk_t *k, const char *name, int fd) {
   }
   if (k->names_len + n > k->names_cap) {
     size_t cap = (k->names_len + n) * 2;
-    char *names = wt__realloc(k->w, k->names, cap);
+    char *names = grow(k->w, k->names, k->names_stack, k->names_len, cap);
     if (names == NULL)
       return WT_ENOMEM;
     k->names = names;
@@ -369,10 +386,10 @@ wt_errno_t wt__path_resolve(wt_t *w, int root, const char *path, uint32_t len,
   k.lo = 1;
   k.path = path;
   k.len = len;
-  k.cap = 16;
-  k.lv = wt__malloc(w, k.cap * sizeof *k.lv);
-  if (k.lv == NULL)
-    return WT_ENOMEM;
+  k.cap = sizeof k.lv_stack / sizeof *k.lv_stack;
+  k.lv = k.lv_stack;
+  k.names = k.names_stack;
+  k.names_cap = sizeof k.names_stack;
   k.lv[0].fd = root;
   k.lv[0].off = 0;
   e = walk(&k, flags, out);
@@ -388,8 +405,10 @@ wt_errno_t wt__path_resolve(wt_t *w, int root, const char *path, uint32_t len,
   for (uint32_t i = k.lo; i <= k.depth; i++)
     if (k.lv[i].fd >= 0)
       close(k.lv[i].fd);
-  wt__free(w, k.lv);
-  wt__free(w, k.names);
+  if (k.lv != k.lv_stack)
+    wt__free(w, k.lv);
+  if (k.names != k.names_stack)
+    wt__free(w, k.names);
   wt__free(w, k.own_path);
   return e;
 }
