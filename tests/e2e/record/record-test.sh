@@ -258,7 +258,7 @@ case_refusals() {
   refused "not a wasitrace trace" "$WT" export notes.txt
   (cd "$d" && "$WT" record -o ok.db hello.wasm >/dev/null 2>&1) || fail "record ok.db"
   refused "is also the input" "$WT" export --force -o ok.db ok.db
-  refused "--format wants sqlite or jsonl" "$WT" export --format xml ok.db
+  refused "--format wants sqlite, jsonl, perfetto or html" "$WT" export --format xml ok.db
   refused "only JSON Lines can be written to stdout" "$WT" export --format sqlite -o - ok.db
   refused "exists and is not a wasitrace trace" "$WT" export -o notes.txt ok.db
   # --force replaces; a trace is replaced without it.
