@@ -241,6 +241,13 @@ int wt_cli_export(int argc, char **argv) {
     wt_cli_error("-o -: only JSON Lines can be written to stdout");
     return WT_EXIT_TOOL;
   }
+  /* A file the user did not name is never replaced without --force. */
+  if (e.output == NULL && !e.force && access(out, F_OK) == 0) {
+    wt_cli_error("%s exists; export replaces only a file named with -o "
+                 "(-o %s), or any with --force",
+                 out, out);
+    return WT_EXIT_TOOL;
+  }
   if (strcmp(out, "-") != 0 && !wt_cli_may_replace(out, in, e.force))
     return WT_EXIT_TOOL;
   if (strcmp(out, "-") != 0) {

@@ -35,11 +35,12 @@ static char *help_text(void (*usage)(FILE *f)) {
  */
 static bool value_in_line(const char *line, size_t line_len, const char *opt,
                           char *out, size_t size) {
-  size_t n = strlen(opt), col, i;
+  size_t n = strlen(opt), col, i, indent = 0;
   const char *end;
   while (line_len > 0 && *line == ' ')
-    line++, line_len--;
-  if (line_len == 0 || *line != '-')
+    line++, line_len--, indent++;
+  /* An option line starts near the margin; deeper lines are descriptions. */
+  if (line_len == 0 || *line != '-' || indent > 4)
     return false;
   end = memmem(line, line_len, "  ", 2);
   col = end != NULL ? (size_t)(end - line) : line_len;

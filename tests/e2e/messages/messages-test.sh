@@ -103,6 +103,18 @@ case_inputs() {
     fail "record ok.db"
   says 125 "wasitrace: cannot create missing/t.jsonl: the folder missing does not exist" \
     "$WT" export -o missing/t.jsonl ok.db
+  # export without -o never replaces a file, even a trace: -o or --force.
+  (cd "$TOP" && "$WT" export ok.db >/dev/null 2>&1) || fail "export ok.db"
+  cp "$TOP/ok.jsonl" "$TOP/first.jsonl"
+  (cd "$TOP" && "$WT" record -o ok.db hello.wasm again >/dev/null 2>&1) ||
+    fail "record ok.db again"
+  says 125 "wasitrace: ok.jsonl exists; export replaces only a file named with -o (-o ok.jsonl), or any with --force" \
+    "$WT" export ok.db
+  cmp -s "$TOP/ok.jsonl" "$TOP/first.jsonl" || fail "export replaced ok.jsonl"
+  says 0 "wasitrace: wrote ok.jsonl" "$WT" export --force ok.db
+  cmp -s "$TOP/ok.jsonl" "$TOP/first.jsonl" && fail "--force did not replace ok.jsonl"
+  (cd "$TOP" && "$WT" export -o ok.jsonl ok.db >/dev/null 2>&1)
+  check "export -o of an existing trace" 0 $?
 }
 
 # ---- features --------------------------------------------------------------
