@@ -33,6 +33,10 @@ const char *wt_sandbox_reason_description(unsigned reason) {
   return reason < WT_SANDBOX_COUNT ? reason_desc[reason] : "unknown";
 }
 
+bool wt_has_guard(const wt_t *w) {
+  return w->guard.path != NULL || w->guard.sandbox != NULL;
+}
+
 void wt_set_guard(wt_t *w, const wt_guard_t *g) {
   if (g == NULL)
     memset(&w->guard, 0, sizeof w->guard);

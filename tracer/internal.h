@@ -359,6 +359,7 @@ typedef struct wt__frame_s {
 } wt__frame_t;
 
 struct wt_tracer_s {
+  bool guarding; /* the tracer set the core's guard (sandbox reasons) */
   const wt_api_t *inner;
   void *inner_ctx;
   /*

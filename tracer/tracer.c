@@ -412,11 +412,14 @@ int wt_tracer_open(const wt_api_t *inner, void *inner_ctx, wt_sink_t *sink,
     return -1;
   }
   if (t->core != NULL) {
-    /* Sandbox refusals with their reason; a policy layer stacked below
-     * replaces this guard and reports them itself. */
+    /* Sandbox refusals with their reason, unless a layer below (a policy)
+     * guards the core already: it reports them itself. */
     wt_guard_t g = {NULL, on_sandbox, t};
     wt_set_observer(t->core, wt_tracer_observe, t);
-    wt_set_guard(t->core, &g);
+    if (!wt_has_guard(t->core)) {
+      wt_set_guard(t->core, &g);
+      t->guarding = true;
+    }
   }
   *out = t;
   return 0;
@@ -483,7 +486,8 @@ int wt_tracer_finish(wt_tracer_t *t, const wt_trace_end_t *end) {
     e = (wt_trace_end_t){WT_END_EXIT, t->exit_code, NULL, 0};
   if (t->core != NULL) {
     wt_set_observer(t->core, NULL, NULL);
-    wt_set_guard(t->core, NULL);
+    if (t->guarding)
+      wt_set_guard(t->core, NULL);
   }
   if (t->interrupted) {
     /* The trace was ended by wt_tracer_interrupt. */

@@ -325,6 +325,8 @@ typedef struct wt_guard_s {
 /* Sets (copied; NULL clears) the instance's guard. Paths opened before it
  * was set have no guest path (the guard hears them relative to "?"). */
 void wt_set_guard(wt_t *w, const wt_guard_t *g);
+/* Whether a guard is set (a layer that only listens leaves it alone). */
+bool wt_has_guard(const wt_t *w);
 
 /* Prototypes of the core calls: wt_fd_write(wt_t *w, ...) and so on. */
 #define WT_CALL(name, set, fam, ret, ...)                                      \
