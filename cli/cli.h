@@ -34,6 +34,7 @@ int wt_cli_cache(int argc, char **argv);
 int wt_cli_view(int argc, char **argv);
 int wt_cli_stats(int argc, char **argv);
 int wt_cli_compile(int argc, char **argv);
+int wt_cli_audit(int argc, char **argv);
 
 /* "wasitrace: <message>" on stderr. */
 void wt_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -25,6 +25,8 @@ static const command_t commands[] = {
     {"stats", wt_cli_stats, "Summarise a trace (strace -c style)"},
     {"diff", wt_cli_diff, "Compare two traces call by call (exit 0 alike, "
                           "1 different, 2 trouble)"},
+    {"audit", wt_cli_audit, "What a trace's guest did, its denials; "
+                            "suggest or check a policy"},
     {"compile", wt_cli_compile, "Build modules into the compile cache ahead "
                                 "of time"},
     {"cache", wt_cli_cache, "List, trim or clear the compile cache"},
