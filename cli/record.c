@@ -464,7 +464,9 @@ static int record_close(void *ud, const wt_rt_result_t *res) {
   record_t *r = ud;
   wt_trace_end_t end = wt_cli_trace_end(res);
   uint64_t calls = wt_tracer_calls(r->tracer);
+  wt_tracer_ring_stats_t ring;
   int rc, sig;
+  wt_tracer_ring_stats(r->tracer, &ring);
   pthread_mutex_lock(&r->end_mu);
   rc = wt_tracer_finish(r->tracer, &end);
   r->tracer = NULL;
@@ -477,6 +479,13 @@ static int record_close(void *ud, const wt_rt_result_t *res) {
   else if (r->default_name || r->verbose)
     wt_cli_error("recorded %llu call%s to %s", (unsigned long long)calls,
                  calls == 1 ? "" : "s", r->path);
+  /* A user must know when recording slowed the guest down. */
+  if (rc >= 0 && r->verbose)
+    wt_cli_error("the guest waited for the trace writer %llu time%s "
+                 "(%.1f ms in all; ring of %llu MiB)",
+                 (unsigned long long)ring.waits, ring.waits == 1 ? "" : "s",
+                 (double)ring.wait_ns / 1e6,
+                 (unsigned long long)(ring.size >> 20));
   /* A signal that came while the trace was being finished. */
   if ((sig = atomic_load(&r->pending)) != 0)
     die_now(sig);

@@ -223,6 +223,9 @@ typedef struct wt__ring_s {
   /* Producer only. */
   _Alignas(64) uint64_t wpos; /* written, maybe not published */
   uint64_t tail_seen;         /* last tail it loaded */
+  /* Records that found the ring full, and the time they waited in all
+   * (atomic: an interrupt reads them from another thread). */
+  _Atomic uint64_t waits, wait_ns;
   /* Producer writes, consumer reads. */
   _Alignas(64) _Atomic uint64_t head;
   /* Consumer writes, producer reads when it runs out of room. */
@@ -453,7 +456,8 @@ struct wt_sink_s {
 
 /* Writes the metadata the tracer knows about a run (wt_tracer_open). */
 int wt__meta_write(wt_sink_t *s, const wt_tracer_options_t *o);
-int wt__meta_write_end(wt_sink_t *s, const wt_trace_end_t *end, uint64_t calls);
+int wt__meta_write_end(wt_sink_t *s, const wt_trace_end_t *end, uint64_t calls,
+                       const wt__ring_t *ring);
 
 typedef struct wt__reader_ops_s {
   int (*next)(wt_trace_t *t, const wt_trace_call_t **out);

@@ -641,3 +641,9 @@ void wt_tracer_deny(wt_tracer_t *t, wt_fd_t fd, wt_rights_t right,
 uint64_t wt_tracer_calls(const wt_tracer_t *t) {
   return t->calls;
 }
+
+void wt_tracer_ring_stats(const wt_tracer_t *t, wt_tracer_ring_stats_t *out) {
+  out->size = t->ring.size;
+  out->waits = atomic_load_explicit(&t->ring.waits, memory_order_relaxed);
+  out->wait_ns = atomic_load_explicit(&t->ring.wait_ns, memory_order_relaxed);
+}

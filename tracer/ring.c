@@ -22,6 +22,8 @@ int wt__ring_init(wt__ring_t *r, uint8_t *buf, size_t size) {
   atomic_init(&r->producer_waiting, 0);
   atomic_init(&r->wake, 0);
   atomic_init(&r->closed, 0);
+  atomic_init(&r->waits, 0);
+  atomic_init(&r->wait_ns, 0);
   if (pthread_mutex_init(&r->mu, NULL) != 0)
     return -1;
   if (pthread_cond_init(&r->cv_consumer, NULL) != 0) {
@@ -113,8 +115,28 @@ static void wait_for_room(wt__ring_t *r) {
   r->tail_seen = atomic_load_explicit(&r->tail, memory_order_acquire);
 }
 
+static uint64_t mono_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* One record's wait for room, counted once however many naps it took. */
+static void count_wait(wt__ring_t *r, uint64_t since) {
+  atomic_store_explicit(&r->waits,
+                        atomic_load_explicit(&r->waits, memory_order_relaxed) +
+                            1,
+                        memory_order_relaxed);
+  atomic_store_explicit(
+      &r->wait_ns,
+      atomic_load_explicit(&r->wait_ns, memory_order_relaxed) +
+          (mono_ns() - since),
+      memory_order_relaxed);
+}
+
 void wt__ring_put_slow(wt__ring_t *r, const void *p, size_t n) {
   const uint8_t *src = p;
+  uint64_t waited_since = 0;
   while (n > 0) {
     size_t room, off, chunk;
     if (atomic_load_explicit(&r->closed, memory_order_relaxed))
@@ -122,6 +144,8 @@ void wt__ring_put_slow(wt__ring_t *r, const void *p, size_t n) {
     r->tail_seen = atomic_load_explicit(&r->tail, memory_order_acquire);
     room = r->size - (size_t)(r->wpos - r->tail_seen);
     if (room == 0) {
+      if (waited_since == 0)
+        waited_since = mono_ns();
       wait_for_room(r);
       continue;
     }
@@ -134,6 +158,8 @@ void wt__ring_put_slow(wt__ring_t *r, const void *p, size_t n) {
     src += chunk;
     n -= chunk;
   }
+  if (waited_since != 0)
+    count_wait(r, waited_since);
 }
 
 void wt__ring_publish(wt__ring_t *r) {

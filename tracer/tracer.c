@@ -12,8 +12,23 @@
 #include "internal.h"
 #include "wt/sha256.h"
 
-#define DEFAULT_RING (16u << 20)
+/* The default ring's bounds (wt_tracer_ring_default). At ~100 bytes per
+ * small call, 16 MiB hold ~160,000 calls the writer has not stored yet,
+ * 256 MiB ~2.5 million: a burst that long runs at the guest's own speed. */
+#define RING_DEFAULT_MIN ((size_t)16 << 20)
+#define RING_DEFAULT_MAX ((size_t)256 << 20)
 #define MIN_RING (64u << 10)
+
+size_t wt_tracer_ring_default(void) {
+  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  size_t want, ring = RING_DEFAULT_MIN;
+  if (pages <= 0 || page <= 0)
+    return ring;
+  want = (size_t)pages / 64 * (size_t)page;
+  while (ring < RING_DEFAULT_MAX && ring * 2 <= want)
+    ring *= 2;
+  return ring;
+}
 
 /* ---- sinks ----------------------------------------------------------------
  */
@@ -190,8 +205,13 @@ out:
 }
 
 int wt__meta_write_end(wt_sink_t *s, const wt_trace_end_t *end,
-                       uint64_t calls) {
+                       uint64_t calls, const wt__ring_t *ring) {
   static const char *const kinds[] = {"incomplete", "exit", "trap", "signal"};
+  /* Whether recording made the guest wait for the writer, and how long. */
+  if (meta_int(s, "ring_size", (int64_t)ring->size) < 0 ||
+      meta_int(s, "ring_waits", (int64_t)atomic_load(&ring->waits)) < 0 ||
+      meta_int(s, "ring_wait_ns", (int64_t)atomic_load(&ring->wait_ns)) < 0)
+    return -1;
   if (meta_int(s, "calls", (int64_t)calls) < 0 ||
       meta_time(s, "end_time") < 0 ||
       meta_text(s, "end", WT_META_TEXT, kinds[end->kind]) < 0)
@@ -237,7 +257,7 @@ void wt_tracer_options_init(wt_tracer_options_t *o) {
 }
 
 static int check_options(const wt_tracer_options_t *o, size_t *ring) {
-  *ring = o->ring_size ? o->ring_size : DEFAULT_RING;
+  *ring = o->ring_size ? o->ring_size : wt_tracer_ring_default();
   if (*ring < MIN_RING || (*ring & (*ring - 1)) != 0) {
     wt_trace_set_error("ring size %zu is not a power of two >= %u", *ring,
                        MIN_RING);
@@ -447,7 +467,7 @@ static void write_failed_end(wt_tracer_t *t) {
   wt_trace_meta_t m = {"record_error", WT_META_TEXT, 0, why, NULL, 0};
   snprintf(why, sizeof why, "call %llu: %s", (unsigned long long)t->fail_seq,
            t->sink_error);
-  if (wt__meta_write_end(t->sink, &e, t->kept_n) == 0)
+  if (wt__meta_write_end(t->sink, &e, t->kept_n, &t->ring) == 0)
     wt_sink_meta(t->sink, &m);
 }
 
@@ -497,7 +517,8 @@ int wt_tracer_finish(wt_tracer_t *t, const wt_trace_end_t *end) {
   stop_writer(t, UINT64_MAX);
   if (t->fail_seq != 0)
     write_failed_end(t);
-  else if (!t->sink_failed && wt__meta_write_end(t->sink, &e, t->written) < 0)
+  else if (!t->sink_failed &&
+           wt__meta_write_end(t->sink, &e, t->written, &t->ring) < 0)
     wt__sink_failed(t);
   if (wt_sink_close(t->sink) < 0)
     wt__sink_failed(t);
@@ -526,7 +547,8 @@ int wt_tracer_interrupt(wt_tracer_t *t, const char *why) {
   /* The guest may go on calling: what it adds now is dropped. */
   atomic_store(&t->ring.closed, 1);
   t->interrupted = true;
-  if (!t->sink_failed && (wt__meta_write_end(t->sink, &e, t->written) < 0 ||
+  if (!t->sink_failed &&
+      (wt__meta_write_end(t->sink, &e, t->written, &t->ring) < 0 ||
                           wt_sink_meta(t->sink, &m) < 0))
     wt__sink_failed(t);
   if (wt_sink_close(t->sink) < 0)

@@ -297,7 +297,8 @@ typedef enum wt_on_record_error_e {
 
 typedef struct wt_tracer_options_s {
   wt_capture_t capture;
-  /* Ring bytes (a power of two, at least 64 KiB; 0: 16 MiB). */
+  /* Ring bytes (a power of two, at least 64 KiB; 0: wt_tracer_ring_default,
+   * sized from the machine's memory). */
   size_t ring_size;
   /* Longest time a drained call waits for its commit (0: 50 ms). */
   uint32_t commit_ms;
@@ -408,6 +409,25 @@ void wt_tracer_deny_full(wt_tracer_t *t, const wt_trace_denial_t *d);
 
 /* Calls recorded so far. */
 uint64_t wt_tracer_calls(const wt_tracer_t *t);
+
+/*
+ * How recording slowed the guest: the ring's size, and how many of the
+ * guest's calls found it full and waited for the writer to make room, for
+ * how long in all. Also in the trace's metadata at its end ("ring_size",
+ * "ring_waits", "ring_wait_ns"). Read it from the guest's thread, or once
+ * the guest has stopped.
+ */
+typedef struct wt_tracer_ring_stats_s {
+  uint64_t size;
+  uint64_t waits;
+  uint64_t wait_ns;
+} wt_tracer_ring_stats_t;
+void wt_tracer_ring_stats(const wt_tracer_t *t, wt_tracer_ring_stats_t *out);
+
+/* The ring size used when the options give none: 1/64 of the machine's
+ * memory as a power of two, from 16 MiB to 256 MiB (the pages are mapped
+ * as the guest reaches them, so a short run uses little of it). */
+size_t wt_tracer_ring_default(void);
 
 /* ---- reading traces ---------------------------------------------------------
  */

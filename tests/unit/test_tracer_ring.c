@@ -5,6 +5,8 @@
  * the embedder's allocator (not aligned, not mapped by the tracer).
  */
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <unistd.h>
 
@@ -177,12 +179,148 @@ static void test_embedder_ring(void **state) {
   wt_test_close(&env);
 }
 
+/* ---- the guest's waits for room, counted ---------------------------------- */
+
+/* A sink whose first call blocks until the gate opens: the writer then
+ * consumes nothing, so the ring fills exactly as the guest writes. */
+typedef struct gated_s {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  bool open;
+  int64_t meta_waits, meta_wait_ns, meta_size; /* -1: not written */
+} gated_t;
+
+static int g_meta(void *impl, const wt_trace_meta_t *m) {
+  gated_t *g = impl;
+  if (strcmp(m->key, "ring_waits") == 0)
+    g->meta_waits = m->i;
+  else if (strcmp(m->key, "ring_wait_ns") == 0)
+    g->meta_wait_ns = m->i;
+  else if (strcmp(m->key, "ring_size") == 0)
+    g->meta_size = m->i;
+  return 0;
+}
+static int g_call(void *impl, const wt_trace_call_t *c) {
+  gated_t *g = impl;
+  (void)c;
+  pthread_mutex_lock(&g->mu);
+  while (!g->open)
+    pthread_cond_wait(&g->cv, &g->mu);
+  pthread_mutex_unlock(&g->mu);
+  return 0;
+}
+static int g_commit(void *impl) {
+  (void)impl;
+  return 0;
+}
+static const wt_sink_ops_t gated_ops = {g_meta, g_call, g_commit, g_commit};
+
+static void gate_open(gated_t *g) {
+  pthread_mutex_lock(&g->mu);
+  g->open = true;
+  pthread_cond_broadcast(&g->cv);
+  pthread_mutex_unlock(&g->mu);
+}
+
+typedef struct opener_s {
+  gated_t *g;
+  wt_tracer_t *tr;
+} opener_t;
+
+/* Opens the gate once the guest is waiting for room (no timing guess). */
+static void *open_when_waiting(void *arg) {
+  opener_t *o = arg;
+  while (!atomic_load(&o->tr->ring.producer_waiting))
+    sched_yield();
+  gate_open(o->g);
+  return NULL;
+}
+
+/* CALLS fd_writes through a tracer with a RING-byte ring and the gated
+ * sink; `wait` opens the gate once the guest waits, else after the calls. */
+static void gated_run(uint32_t ring, int calls, bool wait,
+                      wt_tracer_ring_stats_t *st, gated_t *g) {
+  wt_test_env_t env;
+  wt_tracer_options_t o;
+  wt_tracer_t *tr;
+  wt_ciovec_t iov = {(const uint8_t *)"0123456789abcdef", 16};
+  pthread_t th;
+  opener_t op;
+  uint32_t n;
+  memset(g, 0, sizeof *g);
+  pthread_mutex_init(&g->mu, NULL);
+  pthread_cond_init(&g->cv, NULL);
+  g->meta_waits = g->meta_wait_ns = g->meta_size = -1;
+  wt_test_open(&env);
+  wt_tracer_options_init(&o);
+  o.core = env.w;
+  o.ring_size = ring;
+  assert_int_equal(
+      wt_tracer_open(wt_core_api(), env.w, wt_sink_new(&gated_ops, g), &o, &tr),
+      0);
+  op = (opener_t){g, tr};
+  if (wait)
+    assert_int_equal(pthread_create(&th, NULL, open_when_waiting, &op), 0);
+  for (int i = 0; i < calls; i++)
+    assert_int_equal(wt_tracer_api()->fd_write(tr, 1, &iov, 1, &n),
+                     WT_ESUCCESS);
+  wt_tracer_ring_stats(tr, st);
+  if (wait)
+    pthread_join(th, NULL);
+  else
+    gate_open(g);
+  assert_int_equal(wt_tracer_finish(tr, NULL), 0);
+  wt_test_close(&env);
+  pthread_cond_destroy(&g->cv);
+  pthread_mutex_destroy(&g->mu);
+}
+
+static void test_waits_counted(void **state) {
+  wt_tracer_ring_stats_t st;
+  gated_t g;
+  (void)state;
+  /* 20,000 small records are far more than 64 KiB: the guest waits. */
+  gated_run(64u << 10, 20000, true, &st, &g);
+  assert_int_equal(st.size, 64u << 10);
+  assert_true(st.waits >= 1);
+  assert_true(st.wait_ns > 0);
+  /* The trace's metadata says the same (a later wait cannot come: the
+   * guest made no call after the stats were read). */
+  assert_int_equal(g.meta_size, 64 << 10);
+  assert_int_equal(g.meta_waits, (int64_t)st.waits);
+  assert_int_equal(g.meta_wait_ns, (int64_t)st.wait_ns);
+}
+
+static void test_burst_absorbed(void **state) {
+  wt_tracer_ring_stats_t st;
+  gated_t g;
+  (void)state;
+  /* The writer stores nothing until the burst is over; 2,000 records fit
+   * in 1 MiB, so the guest never waits. */
+  gated_run(1u << 20, 2000, false, &st, &g);
+  assert_int_equal(st.waits, 0);
+  assert_int_equal(st.wait_ns, 0);
+  assert_int_equal(g.meta_waits, 0);
+  assert_int_equal(g.meta_size, 1 << 20);
+}
+
+static void test_ring_default(void **state) {
+  size_t r = wt_tracer_ring_default();
+  (void)state;
+  assert_true(r >= (16u << 20));
+  assert_true(r <= (256u << 20));
+  assert_int_equal(r & (r - 1), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_map_aligned),
       cmocka_unit_test(test_wake_at),
       cmocka_unit_test(test_producer_consumer),
       cmocka_unit_test(test_embedder_ring),
+      cmocka_unit_test(test_waits_counted),
+      cmocka_unit_test(test_burst_absorbed),
+      cmocka_unit_test(test_ring_default),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
