@@ -242,6 +242,59 @@ static bool is_meta_line(const char *s) {
   return strncmp(s, "{\"type\":\"meta\"", 14) == 0;
 }
 
+/*
+ * An `fd` record (format 5): derived from the calls, so it is not read,
+ * only checked to be what the writer makes (docs/trace-format.md): the
+ * members named there and no other, each of its type.
+ */
+static int fd_line(reader_t *r, json_t *o) {
+  static const char *const texts[] = {"path", "rights", "oflags",
+                                      "opened_by"};
+  static const char *const nums[] = {"rights_base", "opened_seq",
+                                     "closed_seq", "reads", "bytes_read",
+                                     "writes", "bytes_written"};
+  const char *k;
+  json_t *v;
+  uint64_t u;
+  char what[96];
+  json_object_foreach(o, k, v) {
+    bool text = false, num = false;
+    for (size_t i = 0; i < 4; i++)
+      text = text || strcmp(k, texts[i]) == 0;
+    for (size_t i = 0; i < 7; i++)
+      num = num || strcmp(k, nums[i]) == 0;
+    if (strcmp(k, "type") == 0)
+      continue;
+    if (strcmp(k, "fd") == 0) {
+      if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+          json_integer_value(v) > UINT32_MAX)
+        return line_error(r, "fd record: fd is not a u32");
+    } else if (strcmp(k, "kind") == 0) {
+      if (!json_is_string(v))
+        return line_error(r, "fd record: kind is not a string");
+    } else if (text || num) {
+      /* Only the counts are never null. */
+      bool nullable = num ? strncmp(k, "bytes_", 6) != 0 &&
+                                strcmp(k, "reads") != 0 &&
+                                strcmp(k, "writes") != 0
+                          : true;
+      if (json_is_null(v) && nullable)
+        continue;
+      if (text ? json_is_string(v) : get_u64(o, k, &u) == 0)
+        continue;
+      snprintf(what, sizeof what, "fd record: %s is not %s", k,
+               text ? "a string" : "an unsigned integer");
+      return line_error(r, what);
+    } else {
+      snprintf(what, sizeof what, "fd record: unknown member \"%.40s\"", k);
+      return line_error(r, what);
+    }
+  }
+  if (json_object_get(o, "fd") == NULL || json_object_get(o, "kind") == NULL)
+    return line_error(r, "fd record without fd or kind");
+  return 0;
+}
+
 /* A complete line of the first pass: the metadata gathered, every other
  * line checked to be a record of a known type. */
 static int first_pass_line(wt_trace_t *t, reader_t *r, json_t *o,
@@ -258,8 +311,10 @@ static int first_pass_line(wt_trace_t *t, reader_t *r, json_t *o,
   }
   if (!json_is_object(o))
     return line_error(r, o == NULL ? why : "not a JSON object");
+  if (type != NULL && strcmp(type, "fd") == 0)
+    return fd_line(r, o);
   if (type == NULL || (strcmp(type, "meta") != 0 && strcmp(type, "call")))
-    return line_error(r, "not a meta or call record");
+    return line_error(r, "not a meta, call or fd record");
   return strcmp(type, "meta") == 0 ? meta_line(t, r, o) : 0;
 }
 

@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "fds.h"
 #include "internal.h"
 
 #define ROWS 64
@@ -165,6 +166,8 @@ typedef struct sqlite_sink_s {
   bool in_txn;
   uint64_t last_seq; /* of the last call row */
   wt_trace_summary_t sum;
+  wt__fds_t fds;  /* what each fd was, for the `fds` table at close */
+  bool lost_any; /* calls were lost: `fds` would mention some */
 } sqlite_sink_t;
 
 int wt__sqlite_max_length;
@@ -621,6 +624,7 @@ static int lose(sqlite_sink_t *s) {
   s->chunk.len = 0;
   s->in_txn = false;
   s->lost = true;
+  s->lost_any = true;
   return -1;
 }
 
@@ -664,6 +668,7 @@ static int sq_call(void *impl, const wt_trace_call_t *c) {
   for (uint32_t i = 0; i < c->ndenials; i++)
     if (denial_row(s, c, &c->denials[i]) < 0)
       return lose(s);
+  wt__fds_call(&s->fds, c, &s->sum);
   return 0;
 }
 
@@ -679,6 +684,7 @@ static int sq_meta(void *impl, const wt_trace_meta_t *m) {
     wt_trace_set_error("meta %s: unknown type %u", m->key, m->type);
     return -1;
   }
+  wt__fds_meta(&s->fds, m);
   if (begin(s) < 0)
     return lose(s);
   sqlite3_bind_text(st, 1, m->key, -1, SQLITE_STATIC);
@@ -723,16 +729,20 @@ static void sink_free(sqlite_sink_t *s) {
   sqlite3_finalize(s->meta);
   sqlite3_close(s->db);
   wt_trace_summary_free(&s->sum);
+  wt__fds_free(&s->fds);
   free(s->path);
   free(s);
 }
 
-/* The indexes go in with the last rows: one transaction, one journal. */
+/* The indexes and the derived tables go in with the last rows: one
+ * transaction, one journal. */
 static int sq_close(void *impl) {
   sqlite_sink_t *s = impl;
   int rc = begin(s);
   if (rc == 0)
     rc = exec(s, indexes);
+  if (rc == 0 && !s->lost)
+    rc = wt__sqlite_derived(s->db, &s->fds, !s->lost_any && !s->fds.oom);
   if (rc == 0)
     rc = sq_commit(s);
   sink_free(s);

@@ -33,7 +33,7 @@ extern "C" {
 /* Version of the trace format written (meta key "format_version"). Format
  * 4 gave denials their rule index, complain flag, sandbox reason, preopen
  * and paths, and the source "sandbox"; older traces still read. */
-#define WT_TRACE_FORMAT_VERSION 4
+#define WT_TRACE_FORMAT_VERSION 5
 
 /* The last error of a tracer, sink or reader function on this thread. */
 const char *wt_trace_error(void);

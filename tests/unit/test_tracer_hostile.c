@@ -428,7 +428,7 @@ static void test_jsonl_damage(void **state) {
                                    "call's (1)"},
       {"\"seq\":1,", "\"seq\":0,", "call seq=0 does not follow"},
       {"\"type\":\"call\",\"seq\":3", "\"type\":\"cal\",\"seq\":3",
-       "not a meta or call record"},
+       "not a meta, call or fd record"},
       {"\"call\":\"clock_time_get\"", "\"call\":\"clock\\u00e9\xff\"",
        "unable to decode byte 0xff"},
       {"\"errno\":\"SUCCESS\"", "\"errno\":\"SUCCESS\",\"e\":1e999999",
@@ -683,7 +683,7 @@ static void test_denial_format3(void **state) {
   assert_string_equal(d.path, "(null)");
   assert_string_equal(d.preopen, "(null)");
   record_escape(&u, "old.jsonl", true);
-  jl_sub(u.trace, "\"format_version\",\"vtype\":\"int\",\"value\":4",
+  jl_sub(u.trace, "\"format_version\",\"vtype\":\"int\",\"value\":5",
          "\"format_version\",\"vtype\":\"int\",\"value\":3");
   jl_sub(u.trace, "\"source\":\"sandbox\"", "\"source\":\"rights\"");
   jl_sub(u.trace, ",\"reason\":\"dotdot\",\"preopen\":\"/sandbox\","

@@ -77,7 +77,7 @@ static void test_lines(void **state) {
   tt_t t;
   long len;
   char *text, *line, *save = NULL;
-  int calls = 0, metas = 0;
+  int calls = 0, metas = 0, fds = 0;
   json_t *write_line = NULL;
   (void)state;
   record(&t, "t.jsonl");
@@ -98,12 +98,18 @@ static void test_lines(void **state) {
       if (strcmp(json_string_value(json_object_get(o, "call")), "fd_write") ==
           0)
         write_line = json_incref(o);
+    } else if (strcmp(type, "fd") == 0) {
+      /* Format 5: the fds, after the calls (stdio at least). */
+      fds++;
+      assert_true(json_is_integer(json_object_get(o, "fd")));
     } else {
       assert_string_equal(type, "meta");
+      assert_int_equal(fds, 0);
       metas++;
     }
     json_decref(o);
   }
+  assert_true(fds >= 3);
   assert_int_equal(calls, 6);
   assert_true(metas > 10);
   assert_non_null(write_line);
