@@ -151,6 +151,14 @@ int wt_cli_export_view(const char *in, const char *out, int format,
     default_output(in, format, path, sizeof path);
   else
     snprintf(path, sizeof path, "%s", out);
+  /* A name the user did not give never replaces a file, not even an
+   * earlier export (it may be one they kept): -o names it, --force. */
+  if (out == NULL && !force && access(path, F_OK) == 0) {
+    wt_cli_error("%s exists; export replaces only a file named with -o "
+                 "(-o %s), or any with --force",
+                 path, path);
+    return WT_EXIT_TOOL;
+  }
   if (strcmp(path, "-") != 0 && !may_replace(path, in, force))
     return WT_EXIT_TOOL;
   if (wt_trace_open(in, &t) < 0) {

@@ -115,6 +115,25 @@ case_inputs() {
   cmp -s "$TOP/ok.jsonl" "$TOP/first.jsonl" && fail "--force did not replace ok.jsonl"
   (cd "$TOP" && "$WT" export -o ok.jsonl ok.db >/dev/null 2>&1)
   check "export -o of an existing trace" 0 $?
+  # Nor do the html and perfetto exports, even over an export of ours.
+  local fmt name
+  for fmt in html perfetto; do
+    name=ok.html
+    [ $fmt = perfetto ] && name=ok.perfetto.json
+    printf 'mine\n' >"$TOP/$name"
+    says 125 "wasitrace: $name exists; export replaces only a file named with -o (-o $name), or any with --force" \
+      "$WT" export --format $fmt ok.db
+    check "export --format $fmt kept $name" mine "$(cat "$TOP/$name")"
+    rm -f "$TOP/$name"
+    says 0 "wasitrace: wrote $name" "$WT" export --format $fmt ok.db
+    cp "$TOP/$name" "$TOP/first.out"
+    says 125 "wasitrace: $name exists; export replaces only a file named with -o (-o $name), or any with --force" \
+      "$WT" export --format $fmt ok.db
+    cmp -s "$TOP/$name" "$TOP/first.out" || fail "export --format $fmt replaced its own $name"
+    says 0 "wasitrace: wrote $name" "$WT" export --format $fmt --force ok.db
+    (cd "$TOP" && "$WT" export --format $fmt -o "$name" ok.db >/dev/null 2>&1)
+    check "export --format $fmt -o of an existing export" 0 $?
+  done
 }
 
 # ---- features --------------------------------------------------------------
