@@ -60,6 +60,13 @@ void wt__sb_free(wt__sb_t *b) {
   memset(b, 0, sizeof *b);
 }
 
+/* "00".."99": two digits per division (timestamps have 19 of them, and
+ * every call the writer stores has two). */
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536"
+    "37383940414243444546474849505152535455565758596061626364656667686970717273"
+    "7475767778798081828384858687888990919293949596979899";
+
 void wt__sb_u64(wt__sb_t *b, uint64_t v) {
   char tmp[24];
   int i = sizeof tmp;
@@ -68,10 +75,18 @@ void wt__sb_u64(wt__sb_t *b, uint64_t v) {
     wt__sb_putc(b, (char)('0' + v));
     return;
   }
-  do {
-    tmp[--i] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
+  while (v >= 100) {
+    unsigned d = (unsigned)(v % 100) * 2;
+    v /= 100;
+    tmp[--i] = digit_pairs[d + 1];
+    tmp[--i] = digit_pairs[d];
+  }
+  if (v >= 10) {
+    tmp[--i] = digit_pairs[v * 2 + 1];
+    tmp[--i] = digit_pairs[v * 2];
+  } else {
+    tmp[--i] = (char)('0' + v);
+  }
   wt__sb_putn(b, tmp + i, sizeof tmp - (size_t)i);
 }
 
@@ -148,6 +163,20 @@ static size_t utf8_len(const uint8_t *p, size_t n) {
  * bytes per input byte): payload previews are often binary, and going
  * through wt__sb_putn byte by byte made them the writer's main cost.
  */
+/*
+ * Whether none of the 8 bytes of w needs escaping: each is in 0x20..0x7e
+ * and is neither '"' nor '\\' (bit tricks on the whole word: a byte's
+ * high bit is set in the result where the test holds for it).
+ */
+static bool plain8(uint64_t w) {
+  const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+  uint64_t ctl = (w - ones * 0x20) & ~w;           /* < 0x20 */
+  uint64_t del = (w + ones * 0x01) & high;         /* >= 0x7f (and >= 0x80) */
+  uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+  uint64_t quote = (q - ones) & ~q, bslash = (bs - ones) & ~bs;
+  return ((ctl | del | quote | bslash | w) & high) == 0;
+}
+
 void wt__sb_json_str(wt__sb_t *b, const void *s, size_t n) {
   static const char hex[] = "0123456789abcdef";
   const uint8_t *p = s, *end = p + n;
@@ -161,6 +190,17 @@ void wt__sb_json_str(wt__sb_t *b, const void *s, size_t n) {
   while (p < end) {
     uint8_t c = *p;
     size_t u;
+    /* Eight plain bytes at a time (most text is plain ASCII). */
+    if (end - p >= 8) {
+      uint64_t w;
+      memcpy(&w, p, 8);
+      if (plain8(w)) {
+        memcpy(o, p, 8);
+        o += 8;
+        p += 8;
+        continue;
+      }
+    }
     if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
       *o++ = (char)c;
       p++;
@@ -203,6 +243,15 @@ void wt__sb_base64(wt__sb_t *b, const uint8_t *p, size_t n) {
   if (b->oom)
     return;
   o = b->s + b->len;
+  /* Whole groups of three bytes without the tail's tests. */
+  for (; n >= 3; p += 3, n -= 3) {
+    uint32_t v = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+    o[0] = b64[v >> 18];
+    o[1] = b64[(v >> 12) & 63];
+    o[2] = b64[(v >> 6) & 63];
+    o[3] = b64[v & 63];
+    o += 4;
+  }
   for (size_t i = 0; i < n; i += 3) {
     uint32_t v = (uint32_t)p[i] << 16;
     if (i + 1 < n)
