@@ -57,6 +57,8 @@ typedef struct record_s {
   wt_capture_t capture;
   wt_on_record_error_t on_error;
   bool force, no_module, default_name, verbose;
+  int argc; /* wasitrace's command line from `record` on (meta tool_argv) */
+  char **argv;
   uint8_t *module;
   size_t module_len;
   wt_tracer_t *tracer;
@@ -388,6 +390,8 @@ static void tracer_options(record_t *r, const wt_cli_guest_t *g,
   o->argc = g->argc;
   o->argv = g->argv;
   o->envp = g->envp;
+  o->tool_argc = (uint32_t)r->argc;
+  o->tool_argv = (const char *const *)r->argv;
   o->preopenc = g->preopenc;
   o->preopens = g->preopens;
   o->preopen_socketc = g->preopen_socketc;
@@ -493,6 +497,18 @@ static int record_close(void *ud, const wt_rt_result_t *res) {
   return rc < 0 ? WT_EXIT_TOOL : 0;
 }
 
+/* The command line as given, "wasitrace" first: the option parser writes
+ * into argv's strings (HOST::GUEST is split in place). Without memory the
+ * trace simply has no tool_argv. */
+static void keep_argv(record_t *r, int argc, char **argv) {
+  if ((r->argv = calloc((size_t)argc + 2, sizeof *r->argv)) == NULL)
+    return;
+  r->argv[0] = "wasitrace";
+  for (r->argc = 1; r->argc <= argc; r->argc++)
+    if ((r->argv[r->argc] = strdup(argv[r->argc - 1])) == NULL)
+      break;
+}
+
 int wt_cli_record(int argc, char **argv) {
   record_t r;
   wt_cli_layer_t layer = {
@@ -501,6 +517,7 @@ int wt_cli_record(int argc, char **argv) {
       record_check, record_open,    record_close, &r};
   int status;
   memset(&r, 0, sizeof r);
+  keep_argv(&r, argc, argv);
   r.format = -1;
   r.capture = WT_CAPTURE_REPLAY;
   wt_cli_strace_init(&r.strace);
@@ -508,6 +525,9 @@ int wt_cli_record(int argc, char **argv) {
   pthread_mutex_init(&r.end_mu, NULL);
   atomic_init(&r.pending, 0);
   status = wt_cli_run_guest(argc, argv, &layer);
+  for (int i = 1; r.argv != NULL && i < r.argc; i++)
+    free(r.argv[i]);
+  free(r.argv);
   free(r.module);
   pthread_mutex_destroy(&r.end_mu);
   return status;

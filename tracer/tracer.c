@@ -2,6 +2,7 @@
  * The tracer's lifetime (open, finish, close, interrupt), the run metadata,
  * and the sink wrapper. The writer thread is in writer.c.
  */
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,10 +92,19 @@ static void json_preopens(wt__sb_t *b, const wt_tracer_options_t *o) {
   wt__sb_putc(b, '[');
   for (uint32_t i = 0; i < o->preopenc; i++) {
     const wt_preopen_t *p = &o->preopens[i];
+    char *real = realpath(p->host_path, NULL);
     wt__sb_puts(b, i > 0 ? ",{\"guest\":" : "{\"guest\":");
     wt__sb_json_str(b, p->guest_path, strlen(p->guest_path));
     wt__sb_puts(b, ",\"host\":");
     wt__sb_json_str(b, p->host_path, strlen(p->host_path));
+    /* Format 5: the host directory's absolute path (symlinks resolved),
+     * which says where the run's files were whatever its cwd was. */
+    wt__sb_puts(b, ",\"real\":");
+    if (real != NULL)
+      wt__sb_json_str(b, real, strlen(real));
+    else
+      wt__sb_puts(b, "null");
+    free(real);
     wt__sb_putc(b, '}');
   }
   wt__sb_putc(b, ']');
@@ -149,6 +159,28 @@ static int meta_host(wt_sink_t *s) {
   return meta_text(s, "host_os", WT_META_TEXT, text);
 }
 
+/* Format 5's provenance: where and from where the run was recorded. An
+ * entry the system cannot give is left out. */
+static int meta_provenance(wt_sink_t *s, const wt_tracer_options_t *o) {
+  char host[HOST_NAME_MAX + 1];
+  char *cwd = getcwd(NULL, 0);
+  wt__sb_t b = {0};
+  int rc = 0;
+  if (gethostname(host, sizeof host) == 0) {
+    host[sizeof host - 1] = 0;
+    rc = meta_text(s, "hostname", WT_META_TEXT, host);
+  }
+  if (rc == 0 && cwd != NULL)
+    rc = meta_text(s, "cwd", WT_META_TEXT, cwd);
+  free(cwd);
+  if (rc == 0 && o->tool_argv != NULL) {
+    json_strings(&b, o->tool_argv, o->tool_argc);
+    rc = b.oom ? -1 : meta_text(s, "tool_argv", WT_META_JSON, b.s);
+  }
+  wt__sb_free(&b);
+  return rc;
+}
+
 static int meta_module(wt_sink_t *s, const wt_tracer_options_t *o) {
   uint8_t digest[32];
   char sha[65];
@@ -175,6 +207,7 @@ int wt__meta_write(wt_sink_t *s, const wt_tracer_options_t *o) {
       meta_text(s, "tool_version", WT_META_TEXT, wt_version_string()) < 0 ||
       meta_text(s, "capture", WT_META_TEXT, wt_capture_name(o->capture)) < 0 ||
       meta_text(s, "end", WT_META_TEXT, "incomplete") < 0 || meta_host(s) < 0 ||
+      meta_provenance(s, o) < 0 ||
       meta_time(s, "start_time") < 0 || meta_module(s, o) < 0)
     goto out;
   if (o->memory_check != NULL &&

@@ -321,6 +321,9 @@ typedef struct wt_tracer_options_s {
   uint32_t argc;
   const char *const *argv;
   const char *const *envp; /* NULL-terminated "NAME=VALUE" */
+  /* The recording tool's own command line (meta tool_argv), if given. */
+  uint32_t tool_argc;
+  const char *const *tool_argv;
   uint32_t preopenc;
   const wt_preopen_t *preopens;
   uint32_t preopen_socketc;

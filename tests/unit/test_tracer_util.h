@@ -28,6 +28,7 @@ static inline void tt_open(tt_t *t, const char *file, bool jsonl,
   wt_sink_t *sink;
   static const char *const argv[] = {"guest.wasm", "--flag"};
   static const char *const envp[] = {"A=1", NULL};
+  static const char *const tool[] = {"wasitrace", "record", "guest.wasm"};
   static const uint8_t module[] = {0, 'a', 's', 'm', 1, 0, 0, 0};
   memset(t, 0, sizeof *t);
   wt_test_open(&t->env);
@@ -42,6 +43,8 @@ static inline void tt_open(tt_t *t, const char *file, bool jsonl,
   o.argc = 2;
   o.argv = argv;
   o.envp = envp;
+  o.tool_argc = 3;
+  o.tool_argv = tool;
   o.module = module;
   o.module_len = sizeof module;
   o.module_name = "guest.wasm";
