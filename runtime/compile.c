@@ -35,6 +35,14 @@ const char *wt__rt_impl_path(void) {
 #define MAX_FLAGS 16
 
 /*
+ * The optimised tier cuts wasm2c's output into parts of about this much C
+ * (csplit.c): gcc's peak memory follows the size of the unit it compiles
+ * (~90 MB per MB of C at -O1), so a part stays near 100 MB whatever the
+ * module's size, and the parts compile in parallel.
+ */
+#define PART_BYTES (1u << 20)
+
+/*
  * TinyCC lacks builtins that wasm2c's output and runtime use; plain C
  * stands in for them (only under tcc: the optimised tier keeps gcc's).
  * Written into the build directory and force-included.
@@ -97,6 +105,12 @@ static int flags(wt_rt_tier_t tier, char opt, bool guard, uint32_t depth,
   if (tier == WT_RT_TIER_OPTIMIZED) {
     flag[n++] = text->opt;
     flag[n++] = "-fvisibility=hidden";
+    /* gcc collects its garbage once its heap has doubled over 128 MB
+     * (with this much RAM); collecting from 32 MB on, at 20% growth, cuts
+     * a part's peak memory by 40% for ~6% more time (bench/README.md). It
+     * changes no generated code. */
+    flag[n++] = "--param=ggc-min-expand=20";
+    flag[n++] = "--param=ggc-min-heapsize=32768";
   }
   flag[n++] = "-w";
   flag[n++] = "-D_GNU_SOURCE";
@@ -111,6 +125,7 @@ void wt__build_flags(wt_rt_tier_t tier, char opt_level, bool guard_pages,
                      uint32_t depth, wt_sha256_t *key) {
   const char *flag[MAX_FLAGS];
   flag_text_t text;
+  char line[64];
   int n = flags(tier, opt_level, guard_pages, depth, &text, flag);
   for (int i = 0; i < n; i++) {
     wt_sha256_update(key, flag[i], strlen(flag[i]));
@@ -118,6 +133,10 @@ void wt__build_flags(wt_rt_tier_t tier, char opt_level, bool guard_pages,
   }
   if (tier == WT_RT_TIER_FAST)
     wt_sha256_update(key, tcc_prelude, sizeof tcc_prelude);
+  if (tier == WT_RT_TIER_OPTIMIZED) { /* the cut (csplit.c) shapes code */
+    wt__strf(line, sizeof line, "split 1 %u\n", PART_BYTES);
+    wt_sha256_update(key, line, strlen(line));
+  }
 }
 
 /*
@@ -208,11 +227,9 @@ static int wait_tool(wt__build_t *b, pid_t pid, const char *step,
  * process group of its own. Returns 0 and the wait status and *why, or the
  * errno of a failed spawn.
  */
-static int run(wt__build_t *b, const char *step, const char *const argv[],
-               const char *log, int *status, int *why) {
+static int spawn(const char *const argv[], const char *log, pid_t *pid) {
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t attr;
-  pid_t pid;
   int rc;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -222,9 +239,16 @@ static int run(wt__build_t *b, const char *step, const char *const argv[],
   posix_spawnattr_init(&attr);
   posix_spawnattr_setpgroup(&attr, 0);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-  rc = posix_spawnp(&pid, argv[0], &fa, &attr, (char *const *)argv, environ);
+  rc = posix_spawnp(pid, argv[0], &fa, &attr, (char *const *)argv, environ);
   posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&fa);
+  return rc;
+}
+
+static int run(wt__build_t *b, const char *step, const char *const argv[],
+               const char *log, int *status, int *why) {
+  pid_t pid;
+  int rc = spawn(argv, log, &pid);
   if (rc != 0)
     return rc;
   *why = wait_tool(b, pid, step, argv[0], status);
@@ -300,30 +324,44 @@ static wt_rt_status_t write_input(wt__build_t *b, const char *path, char *err,
   return st;
 }
 
+/* A file whole, NUL-terminated, into *text (malloc'd); errno on failure. */
+static bool read_whole(const char *path, char **text, size_t *len) {
+  struct stat st;
+  size_t got = 0;
+  ssize_t n = 1;
+  int fd = open(path, O_RDONLY | O_CLOEXEC), saved;
+  *text = NULL;
+  if (fd < 0)
+    return false;
+  if (fstat(fd, &st) == 0 && st.st_size >= 0)
+    *text = malloc((size_t)st.st_size + 1);
+  while (*text != NULL && got < (size_t)st.st_size &&
+         ((n = read(fd, *text + got, (size_t)st.st_size - got)) > 0 ||
+          (n < 0 && errno == EINTR)))
+    got += n > 0 ? (size_t)n : 0;
+  saved = errno;
+  close(fd);
+  if (*text == NULL || got != (size_t)st.st_size) {
+    free(*text);
+    *text = NULL;
+    errno = n == 0 ? EIO : saved;
+    return false;
+  }
+  (*text)[got] = '\0';
+  *len = got;
+  return true;
+}
+
 /* Reads a generated file whole and checks it (csafe.c). */
 static wt_rt_status_t check_output(const char *path, char *err, size_t size) {
   char why[256];
-  struct stat st;
-  char *text = NULL;
+  char *text;
+  size_t len;
   bool ok = false;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size >= 0)
-    text = malloc((size_t)st.st_size + 1);
-  if (text != NULL) {
-    size_t got = 0;
-    ssize_t n = 1;
-    while (got < (size_t)st.st_size &&
-           ((n = read(fd, text + got, (size_t)st.st_size - got)) > 0 ||
-            (n < 0 && errno == EINTR)))
-      got += n > 0 ? (size_t)n : 0;
-    ok = got == (size_t)st.st_size;
-    snprintf(why, sizeof why, "cannot read it");
-    ok = ok && wt__c_check(text, got, why, sizeof why);
-  } else {
+  if (!read_whole(path, &text, &len))
     snprintf(why, sizeof why, "cannot read it: %s", strerror(errno));
-  }
-  if (fd >= 0)
-    close(fd);
+  else
+    ok = wt__c_check(text, len, why, sizeof why);
   free(text);
   if (ok)
     return WT_RT_OK;
@@ -397,25 +435,40 @@ static bool keep_log(const char *log, char *kept, size_t size) {
   return ok;
 }
 
-static wt_rt_status_t compile(wt__build_t *b, char *err, size_t size) {
-  char glue[4096], guest[4096], inc[4096], log[4096], msg[1536], kept[4096],
-      prelude[4096];
-  flag_text_t text;
+/* The message for a compiler that exited with an error; its log is kept. */
+static wt_rt_status_t cc_failed(const char *cc, const char *log, char *err,
+                                size_t size) {
+  char msg[1536], kept[4096];
+  read_log(log, msg, sizeof msg);
+  if (!keep_log(log, kept, sizeof kept))
+    snprintf(kept, sizeof kept, "not kept");
+  return wt__rt_fail(WT_RT_ETOOL, err, size,
+                     "the C compiler '%s' failed on the translated module "
+                     "(whole log: %s):\n%s",
+                     cc, kept, msg);
+}
+
+static wt_rt_status_t cc_spawn_failed(wt__build_t *b, int rc, char *err,
+                                      size_t size) {
+  if (b->tier == WT_RT_TIER_FAST)
+    return spawn_failed("TinyCC", b->tcc, "'tcc' (or use --tier=optimized)",
+                        rc, err, size);
+  return spawn_failed("C compiler", b->cc, "'gcc' (or 'build-essential')", rc,
+                      err, size);
+}
+
+/*
+ * The compiler and the tier's flags into argv; returns how many. `inc`
+ * and `prelude` are buffers for the texts of those arguments.
+ */
+static int cc_argv(wt__build_t *b, flag_text_t *text, char inc[4096],
+                   char prelude[4096], const char *argv[]) {
   bool fast = b->tier == WT_RT_TIER_FAST;
-  const char *argv[MAX_FLAGS + 12];
-  int n, status, rc, why;
-  double t0 = wt__now_ms();
-  snprintf(glue, sizeof glue, "%s/glue.c", b->dir);
-  snprintf(guest, sizeof guest, "%s/guest.c", b->dir);
-  snprintf(inc, sizeof inc, "-I%s", WT_WASM_RT_INCLUDE_DIR);
-  snprintf(log, sizeof log, "%s/cc.log", b->dir);
-  snprintf(prelude, sizeof prelude, "%s/prelude.h", b->dir);
-  if (fast && !write_file(prelude, (const uint8_t *)tcc_prelude,
-                          sizeof tcc_prelude - 1))
-    return wt__rt_fail(WT_RT_ETOOL, err, size, "cannot write %s: %s",
-                       prelude, strerror(errno));
+  int n;
+  snprintf(inc, 4096, "-I%s", WT_WASM_RT_INCLUDE_DIR);
+  snprintf(prelude, 4096, "%s/prelude.h", b->dir);
   argv[0] = fast ? b->tcc : b->cc;
-  n = 1 + flags(b->tier, b->opt_level, b->guard_pages, b->call_depth, &text,
+  n = 1 + flags(b->tier, b->opt_level, b->guard_pages, b->call_depth, text,
                 argv + 1);
   if (fast) {
     argv[n++] = "-include";
@@ -424,6 +477,24 @@ static wt_rt_status_t compile(wt__build_t *b, char *err, size_t size) {
   /* -I/usr/include would reorder the system include directories. */
   if (strcmp(WT_WASM_RT_INCLUDE_DIR, "/usr/include") != 0)
     argv[n++] = inc;
+  return n;
+}
+
+/* The glue and wasm2c's output as one compiler command. */
+static wt_rt_status_t compile_whole(wt__build_t *b, char *err, size_t size) {
+  char glue[4096], guest[4096], inc[4096], log[4096], prelude[4096];
+  flag_text_t text;
+  const char *argv[MAX_FLAGS + 12];
+  int n, status, rc, why;
+  snprintf(glue, sizeof glue, "%s/glue.c", b->dir);
+  snprintf(guest, sizeof guest, "%s/guest.c", b->dir);
+  snprintf(log, sizeof log, "%s/cc.log", b->dir);
+  n = cc_argv(b, &text, inc, prelude, argv);
+  if (b->tier == WT_RT_TIER_FAST &&
+      !write_file(prelude, (const uint8_t *)tcc_prelude,
+                  sizeof tcc_prelude - 1))
+    return wt__rt_fail(WT_RT_ETOOL, err, size, "cannot write %s: %s",
+                       prelude, strerror(errno));
   argv[n++] = glue;
   argv[n++] = guest;
   argv[n++] = "-o";
@@ -431,24 +502,234 @@ static wt_rt_status_t compile(wt__build_t *b, char *err, size_t size) {
   argv[n++] = "-lm";
   argv[n] = NULL;
   rc = run(b, "compiling", argv, log, &status, &why);
-  b->compile_ms = wt__now_ms() - t0;
   if (rc != 0)
-    return fast ? spawn_failed("TinyCC", b->tcc, "'tcc' (or use --tier=optimized)",
-                               rc, err, size)
-                : spawn_failed("C compiler", b->cc,
-                               "'gcc' (or 'build-essential')", rc, err, size);
+    return cc_spawn_failed(b, rc, err, size);
   if (why != RUN_DONE)
     return stopped(b, why, "compiling", err, size);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    read_log(log, msg, sizeof msg);
-    if (!keep_log(log, kept, sizeof kept))
-      snprintf(kept, sizeof kept, "not kept");
-    return wt__rt_fail(WT_RT_ETOOL, err, size,
-                       "the C compiler '%s' failed on the translated module "
-                       "(whole log: %s):\n%s",
-                       argv[0], kept, msg);
-  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return cc_failed(argv[0], log, err, size);
   return WT_RT_OK;
+}
+
+/*
+ * Cuts guest.c into split.h and part0.c..partN.c (csplit.c); *nparts is 0
+ * when it is compiled whole instead.
+ */
+static wt_rt_status_t cut_guest(wt__build_t *b, unsigned *nparts, char *err,
+                                size_t size) {
+  char path[4096];
+  char *text;
+  size_t len;
+  wt__c_split_t cut;
+  bool ok;
+  *nparts = 0;
+  snprintf(path, sizeof path, "%s/guest.c", b->dir);
+  if (!read_whole(path, &text, &len))
+    return wt__rt_fail(WT_RT_ETOOL, err, size, "cannot read %s: %s", path,
+                       strerror(errno));
+  ok = wt__c_split(text, len, PART_BYTES, &cut);
+  free(text);
+  if (!ok)
+    return WT_RT_OK;
+  snprintf(path, sizeof path, "%s/split.h", b->dir);
+  ok = write_file(path, (const uint8_t *)cut.header, cut.header_len);
+  for (unsigned i = 0; ok && i < cut.nparts; i++) {
+    snprintf(path, sizeof path, "%s/part%u.c", b->dir, i);
+    ok = write_file(path, (const uint8_t *)cut.parts[i], cut.part_lens[i]);
+  }
+  if (ok)
+    *nparts = cut.nparts;
+  wt__c_split_free(&cut);
+  if (!ok)
+    return wt__rt_fail(WT_RT_ETOOL, err, size, "cannot write %s: %s", path,
+                       strerror(errno));
+  return WT_RT_OK;
+}
+
+/* One compiler process of a cut build: SRC -> OBJ, its output in LOG. */
+typedef struct job_s {
+  char src[4096], obj[4096], log[4096];
+  pid_t pid; /* while it runs */
+  int pidfd;
+} job_t;
+
+/* The jobs of a cut build, run `width` at a time. */
+typedef struct jobs_s {
+  job_t *job;
+  unsigned n, next, running, width;
+  int failed;   /* the first job that exited with an error, or -1 */
+  int spawn_rc; /* errno of a failed spawn, or 0 */
+} jobs_t;
+
+static bool start_job(jobs_t *js, const char *argv[], int n) {
+  job_t *j = &js->job[js->next];
+  argv[n] = "-c";
+  argv[n + 1] = j->src;
+  argv[n + 2] = "-o";
+  argv[n + 3] = j->obj;
+  argv[n + 4] = NULL;
+  if ((js->spawn_rc = spawn(argv, j->log, &j->pid)) != 0)
+    return false;
+  j->pidfd = (int)syscall(SYS_pidfd_open, j->pid, 0);
+  js->next++;
+  js->running++;
+  return true;
+}
+
+/* Reaps the jobs that ended; `kill_all` ends the others first. */
+static void reap_jobs(jobs_t *js, bool kill_all) {
+  for (unsigned i = 0; i < js->next; i++) {
+    job_t *j = &js->job[i];
+    int status;
+    if (j->pid == 0)
+      continue;
+    if (kill_all)
+      kill(-j->pid, SIGKILL);
+    pid_t r;
+    while ((r = waitpid(j->pid, &status, kill_all ? 0 : WNOHANG)) < 0 &&
+           errno == EINTR)
+      ;
+    if (r != j->pid)
+      continue;
+    if (j->pidfd >= 0)
+      close(j->pidfd);
+    j->pid = 0;
+    js->running--;
+    if ((!WIFEXITED(status) || WEXITSTATUS(status) != 0) && js->failed < 0 &&
+        !kill_all)
+      js->failed = (int)i;
+  }
+}
+
+/* Waits until a job ends or a second of the build is over. */
+static void wait_jobs(jobs_t *js, double ms) {
+  struct pollfd fds[WT__C_SPLIT_MAX_PARTS + 1];
+  nfds_t n = 0;
+  for (unsigned i = 0; i < js->next; i++) {
+    if (js->job[i].pid == 0)
+      continue;
+    if (js->job[i].pidfd < 0) { /* no pidfd (old kernel): poll by time */
+      nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+      return;
+    }
+    fds[n++] = (struct pollfd){js->job[i].pidfd, POLLIN, 0};
+  }
+  poll(fds, n, 1000 - (int)ms % 1000);
+}
+
+/*
+ * Runs the jobs within the build's time limit, reporting progress each
+ * second after the first; stops at the first failure. Returns RUN_*.
+ */
+static int run_jobs(wt__build_t *b, jobs_t *js, const char *argv[], int n) {
+  double t0 = wt__now_ms(), ms = 0;
+  bool shown = false;
+  int why = RUN_DONE;
+  for (;;) {
+    while (js->failed < 0 && js->running < js->width && js->next < js->n)
+      if (!start_job(js, argv, n))
+        break;
+    if (js->running == 0)
+      break;
+    ms = wt__now_ms() - t0;
+    if (caught != 0 || (b->timeout_s != 0 && ms >= b->timeout_s * 1e3)) {
+      why = caught != 0 ? RUN_INTERRUPTED : RUN_TIMEOUT;
+      reap_jobs(js, true);
+      break;
+    }
+    if (ms >= 1000) {
+      progress(b, "compiling", argv[0], ms, false);
+      shown = true;
+    }
+    wait_jobs(js, ms);
+    reap_jobs(js, false);
+    if (js->spawn_rc != 0 || js->failed >= 0)
+      reap_jobs(js, true);
+  }
+  if (shown)
+    progress(b, "compiling", argv[0], wt__now_ms() - t0, true);
+  return why;
+}
+
+/*
+ * How many compilers run at once: one per core. Each holds ~100-150 MB
+ * (PART_BYTES), so memory stays bounded by the core count, not the module.
+ */
+static unsigned job_width(unsigned njobs) {
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  unsigned w = cores < 1 ? 1 : cores > 64 ? 64 : (unsigned)cores;
+  return w < njobs ? w : njobs;
+}
+
+/* The objects linked into the shared object. */
+static wt_rt_status_t link_parts(wt__build_t *b, jobs_t *js, char *err,
+                                 size_t size) {
+  const char *argv[WT__C_SPLIT_MAX_PARTS + 12];
+  char log[4096];
+  int n = 0, status, rc, why;
+  snprintf(log, sizeof log, "%s/ld.log", b->dir);
+  argv[n++] = b->cc;
+  argv[n++] = "-shared";
+  argv[n++] = "-fPIC";
+  for (unsigned i = 0; i < js->n; i++)
+    argv[n++] = js->job[i].obj;
+  argv[n++] = "-o";
+  argv[n++] = b->out_so;
+  argv[n++] = "-lm";
+  argv[n] = NULL;
+  rc = run(b, "linking", argv, log, &status, &why);
+  if (rc != 0)
+    return cc_spawn_failed(b, rc, err, size);
+  if (why != RUN_DONE)
+    return stopped(b, why, "linking", err, size);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return cc_failed(argv[0], log, err, size);
+  return WT_RT_OK;
+}
+
+/* The glue and the parts compiled in parallel, then linked. */
+static wt_rt_status_t compile_parts(wt__build_t *b, unsigned nparts, char *err,
+                                    size_t size) {
+  char inc[4096], prelude[4096];
+  flag_text_t text;
+  const char *argv[MAX_FLAGS + 12];
+  job_t job[WT__C_SPLIT_MAX_PARTS + 1];
+  jobs_t js = {job, nparts + 1, 0, 0, 0, -1, 0};
+  int n = cc_argv(b, &text, inc, prelude, argv), why;
+  js.width = job_width(js.n);
+  for (unsigned i = 0; i < js.n; i++) {
+    const char *name = i == 0 ? "glue" : "part";
+    unsigned k = i - 1;
+    if (i == 0)
+      snprintf(job[i].src, sizeof job[i].src, "%s/glue.c", b->dir);
+    else
+      snprintf(job[i].src, sizeof job[i].src, "%s/%s%u.c", b->dir, name, k);
+    snprintf(job[i].obj, sizeof job[i].obj, "%s.o", job[i].src);
+    snprintf(job[i].log, sizeof job[i].log, "%s.log", job[i].src);
+    job[i].pid = 0;
+    job[i].pidfd = -1;
+  }
+  why = run_jobs(b, &js, argv, n);
+  if (js.spawn_rc != 0)
+    return cc_spawn_failed(b, js.spawn_rc, err, size);
+  if (why != RUN_DONE)
+    return stopped(b, why, "compiling", err, size);
+  if (js.failed >= 0)
+    return cc_failed(argv[0], job[js.failed].log, err, size);
+  return link_parts(b, &js, err, size);
+}
+
+static wt_rt_status_t compile(wt__build_t *b, char *err, size_t size) {
+  double t0 = wt__now_ms();
+  unsigned nparts = 0;
+  wt_rt_status_t st = WT_RT_OK;
+  if (b->tier == WT_RT_TIER_OPTIMIZED)
+    st = cut_guest(b, &nparts, err, size);
+  if (st == WT_RT_OK)
+    st = nparts > 0 ? compile_parts(b, nparts, err, size)
+                    : compile_whole(b, err, size);
+  b->compile_ms = wt__now_ms() - t0;
+  return st;
 }
 
 wt_rt_status_t wt__build(wt__build_t *b, char *err, size_t size) {

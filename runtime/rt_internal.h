@@ -187,6 +187,33 @@ void wt__glue_hash(wt_sha256_t *s);
 bool wt__glue_write(const char *path, const wt__wasm_info_t *info,
                     const char *rt_impl, char *err, size_t err_size);
 
+/* ---- csplit.c: wasm2c's translation unit cut into parts --------------- */
+
+#define WT__C_SPLIT_MAX_PARTS 64u
+
+/*
+ * The cut: `header` is split.h, which every part includes; parts[0] holds
+ * everything but the function bodies moved to parts[1..nparts-1]. All
+ * malloc'd; release with wt__c_split_free.
+ */
+typedef struct wt__c_split_s {
+  char *header;
+  size_t header_len;
+  unsigned nparts;
+  char **parts;
+  size_t *part_lens;
+} wt__c_split_t;
+
+/*
+ * Cuts wasm2c 1.0.32's output `text` into parts whose function bodies
+ * total about `part_bytes` each (two parts from a quarter of that). False,
+ * with *out empty, when the text is too small to be worth cutting or not
+ * laid out as wasm2c 1.0.32 writes it: the caller compiles it whole.
+ */
+bool wt__c_split(const char *text, size_t len, size_t part_bytes,
+                 wt__c_split_t *out);
+void wt__c_split_free(wt__c_split_t *s);
+
 /* ---- compile.c -------------------------------------------------------- */
 
 /* A module being loaded: its bytes and their parse. */
