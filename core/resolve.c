@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -380,7 +381,8 @@ wt_errno_t wt__path_resolve(wt_t *w, int root, const char *path, uint32_t len,
   out->have_st = false;
   if ((e = check(path, len, why)) != WT_ESUCCESS)
     return e;
-  memset(&k, 0, sizeof k);
+  /* The stack buffers at the end need no clearing (~450 bytes). */
+  memset(&k, 0, offsetof(walk_t, lv_stack));
   k.w = w;
   k.why = why;
   k.lo = 1;
