@@ -68,5 +68,7 @@ int wt__names_each(int (*fn)(void *ud, const char *field, uint64_t value,
  */
 struct sqlite3;
 int wt__sqlite_derived(struct sqlite3 *db, wt__fds_t *f, bool rows);
+/* After the last commit: a small trace rewritten with small pages. */
+int wt__sqlite_shrink(struct sqlite3 *db);
 
 #endif

@@ -745,6 +745,8 @@ static int sq_close(void *impl) {
     rc = wt__sqlite_derived(s->db, &s->fds, !s->lost_any && !s->fds.oom);
   if (rc == 0)
     rc = sq_commit(s);
+  if (rc == 0)
+    rc = wt__sqlite_shrink(s->db);
   sink_free(s);
   return rc;
 }

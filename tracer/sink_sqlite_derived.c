@@ -152,3 +152,29 @@ int wt__sqlite_derived(struct sqlite3 *db, wt__fds_t *f, bool rows) {
     return fail(db, "indexes");
   return 0;
 }
+
+/*
+ * The trace is recorded with 64 KiB pages (fewer page writes per row: the
+ * fastest for large traces, see sink_sqlite.c), so even an empty one
+ * holds a page per table and index, over 1 MB. A trace of at most
+ * SMALL_PAGES pages is rewritten at close with 4 KiB pages (VACUUM:
+ * milliseconds at that size), to tens of KB; a larger one keeps its pages,
+ * whose slack is then small beside its rows.
+ */
+#define SMALL_PAGES 48
+
+int wt__sqlite_shrink(struct sqlite3 *db) {
+  sqlite3_stmt *st;
+  int64_t pages = -1;
+  if (sqlite3_prepare_v2(db, "PRAGMA page_count", -1, &st, NULL) != SQLITE_OK)
+    return fail(db, "page_count");
+  if (sqlite3_step(st) == SQLITE_ROW)
+    pages = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  if (pages < 0 || pages > SMALL_PAGES)
+    return 0;
+  if (sqlite3_exec(db, "PRAGMA page_size=4096; VACUUM", NULL, NULL, NULL) !=
+      SQLITE_OK)
+    return fail(db, "vacuum");
+  return 0;
+}

@@ -5,6 +5,7 @@
  * provenance metadata, older formats still read, and hostile versions of
  * each new record.
  */
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "test_tracer_util.h"
@@ -75,6 +76,14 @@ static void test_fds_sqlite(void **state) {
       tt_query(t.trace, "SELECT name FROM names WHERE field = 'rights' AND"
                         " value = 64"),
       "FD_WRITE");
+  /* A small run's trace is small: rewritten with 4 KiB pages at close. */
+  {
+    struct stat st;
+    assert_int_equal(tt_query_int(t.trace, "PRAGMA page_size"), 4096);
+    assert_int_equal(stat(t.trace, &st), 0);
+    if (st.st_size > 200 * 1024)
+      fail_msg("a 10-call trace takes %lld bytes", (long long)st.st_size);
+  }
   tt_close(&t);
 }
 

@@ -29,7 +29,7 @@ static void record_scenario(tt_t *t) {
   uint8_t buf[16];
   wt_iovec_t in = {buf, sizeof buf};
   uint32_t n;
-  wt_trace_end_t end = {WT_END_EXIT, 0, NULL, 0};
+  wt_trace_end_t end = {WT_END_EXIT, 0, NULL, 0, NULL};
   wt_tracer_options_t o;
   wt_sink_t *sink;
   memset(t, 0, sizeof *t);
@@ -128,7 +128,9 @@ static void test_schema(void **state) {
   record_scenario(&t);
   /* A rollback journal, gone once the recording is closed. */
   assert_string_equal(tt_query(t.trace, "PRAGMA journal_mode"), "delete");
-  assert_int_equal(tt_query_int(t.trace, "PRAGMA page_size"), 65536);
+  /* Recorded with 64 KiB pages, a trace this small is rewritten with 4 KiB
+   * ones at close (format 5). */
+  assert_int_equal(tt_query_int(t.trace, "PRAGMA page_size"), 4096);
   {
     char journal[400];
     snprintf(journal, sizeof journal, "%s-journal", t.trace);
