@@ -62,9 +62,37 @@ static const char *fdt_get(const wt_audit_t *a, uint32_t fd) {
   return fd < a->nfds ? a->fds[fd] : NULL;
 }
 
+static int add_root(wt_audit_t *a, const char *g) {
+  char **r = realloc(a->roots, (a->nroots + 1) * sizeof *r);
+  if (r == NULL)
+    return oom();
+  a->roots = r;
+  if ((r[a->nroots] = strdup(g)) == NULL)
+    return oom();
+  a->nroots++;
+  return 0;
+}
+
+/* The preopen `dir` is in: the longest root it is below ("/" if none). */
+static const char *root_of(const wt_audit_t *a, const char *dir) {
+  const char *best = "/";
+  size_t bl = 0;
+  for (uint32_t i = 0; i < a->nroots; i++) {
+    size_t n = strlen(a->roots[i]);
+    if (n > bl && strncmp(dir, a->roots[i], n) == 0 &&
+        (dir[n] == 0 || dir[n] == '/')) {
+      best = a->roots[i];
+      bl = n;
+    }
+  }
+  return best;
+}
+
 int wt_audit_meta(wt_audit_t *a, const wt_trace_meta_t *m) {
   json_t *v, *e;
   size_t i;
+  if (strcmp(m->key, "format_version") == 0 && m->type == WT_META_INT)
+    a->exact_create = m->i >= 5;
   if (strcmp(m->key, "preopens") != 0 || m->type != WT_META_JSON)
     return 0;
   if ((v = json_loads(m->text, 0, NULL)) == NULL || !json_is_array(v)) {
@@ -79,54 +107,14 @@ int wt_audit_meta(wt_audit_t *a, const wt_trace_meta_t *m) {
       json_decref(v);
       return oom();
     }
-    if (fdt_set(a, (uint32_t)(3 + i), s) < 0) {
+    if ((g != NULL && add_root(a, g) < 0) ||
+        fdt_set(a, (uint32_t)(3 + i), s) < 0) {
       json_decref(v);
       return -1;
     }
   }
   json_decref(v);
   return 0;
-}
-
-/*
- * dir joined with rel, '.', '..' and empty components dropped; '..' never
- * climbs above the preopen (the sandbox refused those). Caller frees.
- */
-static char *join(const char *dir, const char *rel) {
-  size_t n = strlen(dir) + strlen(rel) + 2;
-  char *out = malloc(n + 1), *w;
-  const char *p;
-  size_t root;
-  if (out == NULL)
-    return NULL;
-  snprintf(out, n + 1, "%s", dir);
-  root = strlen(out);
-  while (root > 1 && out[root - 1] == '/')
-    out[--root] = 0;
-  w = out + root;
-  for (p = rel; *p;) {
-    const char *q = strchr(p, '/');
-    size_t len = q ? (size_t)(q - p) : strlen(p);
-    if (len == 0 || (len == 1 && p[0] == '.')) {
-      /* nothing */
-    } else if (len == 2 && p[0] == '.' && p[1] == '.') {
-      while (w > out + root && *--w != '/')
-        ;
-      *w = 0;
-    } else {
-      if (w == out || w[-1] != '/')
-        *w++ = '/';
-      memcpy(w, p, len);
-      w += len;
-      *w = 0;
-    }
-    p += len + (q != NULL);
-  }
-  if (w == out) {
-    out[0] = '/';
-    out[1] = 0;
-  }
-  return out;
 }
 
 /* ---- paths and events ---------------------------------------------------- */
@@ -198,9 +186,22 @@ static wt_rights_t rights_of(const char *s) {
   return out;
 }
 
-/* What path_open is judged for (core/path.c judge_open). A CREAT open of a
- * path the trace has not shown to exist counts as a creation. */
-static unsigned open_ops(wt_audit_t *a, json_t *args, const char *gpath) {
+/* Whether the open made its file: FD_OPENED's b (core.h). */
+static bool created_by(const wt_trace_call_t *c) {
+  for (uint32_t i = 0; i < c->ntransitions; i++)
+    if (c->transitions[i].kind == WT_TR_FD_OPENED)
+      return c->transitions[i].b != 0;
+  return false;
+}
+
+/*
+ * What path_open is judged for (core/path.c judge_open): CREAT creates
+ * when it meets no file. The trace says so for a successful open (format
+ * 5); otherwise the model decides, a name it cannot vouch for counting as
+ * a creation (the guard's side: the suggestion must allow the run).
+ */
+static unsigned open_ops(wt_audit_t *a, const wt_trace_call_t *c,
+                         json_t *args, const char *gpath) {
   const char *of = json_string_value(json_object_get(args, "oflags"));
   const char *rb = json_string_value(json_object_get(args, "rights_base"));
   wt_rights_t base = rights_of(rb != NULL ? rb : "");
@@ -214,11 +215,14 @@ static unsigned open_ops(wt_audit_t *a, json_t *args, const char *gpath) {
   if ((base & WRITE_RIGHTS) || has_flag(of, "TRUNC"))
     ops |= WT_PATH_OP_WRITE;
   if (has_flag(of, "CREAT")) {
-    bool known = false;
-    for (uint32_t i = 0; i < a->npaths && !known; i++)
-      known = strcmp(a->paths[i].path, gpath) == 0 &&
-              (a->paths[i].done & ~WT_PATH_OP_DELETE) != 0;
-    if (has_flag(of, "EXCL") || !known)
+    bool create;
+    if (has_flag(of, "EXCL"))
+      create = true;
+    else if (c->err == WT_ESUCCESS && a->exact_create)
+      create = created_by(c);
+    else
+      create = wt_audit_fs_state(a, gpath) != WT_AUDIT_EXISTS;
+    if (create)
       ops |= WT_PATH_OP_CREATE;
   }
   return ops != 0 ? ops : WT_PATH_OP_STAT;
@@ -267,50 +271,158 @@ static int path_args(uint16_t call, patharg_t out[2]) {
   }
 }
 
-/* Whether the call got as far as the guard: not refused by the sandbox or
- * the ABI, not failed on its directory fd or its flags. */
-static bool judged(const wt_trace_call_t *c) {
+/* Whether the call got as far as resolving its paths: not refused by
+ * the ABI or the rights, not failed on its directory fd or, for the calls
+ * with flags the core checks first, on its flags (readlink's or rename's
+ * EINVAL come after the guard). */
+static bool resolved(const wt_trace_call_t *c) {
+  bool flags_first = c->call == WT_CALL_path_open ||
+                     c->call == WT_CALL_path_filestat_get ||
+                     c->call == WT_CALL_path_filestat_set_times ||
+                     c->call == WT_CALL_path_link;
   for (uint32_t i = 0; i < c->ndenials; i++)
-    if (c->denials[i].source == WT_DENIAL_SANDBOX ||
-        c->denials[i].source == WT_DENIAL_ABI ||
+    if (c->denials[i].source == WT_DENIAL_ABI ||
         c->denials[i].source == WT_DENIAL_RIGHTS)
       return false;
-  return c->err != WT_EBADF && c->err != WT_EINVAL && c->err != WT_EFAULT;
+  return c->err != WT_EBADF && c->err != WT_EFAULT &&
+         !(c->err == WT_EINVAL && flags_first);
+}
+
+/* The path given that the sandbox or a policy refused (the core stops at
+ * the first refusal: paths after it are not judged), or NULL. */
+static const char *refused_path(const wt_trace_call_t *c, bool *sandbox) {
+  for (uint32_t i = 0; i < c->ndenials; i++)
+    if ((c->denials[i].source == WT_DENIAL_SANDBOX ||
+         c->denials[i].source == WT_DENIAL_POLICY) &&
+        !c->denials[i].would) {
+      *sandbox = c->denials[i].source == WT_DENIAL_SANDBOX;
+      return c->denials[i].path != NULL ? c->denials[i].path : "";
+    }
+  return NULL;
+}
+
+/* Whether the i-th path argument follows a final symlink. */
+static bool follows(uint16_t call, json_t *args, int i) {
+  const char *key = call == WT_CALL_path_open ? "dirflags"
+                    : call == WT_CALL_path_link && i == 0 ? "old_flags"
+                    : call == WT_CALL_path_filestat_get ||
+                            call == WT_CALL_path_filestat_set_times
+                        ? "flags"
+                        : NULL;
+  const char *f = key ? json_string_value(json_object_get(args, key)) : NULL;
+  return f != NULL && has_flag(f, "SYMLINK_FOLLOW");
+}
+
+/* A failure the resolver's walk gives when a directory on the way is
+ * missing: then the guard never heard the path. */
+static bool walk_failed(const wt_audit_t *a, const wt_trace_call_t *c,
+                        const char *path) {
+  char *up;
+  char *slash;
+  int st;
+  if (c->err != WT_ENOENT && c->err != WT_ENOTDIR)
+    return false;
+  if ((up = strdup(path)) == NULL || (slash = strrchr(up, '/')) == NULL) {
+    free(up);
+    return false;
+  }
+  *(slash == up ? slash + 1 : slash) = 0;
+  st = wt_audit_fs_state(a, up);
+  free(up);
+  return st == WT_AUDIT_ABSENT;
+}
+
+/* What the call, judged, tells the model about its paths. */
+static int learn(wt_audit_t *a, const wt_trace_call_t *c, json_t *args,
+                 char *const paths[2], int n) {
+  bool ok = c->err == WT_ESUCCESS;
+  switch (c->call) {
+  case WT_CALL_path_open:
+  case WT_CALL_path_filestat_get:
+  case WT_CALL_path_filestat_set_times:
+  case WT_CALL_path_readlink:
+    if (ok)
+      return wt_audit_fs_set(a, paths[0], WT_AUDIT_EXISTS, NULL);
+    return c->err == WT_ENOENT
+               ? wt_audit_fs_set(a, paths[0], WT_AUDIT_ABSENT, NULL)
+               : 0;
+  case WT_CALL_path_create_directory:
+    return ok ? wt_audit_fs_set(a, paths[0], WT_AUDIT_NEW_DIR, NULL)
+           : c->err == WT_EEXIST
+               ? wt_audit_fs_set(a, paths[0], WT_AUDIT_EXISTS, NULL)
+               : 0;
+  case WT_CALL_path_symlink:
+    return ok ? wt_audit_fs_set(
+                    a, paths[0], WT_AUDIT_EXISTS,
+                    json_string_value(json_object_get(args, "old_path")))
+           : c->err == WT_EEXIST
+               ? wt_audit_fs_set(a, paths[0], WT_AUDIT_EXISTS, NULL)
+               : 0;
+  case WT_CALL_path_unlink_file:
+  case WT_CALL_path_remove_directory:
+    return ok ? wt_audit_fs_set(a, paths[0], WT_AUDIT_ABSENT, NULL) : 0;
+  case WT_CALL_path_link:
+    return ok && n == 2
+               ? wt_audit_fs_set(a, paths[1], WT_AUDIT_EXISTS, NULL)
+               : 0;
+  case WT_CALL_path_rename:
+    return ok && n == 2 ? wt_audit_fs_rename(a, paths[0], paths[1]) : 0;
+  default:
+    return 0;
+  }
 }
 
 static int path_call(wt_audit_t *a, const wt_trace_call_t *c, json_t *args,
                      json_t *res) {
   patharg_t pa[2];
-  int n = path_args(c->call, pa);
+  int n = path_args(c->call, pa), nj;
   char *paths[2] = {NULL, NULL};
+  bool sandbox = false;
+  const char *refused = refused_path(c, &sandbox);
   int rc = 0;
-  if (n == 0 || !judged(c))
+  if (n == 0 || !resolved(c))
     return 0;
-  for (int i = 0; i < n; i++) {
-    json_t *fd = json_object_get(args, pa[i].fd);
-    const char *rel = json_string_value(json_object_get(args, pa[i].path));
+  if (refused != NULL && refused[0] == 0)
+    return 0; /* a format 3 trace: which path is not said */
+  for (nj = 0; nj < n; nj++) {
+    json_t *fd = json_object_get(args, pa[nj].fd);
+    const char *rel = json_string_value(json_object_get(args, pa[nj].path));
     const char *dir = json_is_integer(fd)
                           ? fdt_get(a, (uint32_t)json_integer_value(fd))
                           : NULL;
     if (dir == NULL || rel == NULL)
-      goto out; /* a directory the trace does not name: not judged here */
-    if ((paths[i] = join(dir, rel)) == NULL) {
+      break; /* a directory the trace does not name: not judged here */
+    if (sandbox && strcmp(refused, rel) == 0)
+      break; /* the sandbox stopped it: the guard never heard it */
+    paths[nj] = wt_audit_fs_resolve(a, root_of(a, dir), dir, rel,
+                                    follows(c->call, args, nj));
+    if (paths[nj] == NULL) {
       rc = oom();
       goto out;
     }
+    if (walk_failed(a, c, paths[nj]))
+      break;
+    if (!sandbox && refused != NULL && strcmp(refused, rel) == 0) {
+      nj++; /* the policy refused this one: judged, the next not */
+      break;
+    }
   }
-  for (int i = 0; i < n && rc == 0; i++) {
+  for (int i = 0; i < nj && rc == 0; i++) {
     unsigned ops = c->call == WT_CALL_path_open
-                       ? open_ops(a, args, paths[i])
+                       ? open_ops(a, c, args, paths[i])
                        : pa[i].ops;
     rc = event(a, c, paths[i], ops, c->err == WT_ESUCCESS);
   }
-  if (rc == 0 && c->call == WT_CALL_path_rename && c->err == WT_ESUCCESS) {
+  if (rc == 0 && nj == n && c->call == WT_CALL_path_rename &&
+      c->err == WT_ESUCCESS) {
     wt_audit_path_t *p = path_of(a, paths[0]);
     if (p != NULL && p->renamed_to == NULL)
       p->renamed_to = strdup(paths[1]);
   }
-  if (rc == 0 && c->call == WT_CALL_path_open && c->err == WT_ESUCCESS) {
+  if (rc == 0 && nj == n)
+    rc = learn(a, c, args, paths, n);
+  if (rc == 0 && nj == n && c->call == WT_CALL_path_open &&
+      c->err == WT_ESUCCESS) {
     json_t *o = json_object_get(res, "opened");
     if (json_is_integer(o)) {
       rc = fdt_set(a, (uint32_t)json_integer_value(o), paths[0]);
@@ -323,31 +435,31 @@ out:
   return rc;
 }
 
-/* environ_get's bytes: "NAME=VALUE\0..." names kept. */
-static int env_names(wt_audit_t *a, const wt_trace_call_t *c) {
+/* environ_get's results: the strings "NAME=VALUE", names kept. */
+static int env_names(wt_audit_t *a, json_t *res) {
+  json_t *arr = json_object_get(res, "environ"), *e;
+  size_t i;
   a->env_read = true;
-  for (uint32_t i = 0; i < c->npayloads; i++) {
-    const wt_trace_payload_t *pl = &c->payloads[i];
-    const char *p = (const char *)pl->data, *end = p + pl->len;
-    if (pl->dir != WT_PAYLOAD_OUT)
+  json_array_foreach(arr, i, e) {
+    const char *s = json_string_value(e), *eq = s ? strchr(s, '=') : NULL;
+    char *name;
+    char **g;
+    bool seen = false;
+    if (eq == NULL || eq == s)
       continue;
-    while (p < end) {
-      const char *z = memchr(p, 0, (size_t)(end - p));
-      const char *eq = memchr(p, '=', (size_t)((z ? z : end) - p));
-      if (eq != NULL && eq > p) {
-        char *name = strndup(p, (size_t)(eq - p));
-        char **e = realloc(a->env, (a->nenv + 1) * sizeof *e);
-        if (name == NULL || e == NULL) {
-          free(name);
-          if (e != NULL)
-            a->env = e;
-          return oom();
-        }
-        a->env = e;
-        a->env[a->nenv++] = name;
-      }
-      p = z != NULL ? z + 1 : end;
+    for (uint32_t k = 0; k < a->nenv && !seen; k++)
+      seen = strlen(a->env[k]) == (size_t)(eq - s) &&
+             strncmp(a->env[k], s, (size_t)(eq - s)) == 0;
+    if (seen)
+      continue;
+    if ((name = strndup(s, (size_t)(eq - s))) == NULL)
+      return oom();
+    if ((g = realloc(a->env, (a->nenv + 1) * sizeof *g)) == NULL) {
+      free(name);
+      return oom();
     }
+    a->env = g;
+    a->env[a->nenv++] = name;
   }
   return 0;
 }
@@ -412,7 +524,7 @@ int wt_audit_add(wt_audit_t *a, const wt_trace_call_t *c) {
       a->clocks |= 1u << json_integer_value(id);
   }
   if (c->call == WT_CALL_environ_get && c->err == WT_ESUCCESS &&
-      env_names(a, c) < 0)
+      env_names(a, res) < 0)
     goto out;
   if (strncmp(wt_call_name(c->call), "sock_", 5) == 0)
     a->sock_calls++;
@@ -437,6 +549,10 @@ void wt_audit_free(wt_audit_t *a) {
     free(a->fds[i]);
   for (uint32_t i = 0; i < a->nenv; i++)
     free(a->env[i]);
+  for (uint32_t i = 0; i < a->nroots; i++)
+    free(a->roots[i]);
+  free(a->roots);
+  wt_audit_fs_free(a);
   free(a->paths);
   free(a->fds);
   free(a->env);

@@ -30,6 +30,20 @@ typedef struct wt_audit_event_s {
   const char *path; /* owned by the scan */
 } wt_audit_event_t;
 
+/* What the trace shows of a name (audit_fs.c). */
+enum {
+  WT_AUDIT_UNKNOWN,
+  WT_AUDIT_EXISTS,
+  WT_AUDIT_ABSENT,
+  WT_AUDIT_NEW_DIR /* made by the guest: everything below it is known */
+};
+
+typedef struct wt_audit_node_s {
+  char *path;
+  uint8_t state;
+  char *link; /* a symlink the guest made: its target */
+} wt_audit_node_t;
+
 typedef struct wt_audit_s {
   wt_audit_path_t *paths;
   uint32_t npaths, pcap;
@@ -46,6 +60,15 @@ typedef struct wt_audit_s {
   /* The fd table: guest path per fd, NULL when unknown. */
   char **fds;
   uint32_t nfds;
+  /* The preopens' guest paths ('..' stops there). */
+  char **roots;
+  uint32_t nroots;
+  /* The model of the sandbox. */
+  wt_audit_node_t *nodes;
+  uint32_t nnodes, ncap;
+  /* The trace says whether an O_CREAT open made its file (FD_OPENED's b,
+   * traces of format 5 on). */
+  bool exact_create;
 } wt_audit_t;
 
 /* Seeds the fd table from the trace's "preopens" entry. */
@@ -53,6 +76,16 @@ int wt_audit_meta(wt_audit_t *a, const wt_trace_meta_t *m);
 /* One record, in seq order; -1 on a damaged one (message set). */
 int wt_audit_add(wt_audit_t *a, const wt_trace_call_t *c);
 void wt_audit_free(wt_audit_t *a);
+
+/* The model (audit_fs.c): WT_AUDIT_* of a guest path; set one (link: a
+ * symlink's target, or NULL); a rename; the path the resolver reaches. */
+int wt_audit_fs_state(const wt_audit_t *a, const char *path);
+int wt_audit_fs_set(wt_audit_t *a, const char *path, int state,
+                    const char *link);
+int wt_audit_fs_rename(wt_audit_t *a, const char *from, const char *to);
+char *wt_audit_fs_resolve(const wt_audit_t *a, const char *root,
+                          const char *dir, const char *rel, bool follow);
+void wt_audit_fs_free(wt_audit_t *a);
 
 /* "read, write" for ops, into buf. */
 void wt_audit_ops_text(unsigned ops, char *buf, size_t size);

@@ -54,8 +54,10 @@ void wt__desc_unref(wt_t *w, wt__desc_t *d) {
     wt__free(w, d);
 }
 
-wt_errno_t wt__fd_insert(wt_t *w, wt__desc_t *desc, wt_rights_t base,
-                         wt_rights_t inheriting, wt_fd_t min, wt_fd_t *fd) {
+/* FD_OPENED's b: 1 when path_open created the file (core.h). */
+static wt_errno_t fd_insert(wt_t *w, wt__desc_t *desc, wt_rights_t base,
+                            wt_rights_t inheriting, wt_fd_t min, bool created,
+                            wt_fd_t *fd) {
   wt_rights_t max_base, max_inh;
   wt__rights_for_type(desc->type, desc->kind == WT_DESC_SOCKET, &max_base,
                       &max_inh);
@@ -67,10 +69,21 @@ wt_errno_t wt__fd_insert(wt_t *w, wt__desc_t *desc, wt_rights_t base,
     w->fds[i].inheriting = inheriting & max_inh;
     w->fds[i].cloexec = false;
     *fd = i;
-    wt__emit(w, WT_TR_FD_OPENED, i, 0, desc->type, 0, 0);
+    wt__emit(w, WT_TR_FD_OPENED, i, 0, desc->type, created, 0);
     return WT_ESUCCESS;
   }
   return WT_EMFILE;
+}
+
+wt_errno_t wt__fd_insert(wt_t *w, wt__desc_t *desc, wt_rights_t base,
+                         wt_rights_t inheriting, wt_fd_t min, wt_fd_t *fd) {
+  return fd_insert(w, desc, base, inheriting, min, false, fd);
+}
+
+wt_errno_t wt__fd_insert_created(wt_t *w, wt__desc_t *desc, wt_rights_t base,
+                                 wt_rights_t inheriting, bool created,
+                                 wt_fd_t *fd) {
+  return fd_insert(w, desc, base, inheriting, 0, created, fd);
 }
 
 void wt__fd_release(wt_t *w, wt_fd_t fd) {

@@ -198,6 +198,10 @@ wt__desc_t *wt__desc_new(wt_t *w, uint8_t kind, wt_filetype_t type,
  */
 wt_errno_t wt__fd_insert(wt_t *w, wt__desc_t *desc, wt_rights_t base,
                          wt_rights_t inheriting, wt_fd_t min, wt_fd_t *fd);
+/* The same from 0, FD_OPENED saying whether path_open created the file. */
+wt_errno_t wt__fd_insert_created(wt_t *w, wt__desc_t *desc, wt_rights_t base,
+                                 wt_rights_t inheriting, bool created,
+                                 wt_fd_t *fd);
 
 /* Drops a reference; the last one closes the host fd and frees. */
 void wt__desc_unref(wt_t *w, wt__desc_t *desc);
@@ -244,6 +248,8 @@ typedef struct wt__path_s {
    * slash) and found no link: a stat call reuses it. */
   bool have_st;
   struct stat st;
+  /* path_open, observed: the open made the file (path.c open_exact). */
+  bool created;
 } wt__path_t;
 
 /*

@@ -91,8 +91,38 @@ static int host_oflags(uint16_t oflags, wt_rights_t base, uint16_t fdflags) {
 }
 
 /* Opens the resolved path on the host; *out receives the host fd. */
+/*
+ * openat for a path_open. With `exact` (someone observes the run), a CREAT
+ * without EXCL is tried as CREAT|EXCL first, so that p->created says
+ * whether this open made the file (the trace's FD_OPENED b, which audit
+ * needs to tell creating from opening); on EEXIST the file is opened
+ * without CREAT, and tried again if it went meanwhile. Unobserved, one
+ * openat as ever.
+ */
+static int open_exact(wt__path_t *p, int flags, bool exact) {
+  int fd = -1;
+  p->created = false;
+  if (!exact || !(flags & O_CREAT) || (flags & O_EXCL)) {
+    fd = openat(p->dirfd, p->name, flags, 0666);
+    p->created = fd >= 0 && (flags & O_CREAT) && (flags & O_EXCL);
+    return fd;
+  }
+  for (int tries = 0; tries < 4; tries++) {
+    if ((fd = openat(p->dirfd, p->name, flags | O_EXCL, 0666)) >= 0) {
+      p->created = true;
+      return fd;
+    }
+    if (errno != EEXIST)
+      return fd;
+    fd = openat(p->dirfd, p->name, flags & ~O_CREAT);
+    if (fd >= 0 || errno != ENOENT)
+      return fd;
+  }
+  return openat(p->dirfd, p->name, flags, 0666); /* churned: as asked */
+}
+
 static wt_errno_t open_host(wt__path_t *p, uint16_t oflags, wt_rights_t base,
-                            uint16_t fdflags, int *out) {
+                            uint16_t fdflags, bool exact, int *out) {
   int fd;
   if (p->dir_required) {
     /* "name/" with CREAT: Linux says EISDIR whether or not it exists;
@@ -103,7 +133,7 @@ static wt_errno_t open_host(wt__path_t *p, uint16_t oflags, wt_rights_t base,
       return exists(p) ? WT_EISDIR : WT_ENOENT;
     oflags |= WT_O_DIRECTORY;
   }
-  fd = openat(p->dirfd, p->name, host_oflags(oflags, base, fdflags), 0666);
+  fd = open_exact(p, host_oflags(oflags, base, fdflags), exact);
   /*
    * O_DIRECTORY with write rights: Linux (O_DIRECTORY|O_WRONLY), wasmtime
    * and Node answer EISDIR for a directory (a file stays ENOTDIR, from the
@@ -128,7 +158,7 @@ static wt_errno_t open_host(wt__path_t *p, uint16_t oflags, wt_rights_t base,
 /* Puts host fd `hfd` (taken over) into the table. */
 static wt_errno_t insert_host(wt_t *w, int hfd, wt_rights_t base,
                               wt_rights_t inheriting, uint16_t fdflags,
-                              wt_fd_t *opened) {
+                              bool created, wt_fd_t *opened) {
   struct stat st;
   wt__desc_t *desc;
   wt_errno_t e;
@@ -144,7 +174,7 @@ static wt_errno_t insert_host(wt_t *w, int hfd, wt_rights_t base,
   }
   /* Emulated: the host fd stays blocking (see wt__desc_t.nonblock). */
   desc->nonblock = (fdflags & WT_FDFLAG_NONBLOCK) != 0;
-  e = wt__fd_insert(w, desc, base, inheriting, 0, opened);
+  e = wt__fd_insert_created(w, desc, base, inheriting, created, opened);
   if (e != WT_ESUCCESS)
     wt__desc_unref(w, desc);
   return e;
@@ -192,7 +222,7 @@ static wt_errno_t open_now(wt_t *w, wt_fd_t fd, const wt__fd_t *dir,
   if (w->guard.path != NULL)
     e = judge_open(w, fd, dir, path, len, p, &oflags, base);
   if (e == WT_ESUCCESS)
-    e = open_host(p, oflags, base, fdflags, hfd);
+    e = open_host(p, oflags, base, fdflags, w->observer != NULL, hfd);
   if (e != WT_ESUCCESS)
     wt__path_done(w, p);
   return e;
@@ -213,7 +243,7 @@ static wt_errno_t open_follow_late(wt_t *w, wt_fd_t fd, const wt__fd_t *dir,
   wt_errno_t e = resolve(w, WT_CALL_path_open, fd, dir, path, len, 0, 0, p);
   if (e != WT_ESUCCESS)
     return e; /* the walk up to the final name is the same when following */
-  e = open_host(p, oflags, base, fdflags, hfd);
+  e = open_host(p, oflags, base, fdflags, w->observer != NULL, hfd);
   if (e == WT_ESUCCESS)
     return e;
   wt__path_done(w, p);
@@ -254,7 +284,8 @@ wt_errno_t wt_path_open(wt_t *w, wt_fd_t fd, uint32_t dirflags,
                  fdflags, &p, &hfd);
   if (e != WT_ESUCCESS)
     return e;
-  e = insert_host(w, hfd, rights_base, rights_inheriting, fdflags, opened);
+  e = insert_host(w, hfd, rights_base, rights_inheriting, fdflags, p.created,
+                  opened);
   if (e == WT_ESUCCESS)
     wt__desc_take_gpath(w->fds[*opened].desc, dir, &p);
   wt__path_done(w, &p);

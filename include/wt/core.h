@@ -214,8 +214,12 @@ typedef struct wt_transition_s {
  * EVENTFD_READINESS's a/b are WT_EPOLLIN|WT_EPOLLOUT masks; the epoll kinds'
  * fd is the epoll fd, fd2 the entry's fd (with the watched description, the
  * entry's key), events are WT_EPOLL* bits and data is the entry's
- * data.data2 (where wasix-libc keeps epoll_data_t). SIGNAL_DEFAULT's b is 1
- * when the action terminates, SIGNAL_RAISED's b 1 for an interval timer.
+ * data.data2 (where wasix-libc keeps epoll_data_t). FD_OPENED's b is 1
+ * when path_open created the file (O_CREAT met no file), 0 when it opened
+ * one that existed; observed runs learn it exactly (CREAT is tried with
+ * EXCL first), which is how audit tells creating from opening.
+ * SIGNAL_DEFAULT's b is 1 when the action terminates, SIGNAL_RAISED's b 1
+ * for an interval timer.
  */
 #define WT_EVENTFD_CAUSE_CREATE 0 /* fd_event's initial value */
 #define WT_EVENTFD_CAUSE_WRITE 1

@@ -40,10 +40,18 @@ guest_opts() {
   esac
 }
 
+# The fixture guest $1 wants as /sandbox (its wt-dir line; '-': empty).
+SRC=$(cd "$(dirname "$0")/../../guests" && pwd)
+fixture() {
+  sed -n 's/.*wt-dir: \([^ ]*\) \/sandbox.*/\1/p' "$SRC/$1.c" 2>/dev/null | head -1
+}
+
 # Runs guest $1 into trace $2 (a fresh sandbox each time) with extra options.
 rec() {
-  local g=$1 t=$2; shift 2
+  local g=$1 t=$2 fx; shift 2
   rm -rf "$D/sb" && mkdir -p "$D/sb"
+  fx=$(fixture "$g")
+  if [ -n "$fx" ] && [ "$fx" != - ]; then cp -a "$SRC/fixtures/$fx/." "$D/sb/"; fi
   # shellcheck disable=SC2046
   "$WT" record -o "$t" $(guest_opts "$g") "$@" "$GUESTS/$g.wasm" alpha \
     >"$t.out" 2>"$t.err"
@@ -52,7 +60,7 @@ rec() {
 # ---- suggest ---------------------------------------------------------------
 case_suggest() {
   local g n k ops
-  for g in files rename_link args_env stat; do
+  for g in files rename_link args_env stat readdir symlinks; do
     rec "$g" "$D/$g.db" || true
     "$WT" audit --suggest-policy "$D/$g.db" >"$D/$g.json" ||
       { fail "$g: suggest-policy exited $?"; continue; }
