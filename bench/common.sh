@@ -59,3 +59,16 @@ guest_args() {
 }
 
 now_ns() { date +%s%N; }
+
+# This machine's cost of a 16-byte write to /dev/null, in ns: the native
+# build of the storm guest (one write(2) per call), median of RUNS runs of
+# WRITES writes. Every bench table states it, so that ratios measured on
+# machines whose system calls cost differently can be told apart.
+write16_ns() {
+  local src bin r
+  src=$(dirname "${BASH_SOURCE[0]}")/guests/syscalls.c bin=$TMP/write16-native
+  [ -x "$bin" ] || "${CC:-cc}" -O2 -o "$bin" "$src" || die "cannot build $src natively"
+  for ((r = 1; r <= RUNS; r++)); do
+    "$bin" "$WRITES" 2>&1 >/dev/null | sed -n 's/^wt-bench: guest_ns=\([0-9]*\) calls=\([0-9]*\).*/\1 \2/p'
+  done | awk '{print $1 / $2}' | sort -n | awk '{v[NR]=$1} END {printf "%.0f", v[int((NR+1)/2)]}'
+}

@@ -79,7 +79,9 @@ for g in $ONLY; do
   echo "$calls" >"$TMP/$g.calls"
 done
 
-printf '\n%s\n' "wasitrace replay vs record vs run: medians of $RUNS run(s); $(nproc) CPUs; $(date -u +%Y-%m-%d)"
+W16=$(write16_ns)
+printf '\n%s\n' "wasitrace replay vs record vs run: medians of $RUNS run(s); $(nproc) CPUs; $(date -u +%Y-%m-%d); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '16-byte write to /dev/null on this machine: %s ns (bench/guests/syscalls.c built natively, median)\n' "$W16"
 printf 'syscalls: %s fd_writes of 16 bytes; copy: %s MiB in 4 KiB reads+writes; compute: %s rounds\n\n' \
   "$WRITES" "$COPY_MIB" "$ROUNDS"
 fmt='%-9s %-14s %10s %9s %11s %12s %9s\n'
