@@ -199,12 +199,11 @@ static void check_paths(state_t *s) {
   json_t **items;
   for (uint32_t i = 0; i < s->a.nevents; i++) {
     const wt_audit_event_t *e = &s->a.events[i];
-    wt_policy_verdict_t v;
-    wt_policy_check_path(s->p, e->path, e->ops, &v);
-    if (v.denied)
+    const wt_policy_verdict_t *v = &e->v; /* judged in the scan's order */
+    if (v->denied)
       would_deny(s, e->seq, e->call,
-                 wt_path_op_name((unsigned)__builtin_ctz(v.op ? v.op : 1)),
-                 e->path, &v);
+                 wt_path_op_name((unsigned)__builtin_ctz(v->op ? v->op : 1)),
+                 e->path, v);
   }
   for (uint32_t i = 0; s->a.env_read && i < s->a.nenv; i++) {
     wt_policy_verdict_t v;
@@ -514,6 +513,7 @@ int wt_cli_audit(int argc, char **argv) {
     if (load_policy(o.policy, &p) < 0)
       goto out;
     s.p = p;
+    s.a.policy = p;
     s.would = json_array();
   }
   if (scan(&s, argv[at], &t) < 0)

@@ -156,7 +156,12 @@ static int event(wt_audit_t *a, const wt_trace_call_t *c, const char *path,
     a->events = e;
     a->ecap = cap;
   }
-  a->events[a->nevents++] = (wt_audit_event_t){c->seq, c->call, ops, p->path};
+  memset(&a->events[a->nevents], 0, sizeof a->events[a->nevents]);
+  a->events[a->nevents].seq = c->seq;
+  a->events[a->nevents].call = c->call;
+  a->events[a->nevents].ops = ops;
+  a->events[a->nevents].path = p->path;
+  a->nevents++;
   return 0;
 }
 
@@ -216,7 +221,8 @@ static unsigned open_ops(wt_audit_t *a, const wt_trace_call_t *c,
     ops |= WT_PATH_OP_WRITE;
   if (has_flag(of, "CREAT")) {
     bool create;
-    if (has_flag(of, "EXCL"))
+    if (has_flag(of, "EXCL") ||
+        wt_audit_fs_state(a, gpath) == WT_AUDIT_ABSENT)
       create = true;
     else if (c->err == WT_ESUCCESS && a->exact_create)
       create = created_by(c);
@@ -320,7 +326,9 @@ static bool walk_failed(const wt_audit_t *a, const wt_trace_call_t *c,
   char *up;
   char *slash;
   int st;
-  if (c->err != WT_ENOENT && c->err != WT_ENOTDIR)
+  /* Under a policy the model is the enforced run's: a directory it
+   * refused to make fails the walk even where the trace's call worked. */
+  if (a->policy == NULL && c->err != WT_ENOENT && c->err != WT_ENOTDIR)
     return false;
   if ((up = strdup(path)) == NULL || (slash = strrchr(up, '/')) == NULL) {
     free(up);
@@ -332,15 +340,53 @@ static bool walk_failed(const wt_audit_t *a, const wt_trace_call_t *c,
   return st == WT_AUDIT_ABSENT;
 }
 
+/* Whether the enforced run would have failed this call the trace shows
+ * succeeding: its source (link, rename) was never made there. */
+static bool source_gone(const wt_audit_t *a, const wt_trace_call_t *c,
+                        char *const paths[2]) {
+  return a->policy != NULL &&
+         (c->call == WT_CALL_path_link || c->call == WT_CALL_path_rename) &&
+         wt_audit_fs_state(a, paths[0]) == WT_AUDIT_ABSENT;
+}
+
+/* A call the enforced run refused (or failed): what the trace made is not
+ * there. */
+static int unmade(wt_audit_t *a, const wt_trace_call_t *c,
+                  char *const paths[2], int n) {
+  switch (c->call) {
+  case WT_CALL_path_create_directory:
+  case WT_CALL_path_symlink:
+    return paths[0] != NULL && c->err == WT_ESUCCESS
+               ? wt_audit_fs_set(a, paths[0], WT_AUDIT_ABSENT, NULL)
+               : 0;
+  case WT_CALL_path_open:
+    return paths[0] != NULL && c->err == WT_ESUCCESS &&
+                   wt_audit_fs_state(a, paths[0]) != WT_AUDIT_EXISTS
+               ? wt_audit_fs_set(a, paths[0], WT_AUDIT_ABSENT, NULL)
+               : 0;
+  case WT_CALL_path_link:
+    return n == 2 && paths[1] != NULL && c->err == WT_ESUCCESS
+               ? wt_audit_fs_set(a, paths[1], WT_AUDIT_ABSENT, NULL)
+               : 0;
+  default:
+    return 0;
+  }
+}
+
 /* What the call, judged, tells the model about its paths. */
 static int learn(wt_audit_t *a, const wt_trace_call_t *c, json_t *args,
                  char *const paths[2], int n) {
   bool ok = c->err == WT_ESUCCESS;
+  if (source_gone(a, c, paths))
+    return unmade(a, c, paths, n);
   switch (c->call) {
   case WT_CALL_path_open:
   case WT_CALL_path_filestat_get:
   case WT_CALL_path_filestat_set_times:
   case WT_CALL_path_readlink:
+    if (ok && a->policy != NULL && c->call != WT_CALL_path_open &&
+        wt_audit_fs_state(a, paths[0]) == WT_AUDIT_ABSENT)
+      return 0; /* seen by the trace, never made in the enforced run */
     if (ok)
       return wt_audit_fs_set(a, paths[0], WT_AUDIT_EXISTS, NULL);
     return c->err == WT_ENOENT
@@ -412,6 +458,14 @@ static int path_call(wt_audit_t *a, const wt_trace_call_t *c, json_t *args,
                        ? open_ops(a, c, args, paths[i])
                        : pa[i].ops;
     rc = event(a, c, paths[i], ops, c->err == WT_ESUCCESS);
+    if (rc == 0 && a->policy != NULL) {
+      wt_policy_verdict_t *v = &a->events[a->nevents - 1].v;
+      wt_policy_check_path(a->policy, paths[i], ops, v);
+      if (v->denied && !v->would) {
+        rc = unmade(a, c, paths, n);
+        goto out; /* the guard refused: later paths and effects never were */
+      }
+    }
   }
   if (rc == 0 && nj == n && c->call == WT_CALL_path_rename &&
       c->err == WT_ESUCCESS) {
@@ -530,6 +584,14 @@ int wt_audit_add(wt_audit_t *a, const wt_trace_call_t *c) {
     a->sock_calls++;
   if (c->call == WT_CALL_proc_raise || strstr(wt_call_name(c->call), "signal"))
     a->signal_calls++;
+  if (a->policy != NULL) {
+    wt_policy_verdict_t v;
+    wt_policy_check_call(a->policy, c->call, &v);
+    if (v.denied && !v.would) {
+      rc = 0; /* refused before the host acted: no path, no fd */
+      goto out;
+    }
+  }
   if (path_call(a, c, args, res) < 0 || fd_books(a, c, args) < 0)
     goto out;
   rc = 0;

@@ -28,6 +28,9 @@ typedef struct wt_audit_event_s {
   uint16_t call;
   unsigned ops;
   const char *path; /* owned by the scan */
+  /* With a policy (audit --policy): its verdict, in the enforced run's
+   * order (a refused path stops the call's later ones). */
+  wt_policy_verdict_t v;
 } wt_audit_event_t;
 
 /* What the trace shows of a name (audit_fs.c). */
@@ -69,6 +72,10 @@ typedef struct wt_audit_s {
   /* The trace says whether an O_CREAT open made its file (FD_OPENED's b,
    * traces of format 5 on). */
   bool exact_create;
+  /* audit --policy: the policy (borrowed). The model then follows the
+   * enforced run: a refused call changes nothing, and a call whose source
+   * the enforced run never made fails there too. */
+  const wt_policy_t *policy;
 } wt_audit_t;
 
 /* Seeds the fd table from the trace's "preopens" entry. */

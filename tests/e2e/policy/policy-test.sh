@@ -102,7 +102,7 @@ case_suggest() {
 # and from audit --policy on the unconstrained one.
 case_offline() {
   local g pol
-  for g in files rename_link stat; do
+  for g in files rename_link stat symlinks readdir; do
     rec "$g" "$D/$g.db" || true
     for pol in read-only no-create; do
       case $pol in
