@@ -151,12 +151,14 @@ static wt_errno_t do_readv(const wt__desc_t *d, const wt__iov_t *io,
  */
 static wt_errno_t interruptible(wt_t *w, const wt__desc_t *d, short events) {
   struct pollfd p = {d->host_fd, events, 0};
-  bool timer = wt__signal_can_wake(w);
+  bool timer;
   wt_errno_t err;
   int r;
+  if (d->nonblock || d->type == WT_FILETYPE_REGULAR_FILE)
+    return WT_ESUCCESS;
   /* The wrong end of a pipe goes to the host, which says EBADF. */
-  if (d->nonblock || d->type == WT_FILETYPE_REGULAR_FILE ||
-      (!timer && d->guest_pipe != events))
+  timer = wt__signal_can_wake(w);
+  if (!timer && d->guest_pipe != events)
     return WT_ESUCCESS;
   if (!timer) {
     do
@@ -240,6 +242,18 @@ wt_errno_t wt_fd_read(wt_t *w, wt_fd_t fd, const wt_iovec_t *iovs,
   return transferred(w, e->desc, err);
 }
 
+/*
+ * One guest buffer, the common case, as a host iovec without the general
+ * conversion (a buffer's length is a u32: no clipping is needed).
+ */
+static void one_iov(wt__iov_t *io, const void *buf, uint32_t len) {
+  io->n = 1;
+  io->v = io->stack;
+  io->v[0].iov_base = (void *)(uintptr_t)buf;
+  io->v[0].iov_len = len;
+  io->total = len;
+}
+
 wt_errno_t wt_fd_write(wt_t *w, wt_fd_t fd, const wt_ciovec_t *iovs,
                        uint32_t iovs_len, uint32_t *nwritten) {
   wt__fd_t *e;
@@ -253,10 +267,14 @@ wt_errno_t wt_fd_write(wt_t *w, wt_fd_t fd, const wt_ciovec_t *iovs,
     return wt__eventfd_write(w, fd, e->desc, iovs, iovs_len, nwritten);
   if (wt__desc_inproc(e->desc))
     return WT_EINVAL;
-  err = wt__iov_from_ciovs(w, &io, iovs, iovs_len);
+  if (iovs_len == 1)
+    one_iov(&io, iovs[0].buf, iovs[0].buf_len);
+  else
+    err = wt__iov_from_ciovs(w, &io, iovs, iovs_len);
   if (err == WT_ESUCCESS)
     err = stream_io(w, e->desc, &io, true, nwritten);
-  wt__iov_free(w, &io);
+  if (io.v != io.stack)
+    wt__iov_free(w, &io);
   return transferred(w, e->desc, err);
 }
 
