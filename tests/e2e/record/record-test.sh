@@ -109,7 +109,7 @@ case_contents() {
   [ ! -s "$d/rec.err" ] || fail "record with -o wrote to stderr: $(cat "$d/rec.err")"
   check "integrity" ok "$(q "$t" 'PRAGMA integrity_check')"
   check "format" wasitrace "$(meta "$t" format)"
-  check "format_version" 4 "$(meta "$t" format_version)"
+  check "format_version" 5 "$(meta "$t" format_version)"
   check "capture" replay "$(meta "$t" capture)"
   check "module_name" hello.wasm "$(meta "$t" module_name)"
   check "module_sha256" "$(sha256sum "$HELLO" | cut -d' ' -f1)" "$(meta "$t" module_sha256)"
@@ -117,7 +117,7 @@ case_contents() {
   check "module bytes" "$(hexof "$HELLO")" "$(q "$t" "SELECT hex(value) FROM meta WHERE key = 'module'")"
   check "argv" "[\"$HELLO\",\"/work\",\"x\"]" "$(meta "$t" argv)"
   check "env" '["HELLO_NAME=you"]' "$(meta "$t" env)"
-  check "preopens" '[{"guest":"/work","host":"dir"}]' "$(meta "$t" preopens)"
+  check "preopens" "[{\"guest\":\"/work\",\"host\":\"dir\",\"real\":\"$(cd "$d/dir" && pwd -P)\"}]" "$(meta "$t" preopens)"
   check "socket_preopens" '[]' "$(meta "$t" socket_preopens)"
   case $(meta "$t" memory_check) in guard|bounds) ;; *) fail "memory_check: $(meta "$t" memory_check)" ;; esac
   [[ $(meta "$t" start_time) =~ ^20[0-9][0-9]-[0-9][0-9]-[0-9][0-9]T.*Z$ ]] || fail "start_time"
