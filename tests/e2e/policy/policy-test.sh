@@ -125,6 +125,75 @@ case_offline() {
   done
 }
 
+# ---- hostile ---------------------------------------------------------------
+# The hostile guest under hostile.json: each attempt denied and logged once,
+# with its source and reason; the host tree untouched; complain mode logs
+# the same and the guest prints what it prints with no policy.
+hostile_tree() {  # a fresh root0 (the tree fixture), root1, outside/
+  rm -rf "$D/h" && mkdir -p "$D/h/root0" "$D/h/root1" "$D/h/outside"
+  cp -a "$SRC/fixtures/tree/." "$D/h/root0/"
+  echo secret >"$D/h/outside/secret.txt"
+}
+tree_state() {  # entries, inode, size, mtime, atime, ctime and content
+  (cd "$1" && find . -printf '%p %y %i %s %T@ %A@ %C@\n' | sort &&
+    find . -type f -exec md5sum {} + | sort)
+}
+hostile_run() {  # MODE TRACE
+  "$WT" record -o "$2" --policy "$(dirname "$0")/hostile.json" \
+    --policy-mode="$1" --dir "$D/h/root0::/ro" --dir "$D/h/root1::/rw" \
+    --env WT_PUBLIC=yes --env WT_SECRET=hunter2 \
+    "$GUESTS/policy_hostile.wasm" >"$2.out" 2>"$2.err"
+}
+hostile_log() {
+  sqlite3 -separator ' ' "$1" "SELECT c.call, d.source, d.reason, \
+    coalesce(d.rule_index, -1), coalesce(d.resolved, d.path, '-') \
+    FROM denials d JOIN calls c USING (seq) ORDER BY d.seq"
+}
+case_hostile() {
+  local want
+  want=$(printf '%s\n' \
+    "path_open policy write 1 /ro/new.txt" \
+    "path_open policy write 1 /ro/a.txt" \
+    "path_open sandbox dotdot -1 ../outside/secret.txt" \
+    "path_open sandbox symlink_escape -1 esc" \
+    "path_open policy create 3 /rw/key.secret" \
+    "path_open policy open_fds 0 -" \
+    "fd_write policy bytes_written_per_file 2 -" \
+    "environ_get policy env -1 -" \
+    "random_get policy call 0 -")
+  hostile_tree
+  # Read once first: under relatime the first read after the copy moves
+  # atime, later ones (within a day) do not, so a change is the guest's.
+  tree_state "$D/h/root0" >/dev/null
+  tree_state "$D/h/outside" >/dev/null
+  tree_state "$D/h/root0" >"$D/before.txt"
+  tree_state "$D/h/outside" >"$D/outside-before.txt"
+  hostile_run enforce "$D/enf.db"
+  check "enforce: exit" 0 "$?"
+  check "enforce: the denials" "$want" "$(hostile_log "$D/enf.db")"
+  check "enforce: none would-be" 0 \
+    "$(sqlite3 "$D/enf.db" "SELECT count(*) FROM denials WHERE would = 1")"
+  tree_state "$D/h/root0" >"$D/after.txt"
+  tree_state "$D/h/outside" >"$D/outside-after.txt"
+  cmp -s "$D/before.txt" "$D/after.txt" ||
+    fail "enforce: the read-only tree changed: $(diff "$D/before.txt" "$D/after.txt" | head -5)"
+  cmp -s "$D/outside-before.txt" "$D/outside-after.txt" ||
+    fail "enforce: outside/ changed"
+  [ ! -e "$D/h/root1/key.secret" ] || fail "enforce: key.secret was made"
+  check "enforce: bytes kept" 96 "$(stat -c %s "$D/h/root1/out.txt")"
+  grep -q '^WT_SECRET: -$' "$D/enf.db.out" || fail "enforce: WT_SECRET seen"
+  grep -q '^random_get: NOTCAPABLE$' "$D/enf.db.out" ||
+    fail "enforce: random_get went through"
+  hostile_tree
+  hostile_run complain "$D/cmp.db"
+  check "complain: exit" 0 "$?"
+  check "complain: the denials" "$want" "$(hostile_log "$D/cmp.db")"
+  check "complain: policy denials are would-be" 0 "$(sqlite3 "$D/cmp.db" \
+    "SELECT count(*) FROM denials WHERE source = 'policy' AND would = 0")"
+  cmp -s "$SRC/policy_hostile.stdout" "$D/cmp.db.out" ||
+    fail "complain: output differs from the plain run's: $(diff "$SRC/policy_hostile.stdout" "$D/cmp.db.out" | head -5)"
+}
+
 # ---- sandbox ---------------------------------------------------------------
 case_sandbox() {
   rec symlinks "$D/s.db" || true
@@ -150,7 +219,7 @@ for CASE in "$@"; do
   D=$WORK/$CASE
   rm -rf "$D" && mkdir -p "$D"
   case $CASE in
-    suggest|offline|sandbox) "case_$CASE" ;;
+    suggest|offline|sandbox|hostile) "case_$CASE" ;;
     *) die "unknown case $CASE" ;;
   esac
   [ "$FAILED" = 0 ] && [ "$KEEP" = 0 ] && rm -rf "$D"
