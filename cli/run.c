@@ -361,6 +361,32 @@ static int die_by_signal(uint8_t wasi_sig) {
   return 128 + sig;
 }
 
+/* A trap's wasm frames, innermost first, numbered as wasmtime numbers
+ * them. The names are printable ASCII (runtime/names.c). */
+static void print_backtrace(const wt_rt_result_t *res) {
+  if (res->frames_unavailable) {
+    fprintf(stderr, "wasm backtrace: (backtrace unavailable at the fast "
+                    "tier)\n");
+    return;
+  }
+  if (res->nframes == 0)
+    return;
+  fprintf(stderr, "wasm backtrace:\n");
+  for (uint32_t i = 0, run; i < res->nframes; i += run) {
+    /* A recursion's frames once, with their count. */
+    for (run = 1; i + run < res->nframes &&
+                  res->frames[i + run].func == res->frames[i].func;
+         run++)
+      ;
+    fprintf(stderr, "  %4u: %s\n", i, res->frames[i].name);
+    if (run > 1)
+      fprintf(stderr, "        ... %u more frames of %s\n", run - 1,
+              res->frames[i].name);
+  }
+  if (res->frames_more)
+    fprintf(stderr, "        ... (older frames not shown)\n");
+}
+
 int wt_cli_guest_status(const wt_rt_result_t *res) {
   switch (res->end) {
   case WT_RT_END_EXIT:
@@ -371,6 +397,7 @@ int wt_cli_guest_status(const wt_rt_result_t *res) {
             wt_trap_string(res->trap), res->function[0] ? " in function '" : "",
             res->function, res->function[0] ? "'" : "",
             res->trap_in_init ? " (while instantiating)" : "");
+    print_backtrace(res);
     return WT_EXIT_TRAP;
   case WT_RT_END_SIGNAL:
     return die_by_signal(res->signal);

@@ -162,8 +162,36 @@ fail:
   return false;
 }
 
+/* res's backtrace as JSON into buf (names are printable ASCII: runtime/
+ * names.c), or NULL when there is none. */
+static const char *backtrace_json(const wt_rt_result_t *res, char *buf,
+                                  size_t size) {
+  size_t n = 0;
+  if (res->frames_unavailable)
+    return NULL;
+  n += (size_t)snprintf(buf, size, "{\"frames\":[");
+  for (uint32_t i = 0; i < res->nframes && n < size; i++) {
+    n += (size_t)snprintf(buf + n, size - n, "%s{\"func\":%u,\"name\":\"",
+                          i > 0 ? "," : "", res->frames[i].func);
+    for (const char *c = res->frames[i].name; *c != '\0' && n + 2 < size;
+         c++) {
+      if (*c == '"' || *c == '\\')
+        buf[n++] = '\\';
+      buf[n++] = *c;
+    }
+    if (n < size)
+      n += (size_t)snprintf(buf + n, size - n, "\"}");
+  }
+  if (n < size)
+    n += (size_t)snprintf(buf + n, size - n, "],\"more\":%s}",
+                          res->frames_more ? "true" : "false");
+  return n < size ? buf : NULL;
+}
+
 wt_trace_end_t wt_cli_trace_end(const wt_rt_result_t *res) {
-  wt_trace_end_t e = {WT_END_INCOMPLETE, 0, NULL, 0};
+  /* Frames of at most 95 characters, each escaped: room for all. */
+  static _Thread_local char bt[WT_RT_MAX_FRAMES * 240 + 64];
+  wt_trace_end_t e = {WT_END_INCOMPLETE, 0, NULL, 0, NULL};
   if (res == NULL)
     return e;
   switch (res->end) {
@@ -174,6 +202,7 @@ wt_trace_end_t wt_cli_trace_end(const wt_rt_result_t *res) {
   case WT_RT_END_TRAP:
     e.kind = WT_END_TRAP;
     e.trap = wt_trap_string(res->trap);
+    e.trap_backtrace = backtrace_json(res, bt, sizeof bt);
     break;
   case WT_RT_END_SIGNAL:
     e.kind = WT_END_SIGNAL;

@@ -174,7 +174,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   wt_replay_options_t o;
   wt_replay_t *r;
   guest_t g = {false, false};
-  wt_trace_end_t end = {WT_END_EXIT, 0, NULL, 0};
+  wt_trace_end_t end = {WT_END_EXIT, 0, NULL, 0, NULL};
   const char *path = wt_fuzz_file(data, size);
   if (path == NULL)
     goto out;

@@ -115,6 +115,10 @@ static int flags(wt_rt_tier_t tier, char opt, bool guard, uint32_t depth,
     flag[n++] = "--param=ggc-min-expand=20";
     flag[n++] = "--param=ggc-min-heapsize=32768";
   }
+  /* TinyCC writes a symbol table only with -g; it names a trap's frames
+   * (symbols.c). It changes no generated code. */
+  if (tier == WT_RT_TIER_FAST)
+    flag[n++] = "-g";
   flag[n++] = "-w";
   flag[n++] = "-D_GNU_SOURCE";
   flag[n++] = guard ? "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=1"

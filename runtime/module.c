@@ -177,6 +177,8 @@ wt_rt_status_t wt_module_load(const char *path, const wt_rt_config_t *cfg,
   if ((st = check(bytes, len, &info, err, size)) != WT_RT_OK)
     goto out;
   m->sig_dialect = wt__import_dialect(&info, "callback_signal");
+  /* Without memory for them, a trap's frames are shown by index. */
+  (void)wt__names_init(&m->names, &info);
   st = wt__module_obtain(m, &(wt__src_t){bytes, len, &info}, err, size);
   wt__wasm_info_free(&info);
 out:
@@ -204,6 +206,7 @@ void wt_module_close(wt_module_t *m) {
     dlclose(m->dl);
   if (m->tmp_dir[0] != '\0')
     wt__rmtree(m->tmp_dir);
+  wt__names_free(&m->names);
   free(m->cache_dir);
   free(m->cc);
   free(m->tcc);

@@ -47,6 +47,12 @@ typedef struct wt__wasm_export_s {
   uint32_t index; /* in the index space of its kind */
 } wt__wasm_export_t;
 
+/* A function's name from the custom section "name" (not validated). */
+typedef struct wt__wasm_fname_s {
+  uint32_t index; /* in the function index space (imports first) */
+  wt__wasm_name_t name;
+} wt__wasm_fname_t;
+
 typedef struct wt__wasm_info_s {
   uint32_t ntypes;
   wt__wasm_functype_t *types;
@@ -61,6 +67,8 @@ typedef struct wt__wasm_info_s {
   uint32_t start_func; /* its function index */
   bool has_memory;     /* exports a memory "memory" */
   char *c_names;       /* storage of replacement export names */
+  uint32_t nfnames;    /* function names, by increasing index */
+  wt__wasm_fname_t *fnames;
 } wt__wasm_info_t;
 
 /*
@@ -71,6 +79,9 @@ typedef struct wt__wasm_info_s {
 bool wt__wasm_parse(const uint8_t *bytes, size_t len, wt__wasm_info_t *info,
                     char *err, size_t err_size);
 void wt__wasm_info_free(wt__wasm_info_t *info);
+/* The name section's name of function `index`, or NULL. */
+const wt__wasm_name_t *wt__wasm_func_name(const wt__wasm_info_t *info,
+                                          uint32_t index);
 
 /*
  * wasm_features.c: false, with "the module uses the tail-call proposal
@@ -289,15 +300,42 @@ bool wt__mkdirs(const char *path);
 /* rm -r (best effort). */
 void wt__rmtree(const char *path);
 
-/* ---- symbols.c -------------------------------------------------------- */
+/* ---- symbols.c, names.c: naming a trap's frames ---------------------- */
+
+#define WT__SYM_SIZE 128
 
 /*
- * The name of the wasm function containing `pc` in the loaded shared object
- * `so_path` mapped at `base` (wasm2c's `w2c_` prefix removed). False when
- * pc is in no wasm function.
+ * The symbol (function) of the loaded shared object `so_path`, mapped at
+ * `base`, that contains each of the n addresses pcs[i], into syms[i] (""
+ * for none). Returns false when the object has no symbol table (TinyCC
+ * writes none without -g) or cannot be read.
  */
-bool wt__wasm_function_at(const char *so_path, uintptr_t base, uintptr_t pc,
-                          char *buf, size_t size);
+bool wt__so_symbols(const char *so_path, uintptr_t base, const uintptr_t *pcs,
+                    int n, char (*syms)[WT__SYM_SIZE]);
+
+/*
+ * What names a module's functions after it is loaded: the name section's
+ * names (printable ASCII; anything else is shown as '?') and the function
+ * exports, whose entry points (Z_guestZ_<name>) the compiler may inline a
+ * function into. One block, freed with wt__names_free.
+ */
+typedef struct wt__names_s {
+  uint32_t n, nexports;
+  uint32_t *index;  /* n function indices (increasing), then nexports */
+  uint32_t *offset; /* into text, likewise */
+  char *text;
+} wt__names_t;
+
+bool wt__names_init(wt__names_t *names, const wt__wasm_info_t *info);
+void wt__names_free(wt__names_t *names);
+/* The wasm function index behind a C symbol of the guest (w2c_f<N>, or
+ * an export's entry point); false for other symbols. */
+bool wt__names_function(const wt__names_t *names, const char *sym,
+                        uint32_t *index);
+/* The function's name: the name section's, else an export's, else
+ * "func[N]". */
+void wt__names_name(const wt__names_t *names, uint32_t index, char *buf,
+                    size_t size);
 
 /* ---- module.c / run.c ------------------------------------------------- */
 
@@ -319,6 +357,7 @@ struct wt_module_s {
   char *wasm2c;
   uint8_t sha256[32];
   char so_path[WT__PATH_SIZE];
+  wt__names_t names; /* the functions' names, for a trap's backtrace */
   char tmp_dir[WT__PATH_SIZE]; /* removed at close; "" for none */
   void *dl;
   const wt__glue_t *glue;

@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <ucontext.h>
 
 #include "abi.h"
 #include "rt_internal.h"
@@ -175,14 +176,46 @@ static struct {
   volatile sig_atomic_t exhausted; /* the run ended by exhaustion */
   void *frames[NFRAMES];
   int nframes;
+  bool walk_fp; /* the guest's code has frame pointers, no unwind tables */
 } stk;
 
+#if defined(__x86_64__)
+/*
+ * The faulting frames by their frame pointers, from the fault's context:
+ * TinyCC's code (the fast tier) has no unwind tables for backtrace() to
+ * follow, but always keeps frame pointers. Only the guest's stack is read.
+ */
+static int walk_frames(const ucontext_t *uc) {
+  uintptr_t lo = stk.guard_hi, hi = stk.guard_hi + STACK_SIZE;
+  uintptr_t *fp = (uintptr_t *)uc->uc_mcontext.gregs[REG_RBP];
+  int n = 0;
+  /* The faulting instruction, as if it were a return address. */
+  stk.frames[n++] = (void *)(uc->uc_mcontext.gregs[REG_RIP] + 1);
+  while (n < NFRAMES && (uintptr_t)fp % sizeof *fp == 0 &&
+         (uintptr_t)fp >= lo && (uintptr_t)(fp + 2) <= hi) {
+    stk.frames[n++] = (void *)fp[1];
+    if (fp[0] <= (uintptr_t)fp)
+      break;
+    fp = (uintptr_t *)fp[0];
+  }
+  return n;
+}
+#endif
+
 /* Ends the run as a "call stack exhausted" trap (never returns). */
-static void exhausted(wt_abi_t *a) {
-  stk.nframes = backtrace(stk.frames, NFRAMES);
+static void exhausted(wt_abi_t *a, const ucontext_t *uc) {
+#if defined(__x86_64__)
+  if (stk.walk_fp && uc != NULL)
+    stk.nframes = walk_frames(uc);
+  else
+#endif
+    stk.nframes = backtrace(stk.frames, NFRAMES);
   stk.exhausted = 1;
   siglongjmp(*a->unwind, 1);
 }
+
+/* A host call found too little stack left (abi.c). */
+static void exhausted_in_call(wt_abi_t *a) { exhausted(a, NULL); }
 
 /* What a fault outside the guard would have met without us. */
 static void chain_segv(int sig, siginfo_t *si, void *uc) {
@@ -201,23 +234,47 @@ static void on_segv(int sig, siginfo_t *si, void *uc) {
   uintptr_t addr = (uintptr_t)si->si_addr;
   if (stk.abi != NULL && addr >= stk.guard_lo && addr < stk.guard_hi &&
       pthread_equal(pthread_self(), stk.thread))
-    exhausted(stk.abi);
+    exhausted(stk.abi, uc);
   chain_segv(sig, si, uc);
 }
 
-/* The innermost wasm function among `frames`. */
-static void trap_function(const wt_module_t *m, void **frames, int n,
-                          char *buf, size_t size) {
-  buf[0] = '\0';
-  for (int i = 0; i < n; i++) {
+/*
+ * The wasm frames among `frames` (return addresses, innermost first) into
+ * res: those in the guest's shared object whose symbol is a wasm function.
+ */
+static void trap_frames(const wt_module_t *m, void **frames, int n,
+                        wt_rt_result_t *res) {
+  uintptr_t pcs[NFRAMES] = {0};
+  char syms[NFRAMES][WT__SYM_SIZE];
+  int k = 0;
+  res->function[0] = '\0';
+  for (int i = 0; i < n && k < NFRAMES; i++) {
     Dl_info di;
-    /* Return addresses point after the call; step back into it. */
+    /* Return addresses point after the call; step back into it. The
+     * innermost frame (the trap handler's) is never a wasm function. */
     uintptr_t pc = (uintptr_t)frames[i] - 1;
-    if (dladdr((void *)pc, &di) == 0 || (uintptr_t)di.dli_fbase != m->base)
-      continue;
-    if (wt__wasm_function_at(m->so_path, m->base, pc, buf, size))
-      return;
+    if (dladdr((void *)pc, &di) != 0 && (uintptr_t)di.dli_fbase == m->base)
+      pcs[k++] = pc;
   }
+  if (!wt__so_symbols(m->so_path, m->base, pcs, k, syms)) {
+    res->frames_unavailable = true;
+    return;
+  }
+  for (int i = 0; i < k; i++) {
+    uint32_t func;
+    wt_rt_frame_t *f;
+    if (!wt__names_function(&m->names, syms[i], &func))
+      continue;
+    if (res->nframes == WT_RT_MAX_FRAMES) {
+      res->frames_more = true;
+      break;
+    }
+    f = &res->frames[res->nframes++];
+    f->func = func;
+    wt__names_name(&m->names, func, f->name, sizeof f->name);
+  }
+  if (res->nframes > 0)
+    snprintf(res->function, sizeof res->function, "%s", res->frames[0].name);
 }
 
 static void set_trap(wt_module_t *m, int trap, bool in_init,
@@ -229,7 +286,7 @@ static void set_trap(wt_module_t *m, int trap, bool in_init,
   res->trap_in_init = in_init;
   if (!stk.exhausted)
     n = m->glue->trap_frames(&frames);
-  trap_function(m, frames, n, res->function, sizeof res->function);
+  trap_frames(m, frames, n, res);
 }
 
 /*
@@ -325,9 +382,10 @@ static int run_thread(guest_run_t *g, uint8_t *stack) {
   stk.guard_hi = (uintptr_t)stack + STACK_GUARD;
   stk.exhausted = 0;
   stk.nframes = 0;
+  stk.walk_fp = g->m->loaded_tier == WT_RT_TIER_FAST;
   /* Host calls need STACK_RESERVE bytes below the guest's frames. */
   g->abi->stack_floor = stk.guard_hi + STACK_RESERVE;
-  g->abi->exhausted = exhausted;
+  g->abi->exhausted = exhausted_in_call;
   /* The thread starts with every signal blocked and takes g->mask. */
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &g->mask);

@@ -1,7 +1,8 @@
 /*
  * A reader for the parts of a WebAssembly binary the runtime needs before
  * anything is compiled: the type, import, function and export sections
- * (the exports also shape the glue: see glue.c).
+ * (the exports also shape the glue: see glue.c), and the function names
+ * of the name section (a trap's backtrace: names.c).
  * Every read is checked against the end of its section, so truncated or
  * garbage input produces a message, never an out-of-bounds read. Full
  * validation is wasm2c's job.
@@ -251,9 +252,80 @@ static bool read_exports(reader_t *r, wt__wasm_info_t *info) {
   return true;
 }
 
+/* Subsection 1 of the name section: (index, name) by increasing index,
+ * as the spec orders them (which lets a lookup be a binary search). */
+static bool read_func_names(reader_t *r, wt__wasm_info_t *info) {
+  uint32_t n;
+  if (!count(r, &n))
+    return false;
+  info->fnames = calloc(n ? n : 1, sizeof *info->fnames);
+  if (info->fnames == NULL)
+    return false;
+  for (uint32_t i = 0; i < n; i++) {
+    wt__wasm_fname_t *f = &info->fnames[i];
+    if (!u32(r, &f->index) || !bytes(r, &f->name) ||
+        (i > 0 && f->index <= f[-1].index))
+      return false;
+  }
+  info->nfnames = n;
+  return true;
+}
+
+/*
+ * The custom section "name", for the names of a trap's backtrace. A custom
+ * section cannot make a module invalid, so a malformed one (or a second
+ * one) loses the names and nothing else; its errors go to a scratch buffer.
+ */
+static void read_names(const reader_t *r, wt__wasm_info_t *info) {
+  char scratch[128];
+  reader_t s = *r;
+  wt__wasm_name_t id;
+  s.err = scratch;
+  s.err_size = sizeof scratch;
+  s.failed = false;
+  if (info->fnames != NULL || !bytes(&s, &id) || !name_is(&id, "name"))
+    return;
+  while (s.p < s.end) {
+    uint8_t sub;
+    uint32_t size;
+    reader_t sec;
+    if (!byte(&s, &sub) || !u32(&s, &size) || size > (size_t)(s.end - s.p))
+      return;
+    sec = s;
+    sec.end = s.p + size;
+    if (sub == 1) {
+      if (!read_func_names(&sec, info)) {
+        free(info->fnames);
+        info->fnames = NULL;
+        info->nfnames = 0;
+      }
+      return;
+    }
+    s.p += size;
+  }
+}
+
+const wt__wasm_name_t *wt__wasm_func_name(const wt__wasm_info_t *info,
+                                          uint32_t index) {
+  uint32_t lo = 0, hi = info->nfnames;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (info->fnames[mid].index == index)
+      return &info->fnames[mid].name;
+    if (info->fnames[mid].index < index)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return NULL;
+}
+
 static bool read_section(reader_t *r, uint8_t id, wt__wasm_info_t *info) {
   bool ok;
   switch (id) {
+  case 0:
+    read_names(r, info);
+    return true;
   case 1:
     ok = read_types(r, info);
     break;
@@ -387,6 +459,7 @@ void wt__wasm_info_free(wt__wasm_info_t *info) {
   free(info->func_types);
   free(info->exports);
   free(info->c_names);
+  free(info->fnames);
   memset(info, 0, sizeof *info);
 }
 

@@ -10,10 +10,10 @@
  *   renamed `wt_export_<index>` (plus '_' until unique); the glue still
  *   finds it by its real name (glue.c), so a guest naming its signal
  *   callback "on-signal" works as before;
- * - every custom section except "name" is dropped: wasm2c does not need
- *   them, and what it does not read it cannot echo. The name section stays
- *   because wasm2c turns its names into legal identifiers (w2c_...), which
- *   is what names a trapping function (symbols.c).
+ * - every custom section is dropped: wasm2c does not need them, and what
+ *   it does not read it cannot echo. That includes the name section: every
+ *   function is then `w2c_f<index>` in C, which maps a trap's frames back to
+ *   their functions, and the names come from the module itself (names.c).
  *
  * Imports need nothing: a module importing anything but the ABI's own
  * functions, whose names are identifiers, is refused before this point
@@ -157,13 +157,6 @@ static void put_exports(out_t *o, const wt__wasm_info_t *info) {
   free(body.p);
 }
 
-/* True for a custom section named "name" (payload starts at p). */
-static bool is_name_section(const uint8_t *p, const uint8_t *end) {
-  uint32_t len;
-  return get_leb(&p, end, &len) && len == 4 && (size_t)(end - p) >= 4 &&
-         memcmp(p, "name", 4) == 0;
-}
-
 wt_rt_status_t wt__wasm_rewrite(const uint8_t *bytes, size_t len,
                                 wt__wasm_info_t *info, uint8_t **out_bytes,
                                 size_t *out_len, char *err, size_t err_size) {
@@ -191,7 +184,7 @@ wt_rt_status_t wt__wasm_rewrite(const uint8_t *bytes, size_t len,
     }
     if (id == 7)
       put_exports(&o, info);
-    else if (id != 0 || is_name_section(p, p + size))
+    else if (id != 0)
       put(&o, start, (size_t)(p - start) + size);
     p += size;
   }

@@ -253,6 +253,9 @@ int wt__meta_write_end(wt_sink_t *s, const wt_trace_end_t *end,
   case WT_END_EXIT:
     return meta_int(s, "exit_code", end->exit_code);
   case WT_END_TRAP:
+    if (end->trap_backtrace != NULL &&
+        meta_text(s, "trap_backtrace", WT_META_JSON, end->trap_backtrace) < 0)
+      return -1;
     return meta_text(s, "trap", WT_META_TEXT,
                      end->trap != NULL ? end->trap : "unknown");
   case WT_END_SIGNAL:
@@ -495,7 +498,7 @@ static void stop_writer(wt_tracer_t *t, uint64_t at) {
  * wt_sink_ops_t; if not, the "incomplete" written at open stands).
  */
 static void write_failed_end(wt_tracer_t *t) {
-  wt_trace_end_t e = {WT_END_INCOMPLETE, 0, NULL, 0};
+  wt_trace_end_t e = {WT_END_INCOMPLETE, 0, NULL, 0, NULL};
   char why[512];
   wt_trace_meta_t m = {"record_error", WT_META_TEXT, 0, why, NULL, 0};
   snprintf(why, sizeof why, "call %llu: %s", (unsigned long long)t->fail_seq,
@@ -531,12 +534,12 @@ static void failed_error(const wt_tracer_t *t) {
 }
 
 int wt_tracer_finish(wt_tracer_t *t, const wt_trace_end_t *end) {
-  wt_trace_end_t e = {WT_END_INCOMPLETE, 0, NULL, 0};
+  wt_trace_end_t e = {WT_END_INCOMPLETE, 0, NULL, 0, NULL};
   int rc = 0;
   if (end != NULL)
     e = *end;
   else if (t->exited)
-    e = (wt_trace_end_t){WT_END_EXIT, t->exit_code, NULL, 0};
+    e = (wt_trace_end_t){WT_END_EXIT, t->exit_code, NULL, 0, NULL};
   if (t->core != NULL) {
     wt_set_observer(t->core, NULL, NULL);
     if (t->guarding)
@@ -567,12 +570,12 @@ int wt_tracer_finish(wt_tracer_t *t, const wt_trace_end_t *end) {
 }
 
 int wt_tracer_close(wt_tracer_t *t) {
-  wt_trace_end_t e = {WT_END_INCOMPLETE, 0, NULL, 0};
+  wt_trace_end_t e = {WT_END_INCOMPLETE, 0, NULL, 0, NULL};
   return wt_tracer_finish(t, &e);
 }
 
 int wt_tracer_interrupt(wt_tracer_t *t, const char *why) {
-  wt_trace_end_t e = {WT_END_INCOMPLETE, 0, NULL, 0};
+  wt_trace_end_t e = {WT_END_INCOMPLETE, 0, NULL, 0, NULL};
   wt_trace_meta_t m = {"interrupted", WT_META_TEXT, 0, why, NULL, 0};
   if (t->interrupted)
     return 0;

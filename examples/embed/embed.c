@@ -116,7 +116,7 @@ static int read_back(const char *trace) {
 int main(int argc, char **argv) {
   wt_t *w = NULL;
   wt_tracer_t *t = NULL;
-  wt_trace_end_t end = {WT_END_EXIT, 0, NULL, 0};
+  wt_trace_end_t end = {WT_END_EXIT, 0, NULL, 0, NULL};
   int made, stored, rc = 1;
   if (argc != 3) {
     fprintf(stderr, "usage: embed DIR TRACE\n");

@@ -172,12 +172,28 @@ typedef enum wt_rt_end_e {
   WT_RT_END_HALTED = 3  /* a layer halted the guest (wt_rt_halt) */
 } wt_rt_end_t;
 
+/* A frame of a trap's wasm backtrace. */
+#define WT_RT_MAX_FRAMES 32
+typedef struct wt_rt_frame_s {
+  uint32_t func; /* wasm function index (imported functions first) */
+  char name[96]; /* the name section's name, an export's, or "func[N]" */
+} wt_rt_frame_t;
+
 typedef struct wt_rt_result_s {
   wt_rt_end_t end;
   uint32_t exit_code; /* END_EXIT */
   wt_trap_t trap;     /* END_TRAP */
   bool trap_in_init;  /* the trap happened while instantiating */
   char function[128]; /* END_TRAP: wasm function name, "" if unknown */
+  /*
+   * END_TRAP: the wasm backtrace, innermost frame first; frames_more when
+   * it had more frames than fit. frames_unavailable when the compiled guest
+   * has no symbols to find its functions by (nframes is then 0).
+   */
+  uint32_t nframes;
+  bool frames_more;
+  bool frames_unavailable;
+  wt_rt_frame_t frames[WT_RT_MAX_FRAMES];
   uint8_t signal;     /* END_SIGNAL: preview1 signal number */
 } wt_rt_result_t;
 

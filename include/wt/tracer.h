@@ -210,6 +210,9 @@ typedef struct wt_trace_end_s {
   uint32_t exit_code;
   const char *trap;
   uint8_t signal;
+  /* A trap's wasm backtrace (meta trap_backtrace), JSON: {"frames":
+   * [{"func":N,"name":S},...] innermost first, "more":B}; NULL: none. */
+  const char *trap_backtrace;
 } wt_trace_end_t;
 
 /* ---- sinks ------------------------------------------------------------------

@@ -70,7 +70,7 @@ while IFS= read -r line || [ -n "$line" ]; do
     node) NODE_SKIP=${val#skip}; NODE_SKIP=${NODE_SKIP# } ;;
     tcplisten) TCPLISTEN=1 ;;
     tcp-send) TCP_SEND=$val ;;
-    timeout|cflags) ;;  # read by CMake
+    timeout|cflags|debug-names) ;;  # read by CMake
     *) die "$SRC: unknown header key wt-$key" ;;
   esac
 done <"$SRC"

@@ -5,6 +5,7 @@
 ;;
 ;; wt-exit: 134
 ;; wt-stderr-contains: guest trapped: indirect call to a null or mistyped table element
+;; wt-stderr-contains: wasm backtrace:
 (module
   (import "wasi_snapshot_preview1" "fd_write"
     (func $fd_write (param i32 i32 i32 i32) (result i32)))

@@ -4,6 +4,7 @@
 ;;
 ;; wt-exit: 134
 ;; wt-stderr-contains: guest trapped: call stack exhausted
+;; wt-stderr-contains: wasm backtrace:
 (module
   (import "wasi_snapshot_preview1" "fd_write"
     (func $fd_write (param i32 i32 i32 i32) (result i32)))

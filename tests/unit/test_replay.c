@@ -356,7 +356,7 @@ static void test_proc_raise_hook(void **state) {
   rp_t p;
   hooks_t h = {0, 0, 0, 0};
   wt_replay_options_t o;
-  wt_trace_end_t end = {WT_END_SIGNAL, 0, NULL, WT_SIGTERM};
+  wt_trace_end_t end = {WT_END_SIGNAL, 0, NULL, WT_SIGTERM, NULL};
   (void)state;
   rec_open(&t, "t.db", false);
   assert_ok(wt_tracer_api()->proc_raise(t.tr, WT_SIGCHLD)); /* ignored */
@@ -386,7 +386,7 @@ static void verify(bool jsonl) {
   wt_tracer_options_t to;
   wt_tracer_t *tr;
   wt_sink_t *sink;
-  wt_trace_end_t end = {WT_END_EXIT, 0, NULL, 0};
+  wt_trace_end_t end = {WT_END_EXIT, 0, NULL, 0, NULL};
   char again[400], *report = NULL;
   rec_open(&t, jsonl ? "t.jsonl" : "t.db", jsonl);
   files(wt_tracer_api(), t.tr, a);

@@ -544,7 +544,7 @@ static void test_signal_handler_more_calls(void **state) {
 static void test_signal_handler_ends_run(void **state) {
   rec_t t;
   rp_t p;
-  wt_trace_end_t end = {WT_END_EXIT, 9, NULL, 0};
+  wt_trace_end_t end = {WT_END_EXIT, 9, NULL, 0, NULL};
   (void)state;
   signal_recording(&t, 1);
   guest.exits = true;

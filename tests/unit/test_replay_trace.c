@@ -49,7 +49,7 @@ static void record_scenario(rec_t *t, bool jsonl) {
 static void survive(const char *path) {
   wt_replay_options_t o;
   wt_replay_t *r;
-  wt_trace_end_t end = {WT_END_EXIT, 0, NULL, 0};
+  wt_trace_end_t end = {WT_END_EXIT, 0, NULL, 0, NULL};
   wt_replay_options_init(&o);
   o.out_fd = o.err_fd = -1;
   if (wt_replay_open(path, &o, &r) < 0) {

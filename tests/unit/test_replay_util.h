@@ -104,7 +104,7 @@ static inline void rec_open(rec_t *t, const char *file, bool jsonl) {
 
 /* Finishes the recording with an exit code (or incomplete, code < 0). */
 static inline void rec_finish(rec_t *t, int code) {
-  wt_trace_end_t end = {WT_END_EXIT, (uint32_t)code, NULL, 0};
+  wt_trace_end_t end = {WT_END_EXIT, (uint32_t)code, NULL, 0, NULL};
   if (code < 0 ? wt_tracer_close(t->tr) < 0
                : wt_tracer_finish(t->tr, &end) < 0)
     fail_msg("finishing the trace: %s", wt_trace_error());
@@ -150,7 +150,7 @@ static inline void rp_open(rp_t *p, const char *path,
 
 /* Finishes with an exit code and checks the status. */
 static inline void rp_finish(rp_t *p, uint32_t code, wt_replay_status_t want) {
-  wt_trace_end_t end = {WT_END_EXIT, code, NULL, 0};
+  wt_trace_end_t end = {WT_END_EXIT, code, NULL, 0, NULL};
   wt_replay_status_t got = wt_replay_finish(p->r, &end);
   if (got != want)
     fail_msg("replay status %d, want %d; report:\n%s", (int)got, (int)want,

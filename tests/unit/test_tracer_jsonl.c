@@ -46,7 +46,7 @@ static void record(tt_t *t, const char *name) {
   wt_iovec_t in = {buf, sizeof buf};
   uint32_t n;
   uint64_t off, now;
-  wt_trace_end_t end = {WT_END_TRAP, 0, "unreachable", 0};
+  wt_trace_end_t end = {WT_END_TRAP, 0, "unreachable", 0, NULL};
   tt_open(t, name, true, WT_CAPTURE_REPLAY);
   assert_ok(t->api->path_open(t->tr, WT_TEST_DIRFD, 0, "a.txt", 5, WT_O_CREAT,
                               WT_RIGHTS_REGULAR_FILE, 0, 0, &fd));

@@ -182,7 +182,7 @@ static void test_contents(void **state) {
   uint8_t a[4], b[100], rnd[8];
   wt_iovec_t iovs[2] = {{a, sizeof a}, {b, sizeof b}};
   uint32_t n;
-  wt_trace_end_t end = {WT_END_EXIT, 3, NULL, 0};
+  wt_trace_end_t end = {WT_END_EXIT, 3, NULL, 0, NULL};
   char sql[256];
   (void)state;
   tt_open(&t, "contents.db", false, WT_CAPTURE_REPLAY);

@@ -278,7 +278,8 @@ static void test_rewrite_avoids_taken_names(void **state) {
   free(b.p);
 }
 
-/* Custom sections other than "name" are gone; "name" is kept. */
+/* Every custom section is gone, "name" too: wasm2c then names every
+ * function w2c_f<index>, and the names come from the module (names.c). */
 static void test_rewrite_drops_custom_sections(void **state) {
   buf_t b = hostile_module();
   wt__wasm_info_t info;
@@ -287,10 +288,80 @@ static void test_rewrite_drops_custom_sections(void **state) {
   assert_null(memmem(out.p, out.len, "producers", 9));
   assert_null(memmem(out.p, out.len, "x" PAYLOAD, strlen("x" PAYLOAD)));
   assert_non_null(memmem(b.p, b.len, "producers", 9));
-  assert_non_null(memmem(out.p, out.len, "\4name", 5));
+  assert_non_null(memmem(b.p, b.len, "\4name", 5));
+  assert_null(memmem(out.p, out.len, "\4name", 5));
   wt__wasm_info_free(&info);
   free(out.p);
   free(b.p);
+}
+
+static void expect_function(const wt__names_t *n, const char *sym,
+                            uint32_t want, const char *name) {
+  uint32_t index = 0;
+  char buf[96];
+  if (!wt__names_function(n, sym, &index))
+    fail_msg("%s: no function", sym);
+  assert_int_equal(index, want);
+  wt__names_name(n, index, buf, sizeof buf);
+  assert_string_equal(buf, name);
+}
+
+/* A trap's frames: C symbols to functions, functions to names. */
+static void test_names_of_frames(void **state) {
+  buf_t b = load_wat("names", "(module (func $one) (func) (func $three)"
+                              " (export \"_start\" (func $three))"
+                              " (export \"two\" (func 1)))");
+  wt__wasm_info_t info;
+  wt__names_t n;
+  uint32_t index;
+  char buf[96];
+  (void)state;
+  parse_ok(&b, &info);
+  assert_int_equal(info.nfnames, 2);
+  assert_true(name_eq(wt__wasm_func_name(&info, 2), "three"));
+  assert_null(wt__wasm_func_name(&info, 1));
+  assert_true(wt__names_init(&n, &info));
+  expect_function(&n, "w2c_f0", 0, "one");
+  expect_function(&n, "w2c_f1", 1, "two");        /* an export's name */
+  expect_function(&n, "w2c_f2.cold", 2, "three"); /* a compiler's clone */
+  expect_function(&n, "Z_guestZ__start", 2, "three");
+  assert_false(wt__names_function(&n, "w2c_f01", &index));
+  assert_false(wt__names_function(&n, "w2c_f4294967296", &index));
+  assert_false(wt__names_function(&n, "w2c_f", &index));
+  assert_false(wt__names_function(&n, "wasm_rt_trap", &index));
+  assert_false(wt__names_function(&n, "Z_guestZ_nothing", &index));
+  wt__names_name(&n, 7, buf, sizeof buf);
+  assert_string_equal(buf, "func[7]");
+  wt__names_free(&n);
+  wt__wasm_info_free(&info);
+  free(b.p);
+}
+
+/* A malformed name section loses the names, never the module; a name's
+ * control characters are not shown. */
+static void test_names_hostile(void **state) {
+  buf_t b = load_wat("nonames", "(module (func) (func))");
+  buf_t c = load_wat("nonames2", "(module (func) (func))");
+  wt__wasm_info_t info;
+  wt__names_t n;
+  char buf[96];
+  (void)state;
+  /* Subsection 1 promises two names and holds one. */
+  add_custom(&b, "name", "\x01\x04\x02\x01\x01" "a");
+  parse_ok(&b, &info);
+  assert_int_equal(info.nfnames, 0);
+  wt__wasm_info_free(&info);
+  /* Function 1 named BEL, 'b', ESC. */
+  add_custom(&c, "name", "\x01\x06\x01\x01\x03\x07" "b\x1b");
+  parse_ok(&c, &info);
+  assert_int_equal(info.nfnames, 1);
+  assert_true(wt__names_init(&n, &info));
+  wt__names_name(&n, 1, buf, sizeof buf);
+  assert_string_equal(buf, "?b?");
+  wt__names_free(&n);
+  wt__wasm_info_free(&info);
+  free(b.p);
+  free(c.p);
 }
 
 /* The rewritten module's C: accepted, and the marker only in identifiers. */
@@ -412,6 +483,8 @@ int main(void) {
       cmocka_unit_test(test_rewrite_renames_unsafe_exports),
       cmocka_unit_test(test_rewrite_avoids_taken_names),
       cmocka_unit_test(test_rewrite_drops_custom_sections),
+      cmocka_unit_test(test_names_of_frames),
+      cmocka_unit_test(test_names_hostile),
       cmocka_unit_test(test_hostile_text_never_reaches_c),
       cmocka_unit_test(test_check_refuses_raw_injection),
       cmocka_unit_test(test_check_accepts_real_guest),

@@ -174,6 +174,41 @@ case_features() {
   check "immediates: stderr" "" "$(cat "$TOP/err")"
 }
 
+# ---- backtrace ---------------------------------------------------------------
+
+# A trap's wasm backtrace at both tiers and in both memory modes (the
+# optimised tier at -O0: gcc -O2 inlines small functions into their
+# callers, whose frames then show them), in the trace, and through replay.
+case_backtrace() {
+  local t b bt='{"frames":[{"func":1,"name":"inner"},{"func":2,"name":"func[2]"},{"func":3,"name":"middle"},{"func":4,"name":"outer"},{"func":5,"name":"_start"}],"more":false}'
+  cp "$GUESTS/trap_nested.wasm" "$TOP/nested.wasm" || fail "no trap_nested.wasm"
+  printf '%s\n' "wasitrace: guest trapped: unreachable instruction executed in function 'inner'" \
+    'wasm backtrace:' '     0: inner' '     1: func[2]' '     2: middle' \
+    '     3: outer' '     4: _start' >"$TOP/want"
+  for t in "--tier fast" "--tier optimized -O 0"; do
+    for b in "" --bounds-checks; do
+      (cd "$TOP" && "$WT" run $t $b nested.wasm >/dev/null 2>"$TOP/err")
+      check "run $t $b: status" 134 $?
+      diff -u "$TOP/want" "$TOP/err" || fail "run $t $b: the backtrace differs"
+    done
+  done
+  (cd "$TOP" && "$WT" record --tier fast -o nested.jsonl nested.wasm >/dev/null 2>&1)
+  check "record nested.jsonl: status" 134 $?
+  check "trace_backtrace in JSON Lines" \
+    "{\"type\":\"meta\",\"key\":\"trap_backtrace\",\"vtype\":\"json\",\"value\":$bt}" \
+    "$(grep '"trap_backtrace"' "$TOP/nested.jsonl")"
+  (cd "$TOP" && "$WT" record --tier fast -o nested.db nested.wasm >/dev/null 2>&1)
+  check "record nested.db: status" 134 $?
+  (cd "$TOP" && "$WT" export -o back.jsonl nested.db >/dev/null 2>&1)
+  check "trace_backtrace in SQLite" \
+    "{\"type\":\"meta\",\"key\":\"trap_backtrace\",\"vtype\":\"json\",\"value\":$bt}" \
+    "$(grep '"trap_backtrace"' "$TOP/back.jsonl")"
+  # Replay compares how the run ended, and ends the same way.
+  (cd "$TOP" && "$WT" replay --tier fast nested.db >/dev/null 2>"$TOP/err")
+  check "replay nested.db: status" 134 $?
+  grep -qxF '     4: _start' "$TOP/err" || fail "replay: no backtrace: $(cat "$TOP/err")"
+}
+
 # ---- replay_help -------------------------------------------------------------
 
 case_replay_help() {
