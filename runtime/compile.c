@@ -553,23 +553,49 @@ static wt_rt_status_t cut_guest(wt__build_t *b, unsigned *nparts, char *err,
   return WT_RT_OK;
 }
 
+/*
+ * The compilers of a cut build run together only while their estimated
+ * peaks add up to at most this. gcc -O1 (with the ggc flags above) holds
+ * about 30 MB plus 90-130 MB per MB of C it compiles, more for one huge
+ * function (an interpreter loop); parts of PART_BYTES then run two at a
+ * time, and a part holding a huge function runs beside small ones only.
+ * A single function larger than the budget allows still compiles, alone.
+ */
+#define MEM_BUDGET_KB (300u << 10)
+
+static unsigned estimate_kb(off_t bytes) {
+  return (30u << 10) + (unsigned)((uint64_t)bytes * 120 / 1024);
+}
+
 /* One compiler process of a cut build: SRC -> OBJ, its output in LOG. */
 typedef struct job_s {
   char src[4096], obj[4096], log[4096];
-  pid_t pid; /* while it runs */
+  unsigned est_kb; /* estimated peak memory */
+  pid_t pid;       /* while it runs */
   int pidfd;
 } job_t;
 
-/* The jobs of a cut build, run `width` at a time. */
+/*
+ * The jobs of a cut build, started largest first (order[]), at most
+ * `width` at a time and within MEM_BUDGET_KB.
+ */
 typedef struct jobs_s {
   job_t *job;
-  unsigned n, next, running, width;
+  unsigned *order;
+  unsigned n, next, running, width, est_kb;
   int failed;   /* the first job that exited with an error, or -1 */
   int spawn_rc; /* errno of a failed spawn, or 0 */
 } jobs_t;
 
+static bool may_start(const jobs_t *js) {
+  if (js->failed >= 0 || js->next >= js->n || js->running >= js->width)
+    return false;
+  return js->running == 0 ||
+         js->est_kb + js->job[js->order[js->next]].est_kb <= MEM_BUDGET_KB;
+}
+
 static bool start_job(jobs_t *js, const char *argv[], int n) {
-  job_t *j = &js->job[js->next];
+  job_t *j = &js->job[js->order[js->next]];
   argv[n] = "-c";
   argv[n + 1] = j->src;
   argv[n + 2] = "-o";
@@ -580,12 +606,13 @@ static bool start_job(jobs_t *js, const char *argv[], int n) {
   j->pidfd = (int)syscall(SYS_pidfd_open, j->pid, 0);
   js->next++;
   js->running++;
+  js->est_kb += j->est_kb;
   return true;
 }
 
 /* Reaps the jobs that ended; `kill_all` ends the others first. */
 static void reap_jobs(jobs_t *js, bool kill_all) {
-  for (unsigned i = 0; i < js->next; i++) {
+  for (unsigned i = 0; i < js->n; i++) {
     job_t *j = &js->job[i];
     int status;
     if (j->pid == 0)
@@ -602,6 +629,7 @@ static void reap_jobs(jobs_t *js, bool kill_all) {
       close(j->pidfd);
     j->pid = 0;
     js->running--;
+    js->est_kb -= j->est_kb;
     if ((!WIFEXITED(status) || WEXITSTATUS(status) != 0) && js->failed < 0 &&
         !kill_all)
       js->failed = (int)i;
@@ -612,7 +640,7 @@ static void reap_jobs(jobs_t *js, bool kill_all) {
 static void wait_jobs(jobs_t *js, double ms) {
   struct pollfd fds[WT__C_SPLIT_MAX_PARTS + 1];
   nfds_t n = 0;
-  for (unsigned i = 0; i < js->next; i++) {
+  for (unsigned i = 0; i < js->n; i++) {
     if (js->job[i].pid == 0)
       continue;
     if (js->job[i].pidfd < 0) { /* no pidfd (old kernel): poll by time */
@@ -633,7 +661,7 @@ static int run_jobs(wt__build_t *b, jobs_t *js, const char *argv[], int n) {
   bool shown = false;
   int why = RUN_DONE;
   for (;;) {
-    while (js->failed < 0 && js->running < js->width && js->next < js->n)
+    while (may_start(js))
       if (!start_job(js, argv, n))
         break;
     if (js->running == 0)
@@ -694,6 +722,29 @@ static wt_rt_status_t link_parts(wt__build_t *b, jobs_t *js, char *err,
   return WT_RT_OK;
 }
 
+/* The jobs' files, estimates, and start order (largest first). */
+static void plan_jobs(wt__build_t *b, jobs_t *js) {
+  for (unsigned i = 0; i < js->n; i++) {
+    job_t *j = &js->job[i];
+    struct stat st;
+    if (i == 0)
+      wt__strf(j->src, sizeof j->src, "%s/glue.c", b->dir);
+    else
+      wt__strf(j->src, sizeof j->src, "%s/part%u.c", b->dir, i - 1);
+    /* b->dir leaves room: the cache's paths are far shorter than 4 KiB */
+    wt__strf(j->obj, sizeof j->obj, "%s.o", j->src);
+    wt__strf(j->log, sizeof j->log, "%s.log", j->src);
+    j->est_kb = estimate_kb(stat(j->src, &st) == 0 ? st.st_size : 0);
+    j->pid = 0;
+    j->pidfd = -1;
+    /* insertion into order[0..i) by decreasing estimate */
+    unsigned k = i;
+    for (; k > 0 && js->job[js->order[k - 1]].est_kb < j->est_kb; k--)
+      js->order[k] = js->order[k - 1];
+    js->order[k] = i;
+  }
+}
+
 /* The glue and the parts compiled in parallel, then linked. */
 static wt_rt_status_t compile_parts(wt__build_t *b, unsigned nparts, char *err,
                                     size_t size) {
@@ -701,21 +752,11 @@ static wt_rt_status_t compile_parts(wt__build_t *b, unsigned nparts, char *err,
   flag_text_t text;
   const char *argv[MAX_FLAGS + 12];
   job_t job[WT__C_SPLIT_MAX_PARTS + 1];
-  jobs_t js = {job, nparts + 1, 0, 0, 0, -1, 0};
+  unsigned order[WT__C_SPLIT_MAX_PARTS + 1];
+  jobs_t js = {job, order, nparts + 1, 0, 0, 0, 0, -1, 0};
   int n = cc_argv(b, &text, inc, prelude, argv), why;
   js.width = job_width(js.n);
-  for (unsigned i = 0; i < js.n; i++) {
-    const char *name = i == 0 ? "glue" : "part";
-    unsigned k = i - 1;
-    if (i == 0)
-      snprintf(job[i].src, sizeof job[i].src, "%s/glue.c", b->dir);
-    else
-      snprintf(job[i].src, sizeof job[i].src, "%s/%s%u.c", b->dir, name, k);
-    snprintf(job[i].obj, sizeof job[i].obj, "%s.o", job[i].src);
-    snprintf(job[i].log, sizeof job[i].log, "%s.log", job[i].src);
-    job[i].pid = 0;
-    job[i].pidfd = -1;
-  }
+  plan_jobs(b, &js);
   why = run_jobs(b, &js, argv, n);
   if (js.spawn_rc != 0)
     return cc_spawn_failed(b, js.spawn_rc, err, size);

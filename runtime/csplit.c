@@ -407,7 +407,9 @@ static bool write_parts(wt__c_split_t *out, const lines_t *l,
   size_t k = 0, done = 0;
   for (unsigned p = 1; p <= n; p++) {
     sbuf_t b = {0};
-    size_t goal = total * p / n;
+    /* what is left shared by the parts left: one huge body does not
+     * leave the parts after it empty */
+    size_t goal = done + (total - done) / (n - p + 1);
     puts_(&b, "#include \"split.h\"\n");
     for (; k < y->nbodies && (done < goal || p == n); k++) {
       if (y->bodies[k].pinned)
