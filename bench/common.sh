@@ -72,3 +72,7 @@ write16_ns() {
     "$bin" "$WRITES" 2>&1 >/dev/null | sed -n 's/^wt-bench: guest_ns=\([0-9]*\) calls=\([0-9]*\).*/\1 \2/p'
   done | awk '{print $1 / $2}' | sort -n | awk '{v[NR]=$1} END {printf "%.0f", v[int((NR+1)/2)]}'
 }
+
+# A prefix that reports the command's CPU time (user, system) on stderr as
+# "wt-cpu: U S", where /usr/bin/time exists (the cpu columns are "-" else).
+if [ -x /usr/bin/time ]; then CPU_TIME=(/usr/bin/time -f 'wt-cpu: %U %S'); else CPU_TIME=(); fi

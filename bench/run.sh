@@ -23,9 +23,10 @@ HELP_LINES=2,18 TMP_PREFIX=wt-bench
 bench_setup "$@"
 new_input
 
-# One run: GUEST CONFIG RESULTFILE. Appends "guest_ns total_ns bytes calls".
+# One run: GUEST CONFIG RESULTFILE. Appends "guest_ns total_ns bytes calls
+# cpu_ns" (cpu: user + system time of the process, all its threads).
 run_once() {
-  local g=$1 cfg=$2 out=$3 trace= t0 t1 rc gns calls bytes
+  local g=$1 cfg=$2 out=$3 trace= t0 t1 rc gns calls bytes cpu
   local -a cmd
   case $cfg in
     run) cmd=("$WT" run) ;;
@@ -40,7 +41,7 @@ run_once() {
   rm -f "$TMP/trace.db" "$TMP/trace.jsonl" "$TMP/data/dst"
   sync
   t0=$(now_ns)
-  "${cmd[@]}" "$@" >/dev/null 2>"$TMP/stderr" </dev/null
+  "${CPU_TIME[@]}" "${cmd[@]}" "$@" >/dev/null 2>"$TMP/stderr" </dev/null
   rc=$?
   t1=$(now_ns)
   [ $rc = 0 ] || { cat "$TMP/stderr" >&2; die "$g ($cfg) failed with status $rc"; }
@@ -55,7 +56,8 @@ run_once() {
       calls=$(grep '"type":"meta","key":"calls"' "$trace" | tail -n 1 | sed 's/.*"value":\([0-9]*\).*/\1/')
     fi
   fi
-  echo "$gns $((t1 - t0)) $bytes $calls" >>"$out"
+  cpu=$(awk '/^wt-cpu:/ {printf "%.0f", ($2 + $3) * 1e9}' "$TMP/stderr")
+  echo "$gns $((t1 - t0)) $bytes $calls ${cpu:-0}" >>"$out"
 }
 
 # The calls the guest's timed work made (from its wt-bench line).
@@ -90,20 +92,22 @@ printf '\n%s\n' "wasitrace record vs run: medians of $RUNS run(s); $(nproc) CPUs
 printf '16-byte write to /dev/null on this machine: %s ns (bench/guests/syscalls.c built natively, median)\n' "$W16"
 printf 'syscalls: %s fd_writes of 16 bytes to /dev/null; copy: %s MiB in 4 KiB reads+writes; compute: %s rounds\n\n' \
   "$WRITES" "$COPY_MIB" "$ROUNDS"
-fmt='%-9s %-7s %10s %10s %8s %8s %12s %10s %9s\n'
-printf "$fmt" guest config "guest ms" "total ms" "guest x" "total x" "ns/call(g)" "bytes/call" calls
+fmt='%-9s %-7s %10s %10s %8s %8s %12s %10s %9s %8s %6s\n'
+printf "$fmt" guest config "guest ms" "total ms" "guest x" "total x" "ns/call(g)" "bytes/call" calls "cpu ms" "cpu x"
 for g in $ONLY; do
-  base_g=$(median "$TMP/$g.run" 1) base_t=$(median "$TMP/$g.run" 2)
+  base_g=$(median "$TMP/$g.run" 1) base_t=$(median "$TMP/$g.run" 2) base_c=$(median "$TMP/$g.run" 5)
   for cfg in run sqlite jsonl; do
     f=$TMP/$g.$cfg
-    gns=$(median "$f" 1) tns=$(median "$f" 2) bytes=$(median "$f" 3) calls=$(median "$f" 4)
+    gns=$(median "$f" 1) tns=$(median "$f" 2) bytes=$(median "$f" 3) calls=$(median "$f" 4) cns=$(median "$f" 5)
     awk -v g=$g -v cfg=$cfg -v gns="$gns" -v tns="$tns" -v bg="$base_g" -v bt="$base_t" \
-        -v bytes="$bytes" -v calls="$calls" -v work="${WORK[$g]}" -v fmt="$fmt" 'BEGIN {
+        -v bytes="$bytes" -v calls="$calls" -v work="${WORK[$g]}" -v fmt="$fmt" \
+        -v cns="$cns" -v bc="$base_c" 'BEGIN {
       pc = "-"; bpc = "-"
       if (cfg != "run" && work > 0) pc = sprintf("%.0f", (gns - bg) / work)
       if (cfg != "run" && calls > 0) bpc = sprintf("%.0f", bytes / calls)
       printf fmt, g, cfg, sprintf("%.1f", gns / 1e6), sprintf("%.1f", tns / 1e6),
-        sprintf("%.2f", gns / bg), sprintf("%.2f", tns / bt), pc, bpc, calls
+        sprintf("%.2f", gns / bg), sprintf("%.2f", tns / bt), pc, bpc, calls,
+        sprintf("%.1f", cns / 1e6), (bc > 0 ? sprintf("%.2f", cns / bc) : "-")
     }'
   done
 done
@@ -111,4 +115,6 @@ echo
 echo "guest ms: the guest's own clock around its work; total ms: the whole"
 echo "wasitrace process, until the trace is complete on disk; x: against run;"
 echo "ns/call(g): extra guest time per call of the work; bytes/call: trace size"
-echo "over every call recorded (calls)."
+echo "over every call recorded (calls); cpu ms: user + system time of the"
+echo "process, all threads (the writer's included): on a loaded machine, the"
+echo "column other processes disturb least."
