@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 
 #include "cli.h"
+#include "wat.h"
 #include "strace.h"
 #include "wt/runtime.h"
 
@@ -473,16 +474,18 @@ out:
   return status;
 }
 
-/* Loads MODULE: 0, or the exit status after a message. */
-static int load(const char *path, const run_opts_t *o, wt_module_t **m) {
+/* Loads MODULE (shown as `shown`): 0, or the exit status after a
+ * message. */
+static int load(const char *path, const char *shown, const run_opts_t *o,
+                wt_module_t **m) {
   char err[8192];
   switch (wt_module_load(path, &o->cfg, m, err, sizeof err)) {
   case WT_RT_OK:
     if (o->verbose)
-      report_load(path, *m, o);
+      report_load(shown, *m, o);
     return 0;
   case WT_RT_EMODULE:
-    wt_cli_error("cannot run %s: %s", path, err);
+    wt_cli_error("cannot run %s: %s", shown, err);
     return WT_EXIT_MODULE;
   default:
     wt_cli_error("%s", err);
@@ -496,7 +499,10 @@ int wt_cli_run_guest(int argc, char **argv, const wt_cli_layer_t *layer) {
   wt_rt_result_t res;
   wt_cli_guest_t g;
   wt_module_t *m = NULL;
+  static wt_cli_wat_t wat; /* large; one guest runs at a time */
+  const char *path;
   int help = 0, first, status;
+  memset(&wat, 0, sizeof wat);
   memset(&o, 0, sizeof o);
   wt_cli_rt_config_init(&o.cfg);
   first = parse(&o, layer, argc, argv, &help);
@@ -508,19 +514,27 @@ int wt_cli_run_guest(int argc, char **argv, const wt_cli_layer_t *layer) {
     free(o.env);
     return help && first >= 0 ? 0 : WT_EXIT_TOOL;
   }
+  /* WebAssembly text runs as the binary wat2wasm makes of it, which is
+   * also what a recording embeds; the guest still sees the name given. */
   if ((layer != NULL && (status = layer->check(layer->ud, argv[first])) != 0) ||
-      (status = load(argv[first], &o, &m)) != 0) {
+      (wt_cli_is_wat(argv[first]) &&
+       (status = wt_cli_wat_translate(argv[first], &wat)) != 0) ||
+      (status = load(wat.wasm[0] ? wat.wasm : argv[first], argv[first], &o,
+                     &m)) != 0) {
+    wt_cli_wat_remove(&wat);
     free(o.env);
     return status;
   }
+  path = wat.wasm[0] ? wat.wasm : argv[first];
   /* The guest's argv: MODULE then ARGS, without a separating "--". */
-  describe_guest(&o, argv[first], m, argc - first, argv + first, &g);
+  describe_guest(&o, path, m, argc - first, argv + first, &g);
   if (first + 1 < argc && strcmp(argv[first + 1], "--") == 0) {
     argv[first + 1] = argv[first];
-    describe_guest(&o, argv[first], m, argc - first - 1, argv + first + 1, &g);
+    describe_guest(&o, path, m, argc - first - 1, argv + first + 1, &g);
   }
   status = run_module(&g, layer, &res);
   wt_module_close(m);
+  wt_cli_wat_remove(&wat);
   free(o.env);
   return status != 0 ? status : wt_cli_guest_status(&res);
 }

@@ -209,6 +209,40 @@ case_backtrace() {
   grep -qxF '     4: _start' "$TOP/err" || fail "replay: no backtrace: $(cat "$TOP/err")"
 }
 
+# ---- wat -----------------------------------------------------------------------
+
+# A module given as WebAssembly text: run, record (the binary embedded),
+# replay with the text gone; text wat2wasm refuses, and no wat2wasm at all.
+case_wat() {
+  [ -x "$WAT2WASM" ] || { echo "SKIP: no wat2wasm"; SKIPPED=1; return; }
+  printf '%s\n' '(module' \
+    '  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))' \
+    '  (memory (export "memory") 1)' \
+    '  (func (export "_start") (call $exit (i32.const 7))))' >"$TOP/seven.wat"
+  (cd "$TOP" && "$WT" run seven.wat >/dev/null 2>"$TOP/err")
+  check "run seven.wat: status" 7 $?
+  check "run seven.wat: stderr" "" "$(cat "$TOP/err")"
+  (cd "$TOP" && "$WT" record -o seven.db seven.wat >/dev/null 2>&1)
+  check "record seven.wat: status" 7 $?
+  mv "$TOP/seven.wat" "$TOP/seven.text"
+  (cd "$TOP" && "$WT" replay seven.db >/dev/null 2>"$TOP/err")
+  check "replay without the text: status" 7 $?
+  check "replay without the text: stderr" "" "$(cat "$TOP/err")"
+  # Text is known by its contents too, whatever its name.
+  (cd "$TOP" && "$WT" run seven.text >/dev/null 2>&1)
+  check "run seven.text: status" 7 $?
+  printf '(module (func (export "_start") (bogus)))\n' >"$TOP/bad.wat"
+  says 126 "wasitrace: cannot run bad.wat: wat2wasm could not translate it:" \
+    "$WT" run bad.wat
+  grep -q '^bad.wat:1:.*unexpected token "bogus"' "$TOP/err" ||
+    fail "bad.wat: wat2wasm's own error is not shown: $(cat "$TOP/err")"
+  says 126 "wasitrace: cannot run bad.wat: wat2wasm could not translate it:" \
+    "$WT" record -o bad.db bad.wat
+  [ ! -e "$TOP/bad.db" ] || fail "a trace was left for text that does not translate"
+  says 126 "wasitrace: cannot run seven.text: it is WebAssembly text, and translating it needs wabt's wat2wasm, which is not installed (Debian: apt install wabt)" \
+    env PATH=/nonexistent "$WT" run seven.text
+}
+
 # ---- replay_help -------------------------------------------------------------
 
 case_replay_help() {
