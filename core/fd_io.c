@@ -29,10 +29,11 @@ static bool emulated(const wt__desc_t *d) {
 }
 
 static wt_errno_t would_block(const wt__desc_t *d, short events) {
-  struct pollfd p = {d->host_fd, events, 0};
+  struct pollfd p;
   int r;
   if (!emulated(d))
     return WT_ESUCCESS;
+  p = (struct pollfd){d->host_fd, events, 0};
   do
     r = poll(&p, 1, 0);
   while (r < 0 && errno == EINTR);
@@ -150,7 +151,7 @@ static wt_errno_t do_readv(const wt__desc_t *d, const wt__iov_t *io,
  * reading its own empty pipe, which a timer used to wake again and again.
  */
 static wt_errno_t interruptible(wt_t *w, const wt__desc_t *d, short events) {
-  struct pollfd p = {d->host_fd, events, 0};
+  struct pollfd p;
   bool timer;
   wt_errno_t err;
   int r;
@@ -160,6 +161,7 @@ static wt_errno_t interruptible(wt_t *w, const wt__desc_t *d, short events) {
   timer = wt__signal_can_wake(w);
   if (!timer && d->guest_pipe != events)
     return WT_ESUCCESS;
+  p = (struct pollfd){d->host_fd, events, 0};
   if (!timer) {
     do
       r = poll(&p, 1, 0);

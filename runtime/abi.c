@@ -118,23 +118,36 @@ static wt_iovec_t *get_iovs(mview_t m, uint32_t ptr, uint32_t n,
 }
 
 /*
- * The read-only view of the same array. wt_ciovec_t and wt_iovec_t differ
- * only in the constness of buf; build the const one field by field rather
- * than pun between the two struct types.
+ * The read-only view of the same array, decoded straight into const
+ * iovecs (wt_ciovec_t and wt_iovec_t differ only in the constness of buf,
+ * and are not punned): the same checks as decode_iovs, without going
+ * through a second array (every fd_write comes here).
  */
+static wt_errno_t decode_ciovs(mview_t m, uint32_t ptr, uint32_t n,
+                               wt_ciovec_t *out) {
+  if (!in_bounds(m, ptr, (uint64_t)n * 8))
+    return WT_EFAULT;
+  for (uint32_t i = 0; i < n; i++) {
+    const uint8_t *ent = m.base + ptr + (uint64_t)i * 8;
+    uint32_t buf = load_u32(ent), len = load_u32(ent + 4);
+    if (!in_bounds(m, buf, len))
+      return WT_EFAULT;
+    out[i].buf = m.base + buf;
+    out[i].buf_len = len;
+  }
+  return WT_ESUCCESS;
+}
+
 static wt_ciovec_t *get_ciovs(mview_t m, uint32_t ptr, uint32_t n,
                               wt_ciovec_t *stk, wt_errno_t *e) {
-  wt_iovec_t tmp[WT_ABI_STACK_IOVS];
-  wt_iovec_t *v = get_iovs(m, ptr, n, tmp, e);
-  wt_ciovec_t *c = NULL;
-  if (*e == WT_ESUCCESS)
-    c = scratch(n, sizeof *c, stk, WT_ABI_STACK_IOVS * sizeof *stk, e);
-  for (uint32_t i = 0; c != NULL && i < n; i++) {
-    c[i].buf = v[i].buf;
-    c[i].buf_len = v[i].buf_len;
+  wt_ciovec_t *c;
+  if (n > WT_ABI_IOV_MAX) {
+    *e = WT_EINVAL;
+    return NULL;
   }
-  if (v != NULL)
-    release(v, tmp);
+  c = scratch(n, sizeof *c, stk, WT_ABI_STACK_IOVS * sizeof *stk, e);
+  if (c != NULL)
+    *e = decode_ciovs(m, ptr, n, c);
   return c;
 }
 
