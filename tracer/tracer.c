@@ -13,19 +13,51 @@
 #include "internal.h"
 #include "wt/sha256.h"
 
-/* The default ring's bounds (wt_tracer_ring_default). At ~100 bytes per
- * small call, 16 MiB hold ~160,000 calls the writer has not stored yet,
- * 256 MiB ~2.5 million: a burst that long runs at the guest's own speed. */
+/*
+ * The default ring's bounds (wt_tracer_ring_default). A small call takes
+ * ~70-100 bytes of ring. When the SQLite writer (~0.75 us per call) trails
+ * a guest making a call every ~0.3 us, the backlog grows by ~45 bytes per
+ * call: 64 MiB absorb a burst of ~1.5 million calls, 16 MiB ~370,000. A
+ * long recording laps the ring and so touches all of it: the cap bounds
+ * what the recorder adds to the process's memory.
+ */
 #define RING_DEFAULT_MIN ((size_t)16 << 20)
-#define RING_DEFAULT_MAX ((size_t)256 << 20)
+#define RING_DEFAULT_MAX ((size_t)64 << 20)
 #define MIN_RING (64u << 10)
+
+/* WASITRACE_RING: bytes, or with a K, M or G suffix; 0 if unset or bad. */
+static size_t ring_from_env(void) {
+  const char *v = getenv("WASITRACE_RING");
+  char *end;
+  unsigned long long n;
+  int shift = 0;
+  if (v == NULL || *v < '0' || *v > '9')
+    return 0;
+  n = strtoull(v, &end, 10);
+  if (*end == 'K' || *end == 'k')
+    shift = 10, end++;
+  else if (*end == 'M' || *end == 'm')
+    shift = 20, end++;
+  else if (*end == 'G' || *end == 'g')
+    shift = 30, end++;
+  if (*end != '\0' || n == 0 || n > (SIZE_MAX >> 30))
+    return 0;
+  return (size_t)n << shift;
+}
 
 size_t wt_tracer_ring_default(void) {
   long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-  size_t want, ring = RING_DEFAULT_MIN;
+  size_t want = ring_from_env(), ring = MIN_RING;
+  /* From the environment: the largest power of two it allows. */
+  if (want >= MIN_RING) {
+    while (ring * 2 <= want && ring * 2 != 0)
+      ring *= 2;
+    return ring;
+  }
+  ring = RING_DEFAULT_MIN;
   if (pages <= 0 || page <= 0)
     return ring;
-  want = (size_t)pages / 64 * (size_t)page;
+  want = (size_t)pages / 128 * (size_t)page;
   while (ring < RING_DEFAULT_MAX && ring * 2 <= want)
     ring *= 2;
   return ring;

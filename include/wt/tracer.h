@@ -430,9 +430,11 @@ typedef struct wt_tracer_ring_stats_s {
 } wt_tracer_ring_stats_t;
 void wt_tracer_ring_stats(const wt_tracer_t *t, wt_tracer_ring_stats_t *out);
 
-/* The ring size used when the options give none: 1/64 of the machine's
- * memory as a power of two, from 16 MiB to 256 MiB (the pages are mapped
- * as the guest reaches them, so a short run uses little of it). */
+/* The ring size used when the options give none: $WASITRACE_RING (bytes,
+ * K, M or G; rounded down to a power of two, at least 64 KiB) if set, else
+ * 1/128 of the machine's memory as a power of two from 16 MiB to 64 MiB
+ * (its pages are mapped as the guest reaches them: a short run uses
+ * little of it). */
 size_t wt_tracer_ring_default(void);
 
 /* ---- reading traces ---------------------------------------------------------

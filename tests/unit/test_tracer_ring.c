@@ -305,11 +305,28 @@ static void test_burst_absorbed(void **state) {
 }
 
 static void test_ring_default(void **state) {
-  size_t r = wt_tracer_ring_default();
+  size_t r;
   (void)state;
+  unsetenv("WASITRACE_RING");
+  r = wt_tracer_ring_default();
   assert_true(r >= (16u << 20));
-  assert_true(r <= (256u << 20));
+  assert_true(r <= (64u << 20));
   assert_int_equal(r & (r - 1), 0);
+  /* The environment's size, rounded down to a power of two. */
+  setenv("WASITRACE_RING", "3M", 1);
+  assert_int_equal(wt_tracer_ring_default(), 2u << 20);
+  setenv("WASITRACE_RING", "1048576", 1);
+  assert_int_equal(wt_tracer_ring_default(), 1u << 20);
+  setenv("WASITRACE_RING", "1g", 1);
+  assert_int_equal(wt_tracer_ring_default(), 1u << 30);
+  /* Too small or not a size: the machine's default. */
+  setenv("WASITRACE_RING", "4K", 1);
+  assert_int_equal(wt_tracer_ring_default(), r);
+  setenv("WASITRACE_RING", "lots", 1);
+  assert_int_equal(wt_tracer_ring_default(), r);
+  setenv("WASITRACE_RING", "16X", 1);
+  assert_int_equal(wt_tracer_ring_default(), r);
+  unsetenv("WASITRACE_RING");
 }
 
 int main(void) {
