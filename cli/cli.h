@@ -191,6 +191,12 @@ int wt_cli_run_guest(int argc, char **argv, const wt_cli_layer_t *layer);
  */
 int wt_cli_guest_status(const wt_rt_result_t *res);
 
+/*
+ * When another process is still recording the trace at path: says so
+ * ("PATH is still being recorded by process N: what") and returns true.
+ */
+bool wt_cli_still_recorded(const char *path, const char *what);
+
 /* How a run ended, for wt_tracer_finish; res NULL: incomplete. */
 wt_trace_end_t wt_cli_trace_end(const wt_rt_result_t *res);
 

@@ -443,6 +443,11 @@ static int replay(replay_cli_t *c, wt_rt_result_t *res) {
                       "MODULE.wasm'\n");
     return WT_EXIT_TOOL;
   }
+  /* A JSON Lines trace can be read while it is written, not replayed. */
+  if (wt_trace_recorder_pid(c->trace) > 0) {
+    wt_cli_still_recorded(c->trace, "replay it once the recording has ended");
+    return WT_EXIT_TOOL;
+  }
   if ((st = load(c)) != 0)
     return st;
   return run(c, res);

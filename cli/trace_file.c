@@ -162,6 +162,15 @@ fail:
   return false;
 }
 
+bool wt_cli_still_recorded(const char *path, const char *what) {
+  long pid = wt_trace_recorder_pid(path);
+  if (pid <= 0)
+    return false;
+  wt_cli_error("%s is still being recorded by process %ld: %s", path, pid,
+               what);
+  return true;
+}
+
 /* res's backtrace as JSON into buf (names are printable ASCII: runtime/
  * names.c), or NULL when there is none. */
 static const char *backtrace_json(const wt_rt_result_t *res, char *buf,

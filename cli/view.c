@@ -121,6 +121,12 @@ static void seed(view_t *w, const wt_trace_t *t) {
 /* Warnings about how the trace ends (the view itself is whole). */
 static void ending(const wt_trace_t *t, const char *path) {
   const wt_trace_meta_t *end = wt_trace_meta_get(t, "end");
+  bool open_end = wt_trace_truncated(t) ||
+                  (end != NULL && end->text != NULL &&
+                   strcmp(end->text, "incomplete") == 0);
+  if (open_end && wt_cli_still_recorded(path, "the view shows the calls so "
+                                              "far (--follow follows it)"))
+    return;
   if (wt_trace_truncated(t))
     wt_cli_error("warning: %s ends in a partial line (its recorder was "
                  "killed): the view stops before it",

@@ -140,6 +140,17 @@ int wt__sqlite_open_guarded(const char *path, wt__sq_guard_t *g,
     return -1;
   if ((rc = touch(*db)) == SQLITE_OK)
     return 0;
+  /* Locked: a recorder holds it for the whole run (sink_sqlite.c). */
+  if ((rc & 0xff) == SQLITE_BUSY) {
+    long pid = wt_trace_recorder_pid(path);
+    char who[64] = "another process";
+    if (pid > 0)
+      snprintf(who, sizeof who, "process %ld", pid);
+    wt_trace_set_error("%s: being recorded by %s; record to JSON Lines to "
+                       "follow a run live",
+                       path, who);
+    return -1;
+  }
   if (sqlite3_extended_errcode(*db) != SQLITE_READONLY_ROLLBACK)
     return wt__sqlite_guard_error(*db, g, path, "cannot read");
   /* A killed recorder's journal: roll it back, then read-only again. */

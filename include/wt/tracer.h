@@ -469,6 +469,14 @@ int wt_trace_next(wt_trace_t *t, const wt_trace_call_t **out);
 /* True when a JSON Lines trace ended in a partial line (killed writer). */
 bool wt_trace_truncated(const wt_trace_t *t);
 
+/*
+ * The process of this machine that has the trace at `path` open for
+ * writing, that is, is still recording it (another than the caller), or 0
+ * when none is (or none the caller may see). Reads /proc; meant for
+ * messages, not for locking.
+ */
+long wt_trace_recorder_pid(const char *path);
+
 void wt_trace_close(wt_trace_t *t);
 
 /*

@@ -243,6 +243,54 @@ case_wat() {
     env PATH=/nonexistent "$WT" run seven.text
 }
 
+# ---- live ------------------------------------------------------------------------
+
+# waitfor FILE: until FILE exists and is not empty (at most 20 s).
+waitfor() {
+  local i
+  for i in $(seq 400); do
+    [ -s "$1" ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# A trace still being recorded: the stdio guest blocks reading a FIFO that
+# this shell holds open, so the recording stays live (and small) until it
+# is stopped with SIGINT; then the trace opens.
+case_live() {
+  local fmt pid
+  cp "$GUESTS/stdio.wasm" "$TOP/stdio.wasm" || fail "no stdio.wasm"
+  for fmt in db jsonl; do
+    rm -f "$TOP/fifo" && mkfifo "$TOP/fifo" || fail "mkfifo"
+    exec 3<>"$TOP/fifo"
+    (cd "$TOP" && exec "$WT" record -o live.$fmt stdio.wasm <fifo >/dev/null 2>&1) &
+    pid=$!
+    waitfor "$TOP/live.$fmt" || fail "$fmt: the recording did not start"
+    if [ $fmt = db ]; then
+      says 125 "wasitrace: live.db: being recorded by process $pid; record to JSON Lines to follow a run live" \
+        "$WT" view live.db
+      says 125 "wasitrace: cannot replay: live.db: being recorded by process $pid; record to JSON Lines to follow a run live" \
+        "$WT" replay live.db
+      says 125 "wasitrace: live.db: being recorded by process $pid; record to JSON Lines to follow a run live" \
+        "$WT" export -o live-copy.jsonl live.db
+    else
+      says 0 "wasitrace: live.jsonl is still being recorded by process $pid: the view shows the calls so far (--follow follows it)" \
+        "$WT" view live.jsonl
+      says 125 "wasitrace: live.jsonl is still being recorded by process $pid: replay it once the recording has ended" \
+        "$WT" replay live.jsonl
+      says 0 "wasitrace: live.jsonl is still being recorded by process $pid: exporting the calls so far" \
+        "$WT" export -o live-copy.db live.jsonl
+    fi
+    kill -INT $pid
+    wait $pid
+    exec 3>&-
+    # Stopped: the trace opens, and says it is incomplete.
+    says 0 "wasitrace: warning: live.$fmt is incomplete (the recorder stopped before the guest ended)" \
+      "$WT" view live.$fmt
+  done
+}
+
 # ---- replay_help -------------------------------------------------------------
 
 case_replay_help() {
