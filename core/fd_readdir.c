@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -102,6 +103,11 @@ static void entry_header(DIR *dir, const struct dirent *de, uint64_t next,
   h->d_type = type_from_dt(de->d_type);
   if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
     return;
+  /* "." is the directory itself, in its own file system: readdir's d_ino
+   * is already fstat's (a mount point's covered inode is its parent's
+   * entry, never its own "."). */
+  if (de->d_type == DT_DIR && h->d_namlen == 1 && de->d_name[0] == '.')
+    return;
   /* An entry gone since the listing keeps readdir's values. */
   if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
     h->d_ino = (wt_inode_t)st.st_ino;
@@ -140,7 +146,9 @@ wt_errno_t wt_fd_readdir(wt_t *w, wt_fd_t fd, uint8_t *buf, uint32_t buf_len,
   if ((err = dir_seek(d, cookie)) != WT_ESUCCESS)
     return err;
   while (used < buf_len) {
-    long at = telldir(d->dir);
+    /* Where to come back to if the entry does not fit: asked (a lock in
+     * libc) only near the buffer's end, where a name could overflow. */
+    long at = buf_len - used < sizeof h + NAME_MAX + 1 ? telldir(d->dir) : -1;
     uint32_t n;
     if ((err = dir_next(d, &de)) != WT_ESUCCESS)
       return err;
@@ -150,7 +158,7 @@ wt_errno_t wt_fd_readdir(wt_t *w, wt_fd_t fd, uint8_t *buf, uint32_t buf_len,
     n = put(buf, buf_len, used, &h, sizeof h);
     n += put(buf, buf_len, used + n, de->d_name, h.d_namlen);
     used += n;
-    if (n < sizeof h + h.d_namlen) {
+    if (n < sizeof h + h.d_namlen && at >= 0) {
       seekdir(d->dir, at);
       d->dir_pos--;
     }
