@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 
 #include "cli.h"
+#include "escapes.h"
 #include "wat.h"
 #include "strace.h"
 #include "wt/runtime.h"
@@ -436,6 +437,7 @@ static int run_module(wt_cli_guest_t *g, const wt_cli_layer_t *layer,
   void *ctx;
   char err[1024];
   wt_rt_status_t rst;
+  wt_cli_escapes_t *escapes = NULL;
   int status = 0;
   wt_options_init(&opts);
   opts.argc = g->argc;
@@ -459,6 +461,10 @@ static int run_module(wt_cli_guest_t *g, const wt_cli_layer_t *layer,
   ctx = g->core;
   if (layer != NULL && (status = layer->open(layer->ud, g, &api, &ctx)) != 0)
     goto out;
+  /* Installed after the layer's guard (policy, tracer), which it chains
+   * to, so that they still hear every refusal. */
+  if (g->verbose)
+    escapes = wt_cli_escapes_start(g->core);
   rst = wt_module_run(g->module, api, ctx, res, err, sizeof err);
   if (rst != WT_RT_OK) {
     wt_cli_error("%s", err);
@@ -468,6 +474,7 @@ static int run_module(wt_cli_guest_t *g, const wt_cli_layer_t *layer,
     int st = layer->close(layer->ud, status == 0 ? res : NULL);
     status = status != 0 ? status : st;
   }
+  wt_cli_escapes_stop(escapes);
 out:
   wt_destroy(g->core);
   g->core = NULL;

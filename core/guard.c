@@ -37,6 +37,10 @@ bool wt_has_guard(const wt_t *w) {
   return w->guard.path != NULL || w->guard.sandbox != NULL;
 }
 
+void wt_get_guard(const wt_t *w, wt_guard_t *out) {
+  *out = w->guard;
+}
+
 void wt_set_guard(wt_t *w, const wt_guard_t *g) {
   if (g == NULL)
     memset(&w->guard, 0, sizeof w->guard);

@@ -331,6 +331,9 @@ typedef struct wt_guard_s {
 void wt_set_guard(wt_t *w, const wt_guard_t *g);
 /* Whether a guard is set (a layer that only listens leaves it alone). */
 bool wt_has_guard(const wt_t *w);
+/* The guard set now (all NULL: none), for a listener that chains to it:
+ * it sets its own and calls the one it found. */
+void wt_get_guard(const wt_t *w, wt_guard_t *out);
 
 /* Prototypes of the core calls: wt_fd_write(wt_t *w, ...) and so on. */
 #define WT_CALL(name, set, fam, ret, ...)                                      \

@@ -291,6 +291,46 @@ case_live() {
   done
 }
 
+# ---- escapes -------------------------------------------------------------------
+
+# A path outside every preopen: the guest gets ENOTCAPABLE as always; with
+# -v the user is told which path and that --dir is the fix, once per path,
+# also under record (whose tracer still records the refusals) and a policy.
+case_escapes() {
+  local open='(call $open (i32.const 3) (i32.const 0) (i32.const OFF) (i32.const LEN) (i32.const 0) (i64.const 0) (i64.const 0) (i32.const 0) (i32.const 200))'
+  local body="" n
+  [ -x "$WAT2WASM" ] || { echo "SKIP: no wat2wasm"; SKIPPED=1; return; }
+  # Opens ../secret.txt twice, /etc/passwd once; exits with the number of
+  # refusals that were ENOTCAPABLE (76).
+  for at in 0:13 0:13 16:11; do
+    body="$body (if (i32.eq ${open//OFF/${at%:*}} (i32.const 76)) (then (global.set \$n (i32.add (global.get \$n) (i32.const 1)))))"
+    body=${body//LEN/${at#*:}}
+  done
+  wat escape "" "(module
+  (import \"wasi_snapshot_preview1\" \"path_open\" (func \$open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import \"wasi_snapshot_preview1\" \"proc_exit\" (func \$exit (param i32)))
+  (memory (export \"memory\") 1)
+  (global \$n (mut i32) (i32.const 0))
+  (data (i32.const 0) \"../secret.txt\")
+  (data (i32.const 16) \"/etc/passwd\")
+  (func (export \"_start\") $body (call \$exit (global.get \$n))))"
+  mkdir -p "$TOP/box"
+  local dotdot="wasitrace: the guest's path '../secret.txt' is outside every preopened directory ('..' above the preopen): it got ENOTCAPABLE; --dir HOST[::GUEST] gives it access"
+  local abs="wasitrace: the guest's path '/etc/passwd' is outside every preopened directory (absolute path): it got ENOTCAPABLE; --dir HOST[::GUEST] gives it access"
+  (cd "$TOP" && "$WT" run --dir box escape.wasm >/dev/null 2>"$TOP/err")
+  check "run: status (refusals)" 3 $?
+  check "run without -v: stderr" "" "$(cat "$TOP/err")"
+  for cmd in "run" "record -o escape.jsonl --force" "run --deny-call fd_write"; do
+    says 3 "$dotdot" "$WT" $cmd -v --dir box escape.wasm
+    grep -qxF "$abs" "$TOP/err" || fail "$cmd -v: no line for /etc/passwd: $(cat "$TOP/err")"
+    n=$(grep -c "outside every preopened directory" "$TOP/err")
+    check "$cmd -v: one line per distinct path" 2 "$n"
+  done
+  # The tracer still heard the refusals it records.
+  n=$(grep -c '"reason":"dotdot"\|"sandbox_reason":"dotdot"\|dotdot' "$TOP/escape.jsonl")
+  [ "$n" -ge 2 ] || fail "record -v: the trace lacks the refusals ($n)"
+}
+
 # ---- replay_help -------------------------------------------------------------
 
 case_replay_help() {
