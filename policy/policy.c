@@ -277,7 +277,9 @@ static int node_cmp(const void *a, const void *b) {
 }
 
 static void node_sort(wt__node_t *n) {
-  qsort(n->kids, n->nkids, sizeof *n->kids, node_cmp);
+  /* A leaf's kids are NULL, which qsort must not be given even for 0. */
+  if (n->nkids > 1)
+    qsort(n->kids, n->nkids, sizeof *n->kids, node_cmp);
   for (uint32_t i = 0; i < n->nkids; i++)
     node_sort(n->kids[i]);
 }
