@@ -73,6 +73,19 @@ static uint32_t unescape(char *s, uint32_t n) {
   return o;
 }
 
+/* The length of the literal text after a pattern's last '*', when that
+ * part holds no other wildcard and no escape; else 0. */
+static uint32_t literal_tail(const char *s, uint32_t n) {
+  uint32_t i = n;
+  while (i > 0 && s[i - 1] != '*') {
+    if (s[i - 1] == '?' || s[i - 1] == '[' || s[i - 1] == ']' ||
+        s[i - 1] == '\\')
+      return 0;
+    i--;
+  }
+  return i > 0 ? n - i : 0;
+}
+
 void wt__glob_free(wt__glob_t *g) {
   for (uint32_t i = 0; i < g->nsegs; i++)
     free(g->segs[i].text);
@@ -115,6 +128,8 @@ int wt__glob_compile(const char *glob, wt__glob_t *out, char *err,
     memcpy(s->text, c, n);
     s->text[n] = '\0';
     s->len = s->lit && !s->any ? unescape(s->text, (uint32_t)n) : (uint32_t)n;
+    if (!s->lit && !s->any)
+      s->tail = literal_tail(s->text, s->len);
     in_lit = in_lit && s->lit && !s->any;
     if (in_lit)
       out->nlit++;
@@ -159,6 +174,10 @@ static bool seg_match(const wt__seg_t *sg, const char *s, size_t sn) {
   size_t pn = sg->len, pi = 0, si = 0, star = SIZE_MAX, mark = 0;
   if (sg->lit)
     return pn == sn && memcmp(pat, s, sn) == 0;
+  if (sg->tail > 0 &&
+      (sn < sg->tail || memcmp(pat + pn - sg->tail, s + sn - sg->tail,
+                               sg->tail) != 0))
+    return false;
   while (si < sn) {
     bool ok = false;
     size_t next;

@@ -16,6 +16,9 @@ typedef struct wt__seg_s {
   uint32_t len;
   bool any;  /* "**" */
   bool lit;  /* no wildcard: compared byte for byte (escapes removed) */
+  /* A pattern's literal tail after its last '*' ("*.tmp": 4), which a
+   * component must end with: most components fail on it at once. */
+  uint32_t tail;
 } wt__seg_t;
 
 typedef struct wt__glob_s {

@@ -51,6 +51,10 @@ struct wt_policy_layer_s {
   char *env_buf;
   uint32_t env_size;
   char *hidden; /* "A, B": the names hidden, for the denial */
+  /* Calls with nothing to ask beforehand nor books to keep after: not
+   * denied by any rule (complain ones included), and the policy has no
+   * limits. They go straight to inner (the syscall storm's fd_write). */
+  bool fast[WT_CALL_COUNT];
 };
 
 static void report(wt_policy_layer_t *l, const wt_denial_t *d) {
@@ -130,7 +134,10 @@ static wt_errno_t on_path(void *ud, const wt_path_event_t *ev) {
     }
     l->creating = true;
   }
-  if (ev->call == WT_CALL_path_open) {
+  /* The path an fd was opened on matters only to the per-file limit. */
+  if (ev->call == WT_CALL_path_open &&
+      wt_policy_limit(l->p, WT_POLICY_LIMIT_BYTES_WRITTEN_PER_FILE) !=
+          UINT64_MAX) {
     free(l->opened_path);
     l->opened_path = strdup(ev->resolved);
   }
@@ -289,8 +296,17 @@ static void after(wt_policy_layer_t *l, wt_errno_t e, const pre_t *pre) {
   }
   if (e == WT_ESUCCESS)
     done(l, pre);
-  free(l->opened_path);
-  l->opened_path = NULL;
+  if (l->opened_path != NULL) {
+    free(l->opened_path);
+    l->opened_path = NULL;
+  }
+}
+
+/* A call of the fast path that the core refused for a missing right. */
+static __attribute__((noinline)) void rights_denied(wt_policy_layer_t *l,
+                                                    wt_errno_t e, wt_fd_t fd) {
+  wt_policy_verdict_t v = {true, false, -1, "the fd lacks a right", 0, e};
+  deny_simple(l, WT_DENY_RIGHTS, &v, NULL, fd);
 }
 
 /* The books of a call that succeeded. */
@@ -350,15 +366,45 @@ static void done(wt_policy_layer_t *l, const pre_t *pre) {
 static wt_errno_t env_get(wt_policy_layer_t *l, wt_strtab_t *t);
 static wt_errno_t env_sizes(wt_policy_layer_t *l, void *c, void *s);
 
+/* The fast path's walk: only the first fd argument, for a rights denial. */
+#define PF_VOID()
+#define PF_FD(name, right)                                                     \
+  if (pf_fd_ == UINT32_MAX)                                                    \
+    pf_fd_ = name;
+#define PF_IN(type, name, fmt)
+#define PF_IN_STR(name)
+#define PF_IN_IOVS(name)
+#define PF_OUT_IOVS(name, used)
+#define PF_OUT_BUF(name, used)
+#define PF_OUT_BYTES(name)
+#define PF_OUT(type, name, fmt)
+#define PF_IN_ARRAY(type, name, count, fmt)
+#define PF_OUT_ARRAY(type, name, count, used, fmt)
+#define PF_IN_OPT(type, name, fmt)
+#define PF_OUT_STRTAB(name)
+
 /*
- * One thunk per call. The environment calls are answered here when env
- * rules filter it (the constant comparisons fold away elsewhere).
+ * One thunk per call. A fast call goes straight to inner and only hears
+ * whether the core refused it (the guard may still judge its paths). The
+ * environment calls are answered here when env rules filter it (the
+ * constant comparisons fold away elsewhere).
  */
 #define WT_CALL(name, set, fam, ret, ...)                                      \
   static wt_errno_t pl_##name(void *ctx WT_ARGS(WT_HP, __VA_ARGS__)) {         \
     wt_policy_layer_t *l = ctx;                                                \
     pre_t pre;                                                                 \
     wt_errno_t e;                                                              \
+    if (l->fast[WT_CALL_##name]) {                                             \
+      wt_fd_t pf_fd_ = UINT32_MAX;                                             \
+      l->call = WT_CALL_##name;                                                \
+      l->reported = false;                                                     \
+      e = l->inner->name(l->ictx WT_ARGS(WT_HN, __VA_ARGS__));                 \
+      if (e == WT_ENOTCAPABLE && !l->reported) {                               \
+        WT_ARGS(PF, __VA_ARGS__)                                               \
+        rights_denied(l, e, pf_fd_);                                           \
+      }                                                                        \
+      return e;                                                                \
+    }                                                                          \
     memset(&pre, 0, sizeof pre);                                               \
     pre.fd = pre.fd2 = UINT32_MAX;                                             \
     l->call = WT_CALL_##name;                                                  \
@@ -462,6 +508,21 @@ static int env_filter(wt_policy_layer_t *l, const char *const *envp) {
 
 /* ---- lifetime ------------------------------------------------------------- */
 
+/* Which calls take the fast path: with no limit there are no books to
+ * keep, and a call no rule names has nothing to be asked. */
+static void set_fast(wt_policy_layer_t *l) {
+  bool limits = false;
+  for (unsigned i = 0; i < WT_POLICY_LIMIT_COUNT; i++)
+    limits = limits || wt_policy_limit(l->p, i) != UINT64_MAX;
+  for (unsigned c = 0; c < WT_CALL_COUNT; c++) {
+    wt_policy_verdict_t v;
+    wt_policy_check_call(l->p, c, &v);
+    l->fast[c] = !limits && !v.denied &&
+                 !(l->env_filtered && (c == WT_CALL_environ_get ||
+                                       c == WT_CALL_environ_sizes_get));
+  }
+}
+
 int wt_policy_layer_open(const wt_policy_t *p, const wt_api_t *inner,
                          void *inner_ctx, wt_t *core,
                          const char *const *envp, wt_denial_fn log,
@@ -480,6 +541,7 @@ int wt_policy_layer_open(const wt_policy_t *p, const wt_api_t *inner,
     wt_policy_layer_close(l);
     return -1;
   }
+  set_fast(l);
   g.ud = l;
   if (core != NULL)
     wt_set_guard(core, &g);

@@ -371,12 +371,58 @@ static void layer(void **state) {
   wt_test_close(&env);
 }
 
+/* With no limits, calls no rule names skip the layer's questions (its
+ * fast path): the core's refusals are still logged once, as rights, and
+ * a denied call is still denied. */
+static void fast_path(void **state) {
+  wt_test_env_t env;
+  wt_policy_t *p = load("{\"version\": 1, \"rules\": [{\"allow\": "
+                        "\"/sandbox/**\", \"ops\": [\"read\"]}], "
+                        "\"calls\": {\"deny\": [\"random_get\"]}}");
+  wt_policy_layer_t *l;
+  const wt_api_t *api = wt_policy_api();
+  wt_ciovec_t iov = {(const uint8_t *)"x", 1};
+  log_t g;
+  wt_fd_t fd;
+  uint32_t n;
+  uint8_t rnd[4];
+  (void)state;
+  memset(&g, 0, sizeof g);
+  wt_test_open(&env);
+  wt_test_write_file(&env, "in.txt", "hello");
+  assert_int_equal(wt_policy_layer_open(p, wt_core_api(), env.w, env.w, NULL,
+                                        on_denial, &g, &l),
+                   0);
+  assert_ok(api->fd_write(l, 1, &iov, 1, &n));
+  assert_ok(api->path_open(l, DIRFD, 0, "in.txt", 6, 0, WT_RIGHT_FD_READ, 0,
+                           0, &fd));
+  assert_int_equal(g.n, 0);
+  assert_errno(api->fd_write(l, fd, &iov, 1, &n), WT_ENOTCAPABLE);
+  assert_int_equal(g.n, 1);
+  assert_string_equal(wt_deny_source_name(g.last.source), "rights");
+  assert_int_equal(g.last.fd, fd);
+  assert_int_equal(g.last.call, WT_CALL_fd_write);
+  /* A path the policy refuses: once, as policy, not again as rights. */
+  assert_errno(api->path_open(l, DIRFD, 0, "in.txt", 6, WT_O_TRUNC,
+                              WT_RIGHT_FD_WRITE, 0, 0, &fd),
+               WT_ENOTCAPABLE);
+  assert_int_equal(g.n, 2);
+  assert_string_equal(wt_deny_source_name(g.last.source), "policy");
+  assert_errno(api->random_get(l, rnd, 4), WT_ENOTCAPABLE);
+  assert_int_equal(g.n, 3);
+  assert_string_equal(g.text, "calls.deny[0]: random_get");
+  assert_int_equal(wt_policy_layer_denials(l), 3);
+  wt_policy_layer_close(l);
+  wt_policy_free(p);
+  wt_test_close(&env);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(decisions),     cmocka_unit_test(preopens_and_complain),
       cmocka_unit_test(calls_and_env), cmocka_unit_test(malformed),
       cmocka_unit_test(mutations),     cmocka_unit_test(many_rules),
-      cmocka_unit_test(layer),
+      cmocka_unit_test(layer),         cmocka_unit_test(fast_path),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
