@@ -159,11 +159,6 @@ static size_t utf8_len(const uint8_t *p, size_t n) {
 }
 
 /*
- * Written straight into the buffer after reserving the worst case (6
- * bytes per input byte): payload previews are often binary, and going
- * through wt__sb_putn byte by byte made them the writer's main cost.
- */
-/*
  * Whether none of the 8 bytes of w needs escaping: each is in 0x20..0x7e
  * and is neither '"' nor '\\' (bit tricks on the whole word: a byte's
  * high bit is set in the result where the test holds for it).
@@ -177,8 +172,36 @@ static bool plain8(uint64_t w) {
   return ((ctl | del | quote | bslash | w) & high) == 0;
 }
 
-void wt__sb_json_str(wt__sb_t *b, const void *s, size_t n) {
+static bool plain(uint8_t c) {
+  return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+/* \" \\ \n, or \u00XX for the other bytes that cannot stay. */
+static char *escape(char *o, uint8_t c) {
   static const char hex[] = "0123456789abcdef";
+  *o++ = '\\';
+  if (c == '"' || c == '\\') {
+    *o++ = (char)c;
+  } else if (c == '\n') {
+    *o++ = 'n';
+  } else {
+    memcpy(o, "u00", 3);
+    o[3] = hex[c >> 4];
+    o[4] = hex[c & 15];
+    o += 5;
+  }
+  return o;
+}
+
+/*
+ * Written straight into the buffer after reserving the worst case (6
+ * bytes per input byte): payload previews are often binary, and going
+ * through wt__sb_putn byte by byte made them the writer's main cost. A
+ * plain byte tries the next eight at once (text); other bytes go one by
+ * one, and only a byte that can lead a UTF-8 sequence (0xc2..0xf4) is
+ * checked for one (random binary data: half its bytes from 0x80 cannot).
+ */
+void wt__sb_json_str(wt__sb_t *b, const void *s, size_t n) {
   const uint8_t *p = s, *end = p + n;
   char *o;
   if (b->cap - b->len <= 6 * n + 2)
@@ -190,39 +213,25 @@ void wt__sb_json_str(wt__sb_t *b, const void *s, size_t n) {
   while (p < end) {
     uint8_t c = *p;
     size_t u;
-    /* Eight plain bytes at a time (most text is plain ASCII). */
-    if (end - p >= 8) {
+    if (plain(c)) {
       uint64_t w;
-      memcpy(&w, p, 8);
-      if (plain8(w)) {
+      if (end - p >= 8 && (memcpy(&w, p, 8), plain8(w))) {
         memcpy(o, p, 8);
         o += 8;
         p += 8;
-        continue;
+      } else {
+        *o++ = (char)c;
+        p++;
       }
-    }
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-      *o++ = (char)c;
-      p++;
       continue;
     }
-    if (c >= 0x80 && (u = utf8_len(p, (size_t)(end - p))) > 0) {
+    if (c >= 0xc2 && c <= 0xf4 && (u = utf8_len(p, (size_t)(end - p))) > 0) {
       memcpy(o, p, u);
       o += u;
       p += u;
       continue;
     }
-    *o++ = '\\';
-    if (c == '"' || c == '\\') {
-      *o++ = (char)c;
-    } else if (c == '\n') {
-      *o++ = 'n';
-    } else {
-      memcpy(o, "u00", 3);
-      o[3] = hex[c >> 4];
-      o[4] = hex[c & 15];
-      o += 5;
-    }
+    o = escape(o, c);
     p++;
   }
   *o++ = '"';

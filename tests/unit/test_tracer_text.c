@@ -131,6 +131,87 @@ static void test_json_ascii(void **state) {
   }
 }
 
+/* The length of the valid UTF-8 sequence at p (RFC 3629), else 0. */
+static size_t ref_utf8(const uint8_t *p, size_t n) {
+  uint32_t cp, min;
+  size_t len;
+  if (p[0] >= 0xc0 && p[0] < 0xe0)
+    len = 2, cp = p[0] & 0x1f, min = 0x80;
+  else if (p[0] >= 0xe0 && p[0] < 0xf0)
+    len = 3, cp = p[0] & 0x0f, min = 0x800;
+  else if (p[0] >= 0xf0 && p[0] < 0xf8)
+    len = 4, cp = p[0] & 0x07, min = 0x10000;
+  else
+    return 0;
+  if (len > n)
+    return 0;
+  for (size_t i = 1; i < len; i++) {
+    if ((p[i] & 0xc0) != 0x80)
+      return 0;
+    cp = cp << 6 | (p[i] & 0x3f);
+  }
+  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+    return 0;
+  return len;
+}
+
+/* Any bytes: valid UTF-8 kept, other bytes from 0x80 as \u00XX. */
+static void ref_json_any(const uint8_t *p, size_t n, char *out) {
+  char *o = out;
+  *o++ = '"';
+  for (size_t i = 0; i < n;) {
+    size_t u = p[i] >= 0x80 ? ref_utf8(p + i, n - i) : 0;
+    if (u > 0) {
+      memcpy(o, p + i, u);
+      o += u;
+      i += u;
+    } else {
+      ref_json(p + i, 1, o); /* one byte, quoted: drop the quotes */
+      size_t m = strlen(o);
+      memmove(o, o + 1, m - 2);
+      o += m - 2;
+      i++;
+    }
+  }
+  *o++ = '"';
+  *o = 0;
+}
+
+/* Random bytes of every value, and random mixes of text and UTF-8. */
+static void test_json_binary(void **state) {
+  static const char *const pieces[] = {"a", "bcdefghij", "\xc3\xa9",
+                                       "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+                                       "\xc3", "\xed\xa0\x80", "\x80", "\"",
+                                       "\n", "\x01", "\xff"};
+  uint8_t buf[80];
+  char want[6 * 80 + 3];
+  uint64_t x = 0x2545f4914f6cdd1dull;
+  (void)state;
+  for (int r = 0; r < 20000; r++) {
+    size_t n = 0;
+    wt__sb_t b = {0};
+    if (r % 2 == 0) {
+      n = (size_t)(r % 65);
+      for (size_t i = 0; i < n; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        buf[i] = (uint8_t)x;
+      }
+    } else {
+      while (n < 60) {
+        const char *pc;
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        pc = pieces[x % (sizeof pieces / sizeof *pieces)];
+        memcpy(buf + n, pc, strlen(pc));
+        n += strlen(pc);
+      }
+    }
+    ref_json_any(buf, n, want);
+    wt__sb_json_str(&b, buf, n);
+    assert_string_equal(b.s, want);
+    wt__sb_free(&b);
+  }
+}
+
 static void check_json_text(const char *in, const char *want) {
   wt__sb_t b = {0};
   wt__sb_json_str(&b, in, strlen(in));
@@ -157,6 +238,7 @@ int main(void) {
       cmocka_unit_test(test_base64),
       cmocka_unit_test(test_json_ascii),
       cmocka_unit_test(test_json_utf8),
+      cmocka_unit_test(test_json_binary),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
