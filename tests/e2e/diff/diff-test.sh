@@ -12,7 +12,7 @@
 set -u
 
 WT= GUESTS= GOLDEN= WORK=${TMPDIR:-/tmp} UPDATE=0 CASES=()
-die() { printf 'diff-test: %s\n' "$*" >&2; exit 2; }
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh" diff-test
 while [ $# -gt 0 ]; do
   case $1 in
     --wasitrace) WT=$2; shift 2 ;;
@@ -33,7 +33,6 @@ trap 'rm -rf "$TOP"' EXIT
 
 FAILED=0
 CASE=
-fail() { printf 'FAIL %s: %s\n' "$CASE" "$*"; FAILED=1; }
 
 mask() {
   sed -E -e "s#$TOP#TOP#g" \

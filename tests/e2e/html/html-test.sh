@@ -21,7 +21,7 @@
 set -u
 WT= GUESTS= WORK=${TMPDIR:-/tmp} ART= CASE=
 HERE=$(cd "$(dirname "$0")" && pwd)
-die() { printf 'html-test: %s\n' "$*" >&2; exit 2; }
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh" html-test
 while [ $# -gt 0 ]; do
   case $1 in
     --wasitrace) WT=$2; shift 2 ;;
@@ -39,7 +39,6 @@ mkdir -p "$WORK" "$ART" || die "cannot create $WORK or $ART"
 TOP=$(mktemp -d "$WORK/html.XXXXXX") || die "mktemp failed"
 trap 'rm -rf "$TOP"' EXIT
 FAILED=0
-fail() { printf 'FAIL %s: %s\n' "$CASE" "$*"; FAILED=1; }
 
 # record GUEST: its trace in $TOP/GUEST.db and .jsonl.
 record() {

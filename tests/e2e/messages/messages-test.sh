@@ -10,7 +10,7 @@
 set -u
 
 WT= GUESTS= HELLO= WAT2WASM= WORK=${TMPDIR:-/tmp} CASES=()
-die() { printf 'messages-test: %s\n' "$*" >&2; exit 2; }
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh" messages-test
 while [ $# -gt 0 ]; do
   case $1 in
     --wasitrace) WT=$2; shift 2 ;;
@@ -33,10 +33,6 @@ cp "$HELLO" "$TOP/hello.wasm" || die "cannot copy $HELLO"
 SKIPPED=0
 
 FAILED=0
-fail() { printf 'FAIL %s: %s\n' "$CASE" "$*"; FAILED=1; }
-check() {  # DESCRIPTION EXPECTED ACTUAL
-  [ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
-}
 
 # says STATUS LINE COMMAND...: in $TOP, COMMAND exits STATUS and LINE is a
 # whole line of its stderr.

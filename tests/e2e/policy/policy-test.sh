@@ -6,7 +6,7 @@
 set -u
 
 WT= GUESTS= WORK= KEEP=0
-die() { printf 'policy-test: %s\n' "$*" >&2; exit 2; }
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh" policy-test
 while [ $# -gt 0 ]; do
   case $1 in
     --wasitrace) WT=$2; shift 2 ;;
@@ -25,10 +25,6 @@ command -v sqlite3 >/dev/null || { echo "sqlite3 missing; skipped"; exit 77; }
 WORK=${WORK:-$(mktemp -d)}
 FAILED=0
 
-fail() { printf 'FAIL %s: %s\n' "$CASE" "$*"; FAILED=1; }
-check() {  # DESCRIPTION EXPECTED ACTUAL
-  [ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
-}
 # Policy denials (source policy) in a trace.
 policy_denials() { sqlite3 "$1" "SELECT count(*) FROM denials WHERE source = 'policy'"; }
 

@@ -11,7 +11,7 @@
 set -u
 
 WT= GUESTS= SPIN= HELLO= WORK=${TMPDIR:-/tmp} KEEP=0 CASES=()
-die() { printf 'record-test: %s\n' "$*" >&2; exit 2; }
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh" record-test
 while [ $# -gt 0 ]; do
   case $1 in
     --wasitrace) WT=$2; shift 2 ;;
@@ -35,10 +35,6 @@ mkdir -p "$WORK" || die "cannot create $WORK"
 TOP=$(mktemp -d "$WORK/record.XXXXXX") || die "mktemp failed"
 
 FAILED=0
-fail() { printf 'FAIL %s: %s\n' "$CASE" "$*"; FAILED=1; }
-check() {  # DESCRIPTION EXPECTED ACTUAL
-  [ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
-}
 q() { sqlite3 "$1" "$2"; }  # TRACE SQL
 meta() { q "$1" "SELECT value FROM meta WHERE key = '$2'"; }
 hexof() { od -An -tx1 -v "$1" | tr -d ' \n' | tr a-f A-F; }

@@ -13,7 +13,7 @@
 set -u
 
 WT= GUESTS= WORK=${TMPDIR:-/tmp} KEEP=0 ONLY=()
-die() { printf 'cases: %s\n' "$*" >&2; exit 2; }
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh" cases
 while [ $# -gt 0 ]; do
   case $1 in
     --wasitrace) WT=$2; shift 2 ;;
@@ -37,7 +37,6 @@ TOP=$(mktemp -d "$WORK/replay-cases.XXXXXX") || die "mktemp failed"
 cd "$TOP" || die "cd $TOP"
 
 FAILED=0 CASE=
-fail() { printf 'FAIL %s: %s\n' "$CASE" "$*"; FAILED=1; }
 # Runs wasitrace ARGS... with out, err and rc left in the working dir.
 wt() { "$WT" "$@" </dev/null >out 2>err; echo $? >rc; }
 rc_is() { [ "$(cat rc)" = "$1" ] || { fail "exit $(cat rc), expected $1"; sed 's/^/  | /' err | head -40; }; }

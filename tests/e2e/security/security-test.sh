@@ -9,7 +9,7 @@
 set -u
 
 WT= GUESTS= WAT2WASM= WORK=${TMPDIR:-/tmp} CASES=()
-die() { printf 'security-test: %s\n' "$*" >&2; exit 2; }
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh" security-test
 while [ $# -gt 0 ]; do
   case $1 in
     --wasitrace) WT=$2; shift 2 ;;
@@ -29,13 +29,6 @@ TOP=$(mktemp -d "$WORK/security.XXXXXX") || die "mktemp failed"
 trap 'chmod -R u+rwx "$TOP" 2>/dev/null; rm -rf "$TOP"' EXIT
 
 FAILED=0
-fail() { printf 'FAIL %s: %s\n' "$CASE" "$*"; FAILED=1; }
-check() {  # DESCRIPTION EXPECTED ACTUAL
-  [ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
-}
-contains() {  # DESCRIPTION FILE TEXT
-  grep -qF -- "$3" "$2" || fail "$1: '$3' not in: $(head -c 600 "$2")"
-}
 # A fresh directory and cache for one step of a case.
 fresh() {
   D=$TOP/$CASE.$1

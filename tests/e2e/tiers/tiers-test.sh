@@ -10,7 +10,7 @@
 set -u
 
 WT= GUESTS= HELLO= SPIN= WORK=${TMPDIR:-/tmp} CASES=()
-die() { printf 'tiers-test: %s\n' "$*" >&2; exit 2; }
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh" tiers-test
 while [ $# -gt 0 ]; do
   case $1 in
     --wasitrace) WT=$2; shift 2 ;;
@@ -36,13 +36,6 @@ TOP=$(mktemp -d "$WORK/tiers.XXXXXX") || die "mktemp failed"
 trap 'rm -rf "$TOP"' EXIT
 
 FAILED=0
-fail() { printf 'FAIL %s: %s\n' "$CASE" "$*"; FAILED=1; }
-check() {  # DESCRIPTION EXPECTED ACTUAL
-  [ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
-}
-contains() {  # DESCRIPTION FILE TEXT
-  grep -qF -- "$3" "$2" || fail "$1: '$3' not in: $(head -c 600 "$2")"
-}
 fresh() {
   D=$TOP/$CASE.$1
   mkdir -p "$D" && export XDG_CACHE_HOME=$D/cache

@@ -13,7 +13,7 @@
 set -u
 
 WT= GUESTS= GOLDEN= WORK=${TMPDIR:-/tmp} UPDATE=0 CASES=()
-die() { printf 'view-test: %s\n' "$*" >&2; exit 2; }
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh" view-test
 while [ $# -gt 0 ]; do
   case $1 in
     --wasitrace) WT=$2; shift 2 ;;
@@ -34,7 +34,6 @@ trap 'rm -rf "$TOP"' EXIT
 
 FAILED=0
 CASE=
-fail() { printf 'FAIL %s: %s\n' "$CASE" "$*"; FAILED=1; }
 
 # Values that differ from run to run.
 mask() {
