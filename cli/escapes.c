@@ -82,7 +82,7 @@ static void on_sandbox(void *ud, const wt_sandbox_event_t *ev) {
 
 wt_cli_escapes_t *wt_cli_escapes_start(wt_t *core) {
   wt_cli_escapes_t *e = calloc(1, sizeof *e);
-  wt_guard_t g = {on_path, on_sandbox, NULL};
+  wt_guard_t g = {on_path, on_sandbox, NULL, false};
   if (e == NULL)
     return NULL;
   e->core = core;
@@ -92,6 +92,8 @@ wt_cli_escapes_t *wt_cli_escapes_start(wt_t *core) {
    * path call the resolver's names (core/guard.c). */
   if (e->next.path == NULL)
     g.path = NULL;
+  /* on_path only forwards: it answers tentatively if the next one does. */
+  g.tentative = e->next.tentative;
   g.ud = e;
   wt_set_guard(core, &g);
   return e;

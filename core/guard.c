@@ -143,7 +143,7 @@ wt_errno_t wt__resolve(wt_t *w, uint16_t call, wt_fd_t fd,
 
 wt_errno_t wt__judge(wt_t *w, uint16_t call, wt_fd_t fd, const wt__fd_t *dir,
                      const char *path, uint32_t len, wt__path_t *p,
-                     unsigned ops) {
+                     unsigned ops, bool tentative) {
   uint32_t dlen, root;
   const char *d;
   if (w->guard.path == NULL)
@@ -156,8 +156,8 @@ wt_errno_t wt__judge(wt_t *w, uint16_t call, wt_fd_t fd, const wt__fd_t *dir,
       return WT_ENOMEM;
   }
   {
-    wt_path_event_t ev = {call, (uint16_t)ops, fd, path, len,
-                          p->gpath, p->gpath_len, root};
+    wt_path_event_t ev = {call,     (uint16_t)ops, fd,   path,     len,
+                          p->gpath, p->gpath_len,  root, tentative};
     return w->guard.path(w->guard.ud, &ev);
   }
 }

@@ -287,7 +287,8 @@ void wt__path_done(wt_t *w, wt__path_t *p);
  * guest fd `fd` for `call`, telling guard.sandbox why a path leaving the
  * sandbox was refused. wt__judge asks guard.path whether `ops`
  * (WT_PATH_OP_*) may be done on the resolved path p (which it gives its
- * guest path); its answer goes to the guest. wt__desc_take_gpath hands
+ * guest path); its answer goes to the guest, unless `tentative` (only
+ * with guard.tentative: see wt_path_event_t). wt__desc_take_gpath hands
  * that guest path to the description opened on it.
  */
 wt_errno_t wt__resolve(wt_t *w, uint16_t call, wt_fd_t fd,
@@ -295,7 +296,7 @@ wt_errno_t wt__resolve(wt_t *w, uint16_t call, wt_fd_t fd,
                        unsigned flags, wt__path_t *out);
 wt_errno_t wt__judge(wt_t *w, uint16_t call, wt_fd_t fd, const wt__fd_t *dir,
                      const char *path, uint32_t len, wt__path_t *p,
-                     unsigned ops);
+                     unsigned ops, bool tentative);
 void wt__desc_take_gpath(wt__desc_t *d, const wt__fd_t *dir, wt__path_t *p);
 /* The guest-visible absolute path of a preopen named `name` (ours). */
 char *wt__guest_root(const wt_t *w, const char *name, uint32_t *len);

@@ -29,7 +29,7 @@ static wt_errno_t resolve(wt_t *w, wt_call_id_t call, wt_fd_t fd,
   wt_errno_t e = wt__resolve(w, (uint16_t)call, fd, dir, path, len, flags, out);
   if (e != WT_ESUCCESS || ops == 0)
     return e;
-  e = wt__judge(w, (uint16_t)call, fd, dir, path, len, out, ops);
+  e = wt__judge(w, (uint16_t)call, fd, dir, path, len, out, ops, false);
   if (e != WT_ESUCCESS)
     wt__path_done(w, out);
   return e;
@@ -189,7 +189,8 @@ static wt_errno_t insert_host(wt_t *w, int hfd, wt_rights_t base,
  */
 static wt_errno_t judge_open(wt_t *w, wt_fd_t fd, const wt__fd_t *dir,
                              const char *path, uint32_t len, wt__path_t *p,
-                             uint16_t *oflags, wt_rights_t base) {
+                             uint16_t *oflags, wt_rights_t base,
+                             bool tentative) {
   unsigned ops = 0;
   if (*oflags & WT_O_DIRECTORY)
     ops = WT_PATH_OP_LIST;
@@ -207,7 +208,8 @@ static wt_errno_t judge_open(wt_t *w, wt_fd_t fd, const wt__fd_t *dir,
     if (ops == 0)
       ops = WT_PATH_OP_STAT;
   }
-  return wt__judge(w, WT_CALL_path_open, fd, dir, path, len, p, ops);
+  return wt__judge(w, WT_CALL_path_open, fd, dir, path, len, p, ops,
+                   tentative);
 }
 
 /* Resolves, judges (with a path guard) and opens on the host; on success
@@ -220,7 +222,7 @@ static wt_errno_t open_now(wt_t *w, wt_fd_t fd, const wt__fd_t *dir,
   if (e != WT_ESUCCESS)
     return e;
   if (w->guard.path != NULL)
-    e = judge_open(w, fd, dir, path, len, p, &oflags, base);
+    e = judge_open(w, fd, dir, path, len, p, &oflags, base, false);
   if (e == WT_ESUCCESS)
     e = open_host(p, oflags, base, fdflags, w->observer != NULL, hfd);
   if (e != WT_ESUCCESS)
@@ -229,26 +231,37 @@ static wt_errno_t open_now(wt_t *w, wt_fd_t fd, const wt__fd_t *dir,
 }
 
 /*
- * SYMLINK_FOLLOW without a path guard: most final names are not links, so
- * the name is opened first as if not following (O_NOFOLLOW, as always),
- * and only a link, which the kernel then refuses (ELOOP, or ENOTDIR with
- * O_DIRECTORY), is resolved again, following it. That saves the resolver's
- * fstatat of the final name, a third of the call's system time. A guard
- * must hear only the followed path, so it keeps the one resolution.
+ * SYMLINK_FOLLOW, opened late: most final names are not links, so the
+ * name is opened first as if not following (O_NOFOLLOW, as always), and
+ * only a link, which the kernel then refuses (ELOOP, or ENOTDIR with
+ * O_DIRECTORY), is resolved again, following it. That saves the
+ * resolver's fstatat of the final name, a third of the call's system
+ * time. A path guard (one answering tentatively) judges the unfollowed
+ * name first without reporting: an open that then succeeds opened that
+ * very name (the judged dirfd and name, O_NOFOLLOW), so the answer
+ * stands. A link, or a tentative refusal, goes the long way: resolved
+ * following and judged for real, which alone reports.
  */
 static wt_errno_t open_follow_late(wt_t *w, wt_fd_t fd, const wt__fd_t *dir,
                                    const char *path, uint32_t len,
                                    uint16_t oflags, wt_rights_t base,
                                    uint16_t fdflags, wt__path_t *p, int *hfd) {
+  uint16_t o = oflags; /* judge_open may drop CREAT: the long way redoes it */
   wt_errno_t e = resolve(w, WT_CALL_path_open, fd, dir, path, len, 0, 0, p);
   if (e != WT_ESUCCESS)
     return e; /* the walk up to the final name is the same when following */
-  e = open_host(p, oflags, base, fdflags, w->observer != NULL, hfd);
-  if (e == WT_ESUCCESS)
-    return e;
+  if (w->guard.path != NULL)
+    e = judge_open(w, fd, dir, path, len, p, &o, base, true);
+  if (e == WT_ESUCCESS) {
+    e = open_host(p, o, base, fdflags, w->observer != NULL, hfd);
+    if (e == WT_ESUCCESS)
+      return e;
+    if (e != WT_ELOOP && e != WT_ENOTDIR) {
+      wt__path_done(w, p);
+      return e;
+    }
+  }
   wt__path_done(w, p);
-  if (e != WT_ELOOP && e != WT_ENOTDIR)
-    return e;
   return open_now(w, fd, dir, path, len, WT__RESOLVE_FOLLOW, oflags, base,
                   fdflags, p, hfd);
 }
@@ -276,7 +289,7 @@ wt_errno_t wt_path_open(wt_t *w, wt_fd_t fd, uint32_t dirflags,
   /* CREAT|EXCL never follows a final symlink: it exists (EEXIST). */
   if ((oflags & (WT_O_CREAT | WT_O_EXCL)) == (WT_O_CREAT | WT_O_EXCL))
     follow = 0;
-  if (w->guard.path == NULL && follow)
+  if (follow && (w->guard.path == NULL || w->guard.tentative))
     e = open_follow_late(w, fd, dir, path, path_len, oflags, rights_base,
                          fdflags, &p, &hfd);
   else

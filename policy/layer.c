@@ -103,6 +103,10 @@ static wt_errno_t on_path(void *ud, const wt_path_event_t *ev) {
   wt_policy_verdict_t v;
   char preopen[512];
   wt_policy_check_path(l->p, ev->resolved, ev->ops, &v);
+  /* A tentative question reports nothing: the core asks again for real
+   * (complain mode's would-be denials included). */
+  if (v.denied && ev->tentative)
+    return v.err != WT_ESUCCESS ? v.err : WT_ENOTCAPABLE;
   if (v.denied) {
     wt_denial_t d;
     char why[160];
@@ -126,9 +130,16 @@ static wt_errno_t on_path(void *ud, const wt_path_event_t *ev) {
     if (!v.would)
       return v.err;
   }
+  /* A path_open asked again (after a tentative answer the core could not
+   * act on) creates only if the followed path's answer says so. */
+  if (ev->call == WT_CALL_path_open)
+    l->creating = false;
   if (ev->ops & WT_PATH_OP_CREATE) {
     if (l->created >= wt_policy_limit(l->p, WT_POLICY_LIMIT_FILES_CREATED)) {
-      wt_errno_t e = limit_hit(l, WT_POLICY_LIMIT_FILES_CREATED, ev->fd);
+      wt_errno_t e;
+      if (ev->tentative)
+        return wt__limit_err(WT_POLICY_LIMIT_FILES_CREATED);
+      e = limit_hit(l, WT_POLICY_LIMIT_FILES_CREATED, ev->fd);
       if (e != WT_ESUCCESS)
         return e;
     }
@@ -528,7 +539,8 @@ int wt_policy_layer_open(const wt_policy_t *p, const wt_api_t *inner,
                          const char *const *envp, wt_denial_fn log,
                          void *log_ud, wt_policy_layer_t **out) {
   wt_policy_layer_t *l = calloc(1, sizeof *l);
-  wt_guard_t g = {on_path, on_sandbox, NULL};
+  /* on_path answers tentative questions (it reports nothing for them). */
+  wt_guard_t g = {on_path, on_sandbox, NULL, true};
   if (l == NULL)
     return -1;
   l->p = p;

@@ -502,7 +502,7 @@ int wt_tracer_open(const wt_api_t *inner, void *inner_ctx, wt_sink_t *sink,
   if (t->core != NULL) {
     /* Sandbox refusals with their reason, unless a layer below (a policy)
      * guards the core already: it reports them itself. */
-    wt_guard_t g = {NULL, on_sandbox, t};
+    wt_guard_t g = {NULL, on_sandbox, t, false};
     wt_set_observer(t->core, wt_tracer_observe, t);
     if (!wt_has_guard(t->core)) {
       wt_set_guard(t->core, &g);

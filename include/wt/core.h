@@ -284,6 +284,20 @@ typedef struct wt_path_event_s {
   const char *resolved; /* guest-visible absolute path, NUL-terminated */
   uint32_t resolved_len;
   uint32_t preopen_len; /* resolved[0, preopen_len) names the preopen */
+  /*
+   * Asked only of a guard with wt_guard_t.tentative set: the core may not
+   * act on this answer. It judges a path_open's final name unfollowed
+   * (SYMLINK_FOLLOW, before knowing whether the name is a link), then
+   * opens that very name with O_NOFOLLOW: a WT_ESUCCESS stands when the
+   * open succeeds, and the core does not ask again. Otherwise (the name
+   * was a link, or the guard said no) the core resolves following and
+   * asks again, not tentatively, about the followed path. So the guard
+   * answers as it would, but reports nothing: anything it would report
+   * (a denial, a complain-mode would-be denial, a limit) it answers with
+   * any errno, to be asked for real. What it keeps for the call is
+   * replaced by its answer to the next question about the same call.
+   */
+  bool tentative;
 } wt_path_event_t;
 
 /* Why the sandbox refused a path. XX(NAME, "description"). */
@@ -324,6 +338,11 @@ typedef struct wt_guard_s {
   wt_errno_t (*path)(void *ud, const wt_path_event_t *ev);
   void (*sandbox)(void *ud, const wt_sandbox_event_t *ev);
   void *ud;
+  /* path answers tentative events (wt_path_event_t.tentative): a
+   * following path_open then costs no more system calls than with no
+   * guard. False: every event is for real, and such an open resolves
+   * the followed path first (one fstatat more). */
+  bool tentative;
 } wt_guard_t;
 
 /* Sets (copied; NULL clears) the instance's guard. Paths opened before it

@@ -18,16 +18,23 @@
 #define RD WT_RIGHT_FD_READ
 #define WR WT_RIGHT_FD_WRITE
 
+#define MAX_ASKED 8
+
 typedef struct seen_s {
   unsigned npath, nsandbox;
   uint16_t call, ops;
   char resolved[512], preopen[512], link[512], target[512];
   uint8_t reason;
   const char *deny; /* judged path refused, or NULL */
+  /* Every question in order: "T /path" (tentative) or "R /path". */
+  char asked[MAX_ASKED][512];
 } seen_t;
 
 static wt_errno_t on_path(void *ud, const wt_path_event_t *ev) {
   seen_t *s = ud;
+  if (s->npath < MAX_ASKED)
+    snprintf(s->asked[s->npath], sizeof s->asked[0], "%c %s",
+             ev->tentative ? 'T' : 'R', ev->resolved);
   s->npath++;
   s->call = ev->call;
   s->ops = ev->ops;
@@ -54,9 +61,9 @@ typedef struct fx_s {
   seen_t s;
 } fx_t;
 
-static int setup(void **state) {
+static int setup_guard(void **state, bool tentative) {
   fx_t *f = calloc(1, sizeof *f);
-  wt_guard_t g = {on_path, on_sandbox, NULL};
+  wt_guard_t g = {on_path, on_sandbox, NULL, tentative};
   wt_test_open(&f->env);
   g.ud = &f->s;
   wt_set_guard(f->env.w, &g);
@@ -65,6 +72,11 @@ static int setup(void **state) {
   *state = f;
   return 0;
 }
+
+static int setup(void **state) { return setup_guard(state, false); }
+
+/* A guard answering tentative questions (as the policy layer's does). */
+static int setup_tentative(void **state) { return setup_guard(state, true); }
 
 static int teardown(void **state) {
   fx_t *f = *state;
@@ -216,6 +228,116 @@ static void sandbox_reasons(void **state) {
   assert_string_equal(wt_sandbox_reason_name(f->s.reason), "nul");
 }
 
+/* ---- tentative questions (SYMLINK_FOLLOW opens) -------------------------- */
+
+static wt_errno_t open_follow(fx_t *f, const char *p, wt_fd_t *fd) {
+  f->s.npath = 0;
+  return wt_path_open(f->env.w, DIRFD, WT_LOOKUP_SYMLINK_FOLLOW, p,
+                      (uint32_t)strlen(p), 0, RD, 0, 0, fd);
+}
+
+/* The fd reads the content of the file it should have opened. */
+static void expect_content(fx_t *f, wt_fd_t fd, const char *want) {
+  uint8_t buf[64];
+  wt_iovec_t iov = {buf, sizeof buf - 1};
+  uint32_t n = 0;
+  assert_ok(wt_fd_read(f->env.w, fd, &iov, 1, &n));
+  buf[n] = '\0';
+  assert_string_equal((char *)buf, want);
+  assert_ok(wt_fd_close(f->env.w, fd));
+}
+
+/* A guard that cannot answer tentatively hears only the followed path. */
+static void followed_path_only(void **state) {
+  fx_t *f = *state;
+  wt_fd_t fd;
+  wt_test_symlink(&f->env, "sub/f.txt", "lnk");
+  assert_ok(open_follow(f, "lnk", &fd));
+  assert_int_equal(f->s.npath, 1);
+  assert_string_equal(f->s.asked[0], "R /sandbox/sub/f.txt");
+  expect_content(f, fd, "data");
+}
+
+/* A name that is no link: one tentative question, whose yes stands (the
+ * open that follows is O_NOFOLLOW on the very name judged). */
+static void tentative_plain_name(void **state) {
+  fx_t *f = *state;
+  wt_fd_t fd;
+  assert_ok(open_follow(f, "sub/f.txt", &fd));
+  assert_int_equal(f->s.npath, 1);
+  assert_string_equal(f->s.asked[0], "T /sandbox/sub/f.txt");
+  expect_content(f, fd, "data");
+  /* Not following: asked for real, as ever. */
+  f->s.npath = 0;
+  assert_ok(open_path(f->env.w, DIRFD, "sub/f.txt", 0, RD, &fd));
+  assert_int_equal(f->s.npath, 1);
+  assert_string_equal(f->s.asked[0], "R /sandbox/sub/f.txt");
+  assert_ok(wt_fd_close(f->env.w, fd));
+}
+
+/* A link: the tentative yes about the link's own name is not acted on;
+ * the followed path is asked for real, and that answer decides. */
+static void tentative_link_asked_again(void **state) {
+  fx_t *f = *state;
+  wt_fd_t fd;
+  wt_test_write_file(&f->env, "other.txt", "other");
+  wt_test_symlink(&f->env, "sub/f.txt", "lnk");
+  assert_ok(open_follow(f, "lnk", &fd));
+  assert_int_equal(f->s.npath, 2);
+  assert_string_equal(f->s.asked[0], "T /sandbox/lnk");
+  assert_string_equal(f->s.asked[1], "R /sandbox/sub/f.txt");
+  expect_content(f, fd, "data");
+  /* The target refused: the guest gets the real answer, nothing opens. */
+  f->s.deny = "/sandbox/sub/f.txt";
+  assert_errno(open_follow(f, "lnk", &fd), WT_ENOTCAPABLE);
+  assert_int_equal(f->s.npath, 2);
+  assert_string_equal(f->s.asked[1], "R /sandbox/sub/f.txt");
+  /* The link's name refused but not its target: the real answer is yes. */
+  f->s.deny = "/sandbox/lnk";
+  assert_ok(open_follow(f, "lnk", &fd));
+  assert_int_equal(f->s.npath, 2);
+  assert_string_equal(f->s.asked[0], "T /sandbox/lnk");
+  assert_string_equal(f->s.asked[1], "R /sandbox/sub/f.txt");
+  expect_content(f, fd, "data");
+  /* A link into the sandbox's other file, that file refused. */
+  wt_test_symlink(&f->env, "../other.txt", "sub/up");
+  f->s.deny = "/sandbox/other.txt";
+  assert_errno(open_follow(f, "sub/up", &fd), WT_ENOTCAPABLE);
+  assert_string_equal(f->s.asked[0], "T /sandbox/sub/up");
+  assert_string_equal(f->s.asked[1], "R /sandbox/other.txt");
+}
+
+/* A tentative no is asked again for real before the guest hears it; an
+ * escape still reaches only the sandbox listener, once. */
+static void tentative_refusal_asked_again(void **state) {
+  fx_t *f = *state;
+  wt_fd_t fd;
+  f->s.deny = "/sandbox/sub/f.txt";
+  assert_errno(open_follow(f, "sub/f.txt", &fd), WT_ENOTCAPABLE);
+  assert_int_equal(f->s.npath, 2);
+  assert_string_equal(f->s.asked[0], "T /sandbox/sub/f.txt");
+  assert_string_equal(f->s.asked[1], "R /sandbox/sub/f.txt");
+  /* O_DIRECTORY on a file: ENOTDIR, after the real question. */
+  f->s.deny = NULL;
+  f->s.npath = 0;
+  assert_errno(wt_path_open(f->env.w, DIRFD, WT_LOOKUP_SYMLINK_FOLLOW,
+                            "sub/f.txt", 9, WT_O_DIRECTORY,
+                            WT_RIGHT_FD_READDIR, 0, 0, &fd),
+               WT_ENOTDIR);
+  assert_string_equal(f->s.asked[f->s.npath - 1], "R /sandbox/sub/f.txt");
+  wt_test_symlink(&f->env, "../outside", "out");
+  f->s.nsandbox = 0;
+  assert_errno(open_follow(f, "out", &fd), WT_ENOTCAPABLE);
+  assert_int_equal(f->s.nsandbox, 1);
+  assert_int_equal(f->s.reason, WT_SANDBOX_SYMLINK_ESCAPE);
+  assert_int_equal(f->s.npath, 1);
+  assert_string_equal(f->s.asked[0], "T /sandbox/out");
+  f->s.nsandbox = 0;
+  assert_errno(open_follow(f, "../x", &fd), WT_ENOTCAPABLE);
+  assert_int_equal(f->s.nsandbox, 1);
+  assert_int_equal(f->s.npath, 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(resolved_path_is_canonical, setup,
@@ -225,6 +347,13 @@ int main(void) {
       cmocka_unit_test_setup_teardown(operations, setup, teardown),
       cmocka_unit_test_setup_teardown(refusal_does_nothing, setup, teardown),
       cmocka_unit_test_setup_teardown(sandbox_reasons, setup, teardown),
+      cmocka_unit_test_setup_teardown(followed_path_only, setup, teardown),
+      cmocka_unit_test_setup_teardown(tentative_plain_name, setup_tentative,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(tentative_link_asked_again,
+                                      setup_tentative, teardown),
+      cmocka_unit_test_setup_teardown(tentative_refusal_asked_again,
+                                      setup_tentative, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

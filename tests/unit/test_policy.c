@@ -417,12 +417,88 @@ static void fast_path(void **state) {
   wt_test_close(&env);
 }
 
+/* A SYMLINK_FOLLOW open is judged tentatively first (core.h): whatever
+ * the route, each refusal is logged once, as the followed path, and a
+ * complain-mode or limit refusal is never logged from the tentative
+ * question. */
+static void follow_reports_once(void **state) {
+  wt_test_env_t env;
+  wt_policy_t *p = load(
+      "{\"version\": 1, \"rules\": [{\"allow\": \"/sandbox/**\", \"ops\": "
+      "[\"read\", \"write\", \"create\"]}, {\"deny\": \"/sandbox/secret\", "
+      "\"ops\": [\"read\"]}, {\"deny\": \"/sandbox/soft\", \"ops\": "
+      "[\"read\"], \"mode\": \"complain\"}], \"limits\": "
+      "{\"files_created\": 1}}");
+  wt_policy_layer_t *l;
+  const wt_api_t *api = wt_policy_api();
+  const uint32_t fl = WT_LOOKUP_SYMLINK_FOLLOW;
+  log_t g;
+  wt_fd_t fd;
+  (void)state;
+  memset(&g, 0, sizeof g);
+  wt_test_open(&env);
+  wt_test_write_file(&env, "secret", "s");
+  wt_test_write_file(&env, "soft", "s");
+  wt_test_write_file(&env, "ok", "k");
+  wt_test_symlink(&env, "secret", "to_secret");
+  wt_test_symlink(&env, "soft", "to_soft");
+  wt_test_symlink(&env, "ok", "secret_name");
+  assert_int_equal(wt_policy_layer_open(p, wt_core_api(), env.w, env.w, NULL,
+                                        on_denial, &g, &l),
+                   0);
+  assert_errno(api->path_open(l, DIRFD, fl, "secret", 6, 0, WT_RIGHT_FD_READ,
+                              0, 0, &fd),
+               WT_ENOTCAPABLE);
+  assert_int_equal(g.n, 1);
+  assert_string_equal(g.resolved, "/sandbox/secret");
+  assert_errno(api->path_open(l, DIRFD, fl, "to_secret", 9, 0,
+                              WT_RIGHT_FD_READ, 0, 0, &fd),
+               WT_ENOTCAPABLE);
+  assert_int_equal(g.n, 2);
+  assert_string_equal(g.resolved, "/sandbox/secret");
+  /* Complain mode: the guest succeeds, one would-be denial each. */
+  assert_ok(api->path_open(l, DIRFD, fl, "soft", 4, 0, WT_RIGHT_FD_READ, 0, 0,
+                           &fd));
+  assert_ok(api->fd_close(l, fd));
+  assert_int_equal(g.n, 3);
+  assert_true(g.last.would);
+  assert_ok(api->path_open(l, DIRFD, fl, "to_soft", 7, 0, WT_RIGHT_FD_READ, 0,
+                           0, &fd));
+  assert_ok(api->fd_close(l, fd));
+  assert_int_equal(g.n, 4);
+  assert_string_equal(g.resolved, "/sandbox/soft");
+  /* A link whose own name would be refused, to an allowed file. */
+  assert_ok(api->path_open(l, DIRFD, fl, "secret_name", 11, 0,
+                           WT_RIGHT_FD_READ, 0, 0, &fd));
+  assert_ok(api->fd_close(l, fd));
+  assert_int_equal(g.n, 4);
+  /* files_created: one file made, the second refused and logged once. */
+  assert_ok(api->path_open(l, DIRFD, fl, "new1", 4, WT_O_CREAT,
+                           WT_RIGHT_FD_WRITE, 0, 0, &fd));
+  assert_ok(api->fd_close(l, fd));
+  assert_int_equal(g.n, 4);
+  assert_errno(api->path_open(l, DIRFD, fl, "new2", 4, WT_O_CREAT,
+                              WT_RIGHT_FD_WRITE, 0, 0, &fd),
+               WT_EDQUOT);
+  assert_int_equal(g.n, 5);
+  assert_string_equal(g.text, "limits.files_created: 1");
+  /* An existing file opened with CREAT through a link creates nothing. */
+  assert_ok(api->path_open(l, DIRFD, fl, "secret_name", 11, WT_O_CREAT,
+                           WT_RIGHT_FD_WRITE, 0, 0, &fd));
+  assert_ok(api->fd_close(l, fd));
+  assert_int_equal(wt_policy_layer_denials(l), 5);
+  wt_policy_layer_close(l);
+  wt_policy_free(p);
+  wt_test_close(&env);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(decisions),     cmocka_unit_test(preopens_and_complain),
       cmocka_unit_test(calls_and_env), cmocka_unit_test(malformed),
       cmocka_unit_test(mutations),     cmocka_unit_test(many_rules),
       cmocka_unit_test(layer),         cmocka_unit_test(fast_path),
+      cmocka_unit_test(follow_reports_once),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
