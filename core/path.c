@@ -90,7 +90,6 @@ static int host_oflags(uint16_t oflags, wt_rights_t base, uint16_t fdflags) {
   return f;
 }
 
-/* Opens the resolved path on the host; *out receives the host fd. */
 /*
  * openat for a path_open. With `exact` (someone observes the run), a CREAT
  * without EXCL is tried as CREAT|EXCL first, so that p->created says
@@ -121,6 +120,7 @@ static int open_exact(wt__path_t *p, int flags, bool exact) {
   return openat(p->dirfd, p->name, flags, 0666); /* churned: as asked */
 }
 
+/* Opens the resolved path on the host; *out receives the host fd. */
 static wt_errno_t open_host(wt__path_t *p, uint16_t oflags, wt_rights_t base,
                             uint16_t fdflags, bool exact, int *out) {
   int fd;
