@@ -86,70 +86,41 @@ static void release(void *p, void *stk) {
 
 /*
  * Decodes an iovec array: n entries of (u32 buf, u32 len) at ptr, the
- * array and each buffer checked, into `out` (room for n entries).
+ * array and each buffer checked, into scratch room (`stk` while it fits);
+ * at most WT_ABI_IOV_MAX entries. Written once for both element types:
+ * wt_ciovec_t and wt_iovec_t differ only in the constness of buf and are
+ * not punned, so the read-only one is decoded straight into const iovecs
+ * without a second array (every fd_write comes here).
  */
-static wt_errno_t decode_iovs(mview_t m, uint32_t ptr, uint32_t n,
-                              wt_iovec_t *out) {
-  uint32_t i;
-  if (!in_bounds(m, ptr, (uint64_t)n * 8))
-    return WT_EFAULT;
-  for (i = 0; i < n; i++) {
-    const uint8_t *ent = m.base + ptr + (uint64_t)i * 8;
-    uint32_t buf = load_u32(ent), len = load_u32(ent + 4);
-    if (!in_bounds(m, buf, len))
-      return WT_EFAULT;
-    out[i].buf = m.base + buf;
-    out[i].buf_len = len;
+#define IOVS(type, decode, get)                                                \
+  static wt_errno_t decode(mview_t m, uint32_t ptr, uint32_t n, type *out) {  \
+    if (!in_bounds(m, ptr, (uint64_t)n * 8))                                   \
+      return WT_EFAULT;                                                        \
+    for (uint32_t i = 0; i < n; i++) {                                         \
+      const uint8_t *ent = m.base + ptr + (uint64_t)i * 8;                     \
+      uint32_t buf = load_u32(ent), len = load_u32(ent + 4);                   \
+      if (!in_bounds(m, buf, len))                                             \
+        return WT_EFAULT;                                                      \
+      out[i].buf = m.base + buf;                                               \
+      out[i].buf_len = len;                                                    \
+    }                                                                          \
+    return WT_ESUCCESS;                                                        \
+  }                                                                            \
+  static type *get(mview_t m, uint32_t ptr, uint32_t n, type *stk,            \
+                   wt_errno_t *e) {                                            \
+    type *v;                                                                   \
+    if (n > WT_ABI_IOV_MAX) {                                                  \
+      *e = WT_EINVAL;                                                          \
+      return NULL;                                                             \
+    }                                                                          \
+    v = scratch(n, sizeof *v, stk, WT_ABI_STACK_IOVS * sizeof *stk, e);        \
+    if (v != NULL)                                                             \
+      *e = decode(m, ptr, n, v);                                               \
+    return v;                                                                  \
   }
-  return WT_ESUCCESS;
-}
-
-static wt_iovec_t *get_iovs(mview_t m, uint32_t ptr, uint32_t n,
-                            wt_iovec_t *stk, wt_errno_t *e) {
-  wt_iovec_t *v;
-  if (n > WT_ABI_IOV_MAX) {
-    *e = WT_EINVAL;
-    return NULL;
-  }
-  v = scratch(n, sizeof *v, stk, WT_ABI_STACK_IOVS * sizeof *stk, e);
-  if (v != NULL)
-    *e = decode_iovs(m, ptr, n, v);
-  return v;
-}
-
-/*
- * The read-only view of the same array, decoded straight into const
- * iovecs (wt_ciovec_t and wt_iovec_t differ only in the constness of buf,
- * and are not punned): the same checks as decode_iovs, without going
- * through a second array (every fd_write comes here).
- */
-static wt_errno_t decode_ciovs(mview_t m, uint32_t ptr, uint32_t n,
-                               wt_ciovec_t *out) {
-  if (!in_bounds(m, ptr, (uint64_t)n * 8))
-    return WT_EFAULT;
-  for (uint32_t i = 0; i < n; i++) {
-    const uint8_t *ent = m.base + ptr + (uint64_t)i * 8;
-    uint32_t buf = load_u32(ent), len = load_u32(ent + 4);
-    if (!in_bounds(m, buf, len))
-      return WT_EFAULT;
-    out[i].buf = m.base + buf;
-    out[i].buf_len = len;
-  }
-  return WT_ESUCCESS;
-}
-
-static wt_ciovec_t *get_ciovs(mview_t m, uint32_t ptr, uint32_t n,
-                              wt_ciovec_t *stk, wt_errno_t *e) {
-  wt_ciovec_t *c;
-  if (n > WT_ABI_IOV_MAX) {
-    *e = WT_EINVAL;
-    return NULL;
-  }
-  c = scratch(n, sizeof *c, stk, WT_ABI_STACK_IOVS * sizeof *stk, e);
-  if (c != NULL)
-    *e = decode_ciovs(m, ptr, n, c);
-  return c;
-}
+IOVS(wt_iovec_t, decode_iovs, get_iovs)
+IOVS(wt_ciovec_t, decode_ciovs, get_ciovs)
+#undef IOVS
 
 /* IN_ARRAY: n items copied into aligned host storage. */
 static void *array_in(mview_t m, uint32_t ptr, uint32_t n, size_t size,
