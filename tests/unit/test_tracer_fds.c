@@ -105,28 +105,6 @@ static void check_counter(const char *path) {
   assert_true(seen);
 }
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  long n;
-  char *s;
-  assert_non_null(f);
-  fseek(f, 0, SEEK_END);
-  n = ftell(f);
-  rewind(f);
-  s = calloc(1, (size_t)n + 1);
-  assert_non_null(s);
-  assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-  fclose(f);
-  return s;
-}
-
-static void spit(const char *path, const char *s) {
-  FILE *f = fopen(path, "wb");
-  assert_non_null(f);
-  fputs(s, f);
-  fclose(f);
-}
-
 static void test_fds_jsonl_and_u64(void **state) {
   tt_t t, u;
   char conv[400], *text;
@@ -135,7 +113,7 @@ static void test_fds_jsonl_and_u64(void **state) {
   record(&u, "t.db", false);
   check_counter(t.trace);
   check_counter(u.trace);
-  text = slurp(t.trace);
+  text = tt_slurp(t.trace, NULL);
   assert_non_null(strstr(text, "\"b\":\"18446744073709551614\""));
   assert_non_null(strstr(
       text, "{\"type\":\"fd\",\"fd\":4,\"path\":\"/sandbox/out.txt\","
@@ -147,7 +125,7 @@ static void test_fds_jsonl_and_u64(void **state) {
   /* SQLite to JSON Lines: the same fd records, rebuilt from the calls. */
   snprintf(conv, sizeof conv, "%s.jsonl", u.trace);
   assert_int_equal(wt_trace_convert(u.trace, conv, WT_TRACE_JSONL), 0);
-  text = slurp(conv);
+  text = tt_slurp(conv, NULL);
   assert_non_null(strstr(text, "\"opened_by\":\"fd_renumber\""));
   assert_non_null(strstr(text, "\"path\":\"/sandbox/out.txt\""));
   free(text);
@@ -183,55 +161,20 @@ static void test_provenance(void **state) {
   tt_close(&t);
 }
 
-static void damage(const char *path, const char *sql) {
-  sqlite3 *db;
-  char *err = NULL;
-  if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-    fail_msg("open %s: %s", path, sqlite3_errmsg(db));
-  if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-    fail_msg("%s\n  -> %s", sql, err);
-  sqlite3_close(db);
-}
-
-static uint64_t read_all(const char *path) {
-  wt_trace_t *tr;
-  const wt_trace_call_t *c;
-  uint64_t n = 0;
-  int rc;
-  if (wt_trace_open(path, &tr) < 0)
-    fail_msg("open %s: %s", path, wt_trace_error());
-  while ((rc = wt_trace_next(tr, &c)) == 1)
-    n++;
-  wt_trace_close(tr);
-  if (rc != 0)
-    fail_msg("read %s: %s", path, wt_trace_error());
-  return n;
-}
-
-static void refused(const char *path, const char *want) {
-  wt_trace_t *tr = NULL;
-  if (wt_trace_open(path, &tr) == 0) {
-    wt_trace_close(tr);
-    fail_msg("%s opened; want a refusal containing \"%s\"", path, want);
-  }
-  if (strstr(wt_trace_error(), want) == NULL)
-    fail_msg("message\n  got  %s\n  want \"%s\"", wt_trace_error(), want);
-}
-
 /* Formats 3 and 4 (no fds, names or view) still read, whole. */
 static void test_older_formats(void **state) {
   tt_t t;
   uint64_t n;
   (void)state;
   record(&t, "t.db", false);
-  n = read_all(t.trace);
+  n = tt_read_all(t.trace);
   assert_int_equal(n, 10);
-  damage(t.trace, "DROP VIEW transitions_named; DROP TABLE fds;"
+  tt_exec(t.trace, "DROP VIEW transitions_named; DROP TABLE fds;"
                   " DROP TABLE names;"
                   " UPDATE meta SET value = 4 WHERE key = 'format_version'");
-  assert_int_equal(read_all(t.trace), n);
-  damage(t.trace, "UPDATE meta SET value = 3 WHERE key = 'format_version'");
-  assert_int_equal(read_all(t.trace), n);
+  assert_int_equal(tt_read_all(t.trace), n);
+  tt_exec(t.trace, "UPDATE meta SET value = 3 WHERE key = 'format_version'");
+  assert_int_equal(tt_read_all(t.trace), n);
   tt_close(&t);
 }
 
@@ -242,12 +185,12 @@ static void test_hostile_sqlite(void **state) {
   tt_t t;
   (void)state;
   record(&t, "t.db", false);
-  damage(t.trace, "UPDATE fds SET path = x'00ff', fd = 'x';"
+  tt_exec(t.trace, "UPDATE fds SET path = x'00ff', fd = 'x';"
                   " DELETE FROM names;");
-  assert_int_equal(read_all(t.trace), 10);
-  damage(t.trace, "DROP TABLE fds; CREATE VIEW fds AS WITH RECURSIVE r(x) AS"
+  assert_int_equal(tt_read_all(t.trace), 10);
+  tt_exec(t.trace, "DROP TABLE fds; CREATE VIEW fds AS WITH RECURSIVE r(x) AS"
                   " (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT x FROM r");
-  refused(t.trace, "is a view (a trace has none but `payloads` and "
+  tt_refused_at_open(t.trace, "is a view (a trace has none but `payloads` and "
                    "`transitions_named`)");
   tt_close(&t);
 }
@@ -279,7 +222,7 @@ static void test_hostile_jsonl(void **state) {
     char *text, *at, *out;
     size_t nf, nt;
     record(&t, "t.jsonl", true);
-    text = slurp(t.trace);
+    text = tt_slurp(t.trace, NULL);
     /* The first fd record of fd 4 (the file written). */
     at = strstr(text, "{\"type\":\"fd\",\"fd\":4,");
     assert_non_null(at);
@@ -293,8 +236,8 @@ static void test_hostile_jsonl(void **state) {
     memcpy(out, text, (size_t)(at - text));
     strcat(out, cases[i].to);
     strcat(out, at + nf);
-    spit(t.trace, out);
-    refused(t.trace, cases[i].want);
+    tt_spit(t.trace, out, strlen(out));
+    tt_refused_at_open(t.trace, cases[i].want);
     free(out);
     free(text);
     tt_close(&t);

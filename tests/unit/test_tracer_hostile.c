@@ -40,33 +40,6 @@ static uint64_t record(tt_t *t, const char *file, bool jsonl) {
   return calls;
 }
 
-/* Runs sql on the trace (a damaging edit). */
-static void damage(const char *path, const char *sql) {
-  sqlite3 *db;
-  char *err = NULL;
-  if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-    fail_msg("open %s: %s", path, sqlite3_errmsg(db));
-  if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-    fail_msg("%s\n  -> %s", sql, err);
-  sqlite3_close(db);
-}
-
-static void assert_has(const char *msg, const char *want) {
-  if (msg == NULL || strstr(msg, want) == NULL)
-    fail_msg("message\n  got  %s\n  want it to contain \"%s\"",
-             msg ? msg : "(none)", want);
-}
-
-/* Opening the trace fails with a message containing want. */
-static void refused_at_open(const char *path, const char *want) {
-  wt_trace_t *tr = NULL;
-  if (wt_trace_open(path, &tr) == 0) {
-    wt_trace_close(tr);
-    fail_msg("%s opened; want a refusal containing \"%s\"", path, want);
-  }
-  assert_has(wt_trace_error(), want);
-}
-
 /* The trace opens; reading its calls fails with a message containing
  * want. Returns the calls read before the failure. */
 static uint64_t refused_at_read(const char *path, const char *want) {
@@ -83,23 +56,7 @@ static uint64_t refused_at_read(const char *path, const char *want) {
     fail_msg("read %s to its end (%llu calls); want a failure containing "
              "\"%s\"",
              path, (unsigned long long)n, want);
-  assert_has(wt_trace_error(), want);
-  return n;
-}
-
-/* Reads the whole trace: the calls, or fails the test. */
-static uint64_t read_all(const char *path) {
-  wt_trace_t *tr;
-  const wt_trace_call_t *c;
-  uint64_t n = 0;
-  int rc;
-  if (wt_trace_open(path, &tr) < 0)
-    fail_msg("open %s: %s", path, wt_trace_error());
-  while ((rc = wt_trace_next(tr, &c)) == 1)
-    n++;
-  wt_trace_close(tr);
-  if (rc != 0)
-    fail_msg("read %s: %s", path, wt_trace_error());
+  tt_assert_has(wt_trace_error(), want);
   return n;
 }
 
@@ -118,8 +75,8 @@ static void test_recursive_view_calls(void **state) {
   tt_t t;
   (void)state;
   record(&t, "view.db", false);
-  damage(t.trace, ENDLESS_CALLS);
-  refused_at_open(t.trace, "schema entry `calls` is a view");
+  tt_exec(t.trace, ENDLESS_CALLS);
+  tt_refused_at_open(t.trace, "schema entry `calls` is a view");
   tt_close(&t);
 }
 
@@ -127,11 +84,11 @@ static void test_recursive_view_meta(void **state) {
   tt_t t;
   (void)state;
   record(&t, "meta.db", false);
-  damage(t.trace, "CREATE TABLE m2 AS SELECT * FROM meta; DROP TABLE meta;"
+  tt_exec(t.trace, "CREATE TABLE m2 AS SELECT * FROM meta; DROP TABLE meta;"
                   "CREATE VIEW meta AS WITH RECURSIVE r(x) AS (SELECT 1 "
                   "UNION ALL SELECT x + 1 FROM r) SELECT 'k' || x AS key, "
                   "'int' AS type, x AS value FROM r;");
-  refused_at_open(t.trace, "schema entry `meta` is a view");
+  tt_refused_at_open(t.trace, "schema entry `meta` is a view");
   tt_close(&t);
 }
 
@@ -139,8 +96,8 @@ static void test_other_view(void **state) {
   tt_t t;
   (void)state;
   record(&t, "other.db", false);
-  damage(t.trace, "CREATE VIEW extra AS SELECT 1");
-  refused_at_open(t.trace, "schema entry `extra` is a view");
+  tt_exec(t.trace, "CREATE VIEW extra AS SELECT 1");
+  tt_refused_at_open(t.trace, "schema entry `extra` is a view");
   tt_close(&t);
 }
 
@@ -148,9 +105,9 @@ static void test_trigger(void **state) {
   tt_t t;
   (void)state;
   record(&t, "trigger.db", false);
-  damage(t.trace, "CREATE TRIGGER tr AFTER INSERT ON calls BEGIN "
+  tt_exec(t.trace, "CREATE TRIGGER tr AFTER INSERT ON calls BEGIN "
                   "DELETE FROM meta; END");
-  refused_at_open(t.trace, "schema entry `tr` is a trigger");
+  tt_refused_at_open(t.trace, "schema entry `tr` is a trigger");
   tt_close(&t);
 }
 
@@ -158,8 +115,8 @@ static void test_generated_column(void **state) {
   tt_t t;
   (void)state;
   record(&t, "generated.db", false);
-  damage(t.trace, "ALTER TABLE denials ADD COLUMN g AS (length(rule) * 2)");
-  refused_at_open(t.trace, "table denials has generated columns");
+  tt_exec(t.trace, "ALTER TABLE denials ADD COLUMN g AS (length(rule) * 2)");
+  tt_refused_at_open(t.trace, "table denials has generated columns");
   tt_close(&t);
 }
 
@@ -180,7 +137,7 @@ static void test_virtual_table(void **state) {
     tt_close(&t);
     skip(); /* this SQLite has no FTS4 */
   }
-  refused_at_open(t.trace, "schema entry `denials` is a virtual table");
+  tt_refused_at_open(t.trace, "schema entry `denials` is a virtual table");
   tt_close(&t);
 }
 
@@ -190,7 +147,7 @@ static void test_budget_ends_endless_query(void **state) {
   tt_t t;
   (void)state;
   record(&t, "budget.db", false);
-  damage(t.trace, ENDLESS_CALLS);
+  tt_exec(t.trace, ENDLESS_CALLS);
   wt__sqlite_schema_unchecked = true;
   wt__sqlite_budget_override = 10000; /* ticks of 1000 steps */
   refused_at_read(t.trace, "took more work than a trace of");
@@ -205,7 +162,7 @@ static void test_budget_spares_honest_reads(void **state) {
   (void)state;
   n = record(&t, "honest.db", false);
   wt__sqlite_budget_override = 10000;
-  assert_int_equal(read_all(t.trace), n);
+  assert_int_equal(tt_read_all(t.trace), n);
   tt_close(&t);
 }
 
@@ -223,8 +180,8 @@ static void test_null_module(void **state) {
   tt_t t;
   (void)state;
   record(&t, "nullmod.db", false);
-  damage(t.trace, "UPDATE meta SET value = NULL WHERE key = 'module'");
-  refused_at_open(t.trace, "meta module: the value is NULL, not BLOB");
+  tt_exec(t.trace, "UPDATE meta SET value = NULL WHERE key = 'module'");
+  tt_refused_at_open(t.trace, "meta module: the value is NULL, not BLOB");
   tt_close(&t);
 }
 
@@ -232,16 +189,16 @@ static void test_meta_wrong_types(void **state) {
   tt_t t;
   (void)state;
   record(&t, "metatypes.db", false);
-  damage(t.trace,
+  tt_exec(t.trace,
          "UPDATE meta SET value = '3' WHERE key = 'format_version'");
-  refused_at_open(t.trace,
+  tt_refused_at_open(t.trace,
                   "meta format_version: the value is TEXT, not INTEGER");
-  damage(t.trace, "UPDATE meta SET value = 3 WHERE key = 'format_version';"
+  tt_exec(t.trace, "UPDATE meta SET value = 3 WHERE key = 'format_version';"
                   "UPDATE meta SET value = '[1, 2' WHERE key = 'argv'");
-  refused_at_open(t.trace, "meta argv: the value is not JSON");
-  damage(t.trace, "UPDATE meta SET value = '[]' WHERE key = 'argv';"
+  tt_refused_at_open(t.trace, "meta argv: the value is not JSON");
+  tt_exec(t.trace, "UPDATE meta SET value = '[]' WHERE key = 'argv';"
                   "UPDATE meta SET type = 'float' WHERE key = 'argv'");
-  refused_at_open(t.trace, "meta argv: the type is not int");
+  tt_refused_at_open(t.trace, "meta argv: the type is not int");
   tt_close(&t);
 }
 
@@ -249,10 +206,10 @@ static void test_too_many_meta(void **state) {
   tt_t t;
   (void)state;
   record(&t, "manymeta.db", false);
-  damage(t.trace, "WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+  tt_exec(t.trace, "WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
                   "FROM r LIMIT 5000) INSERT INTO meta SELECT 'k' || x, "
                   "'int', x FROM r");
-  refused_at_open(t.trace, "more than 4096 metadata entries");
+  tt_refused_at_open(t.trace, "more than 4096 metadata entries");
   tt_close(&t);
 }
 
@@ -260,7 +217,7 @@ static void test_text_in_integer_column(void **state) {
   tt_t t;
   (void)state;
   record(&t, "text.db", false);
-  damage(t.trace, "UPDATE calls SET start_ns = 'soon' WHERE seq = 3");
+  tt_exec(t.trace, "UPDATE calls SET start_ns = 'soon' WHERE seq = 3");
   assert_int_equal(refused_at_read(t.trace, "row seq=3 of calls: start_ns is "
                                             "TEXT, not an integer"),
                    2);
@@ -306,7 +263,7 @@ static void test_wrong_types(void **state) {
     char name[32];
     snprintf(name, sizeof name, "types%zu.db", i);
     record(&t, name, false);
-    damage(t.trace, cases[i].sql);
+    tt_exec(t.trace, cases[i].sql);
     refused_at_read(t.trace, cases[i].want);
     tt_close(&t);
   }
@@ -318,17 +275,17 @@ static void test_rows_out_of_order(void **state) {
   /* Call 4's rows (the path_open: an FD_OPENED transition) left behind
    * when the call moves to the end. */
   record(&t, "order.db", false);
-  damage(t.trace, "UPDATE calls SET seq = 100 WHERE seq = 4");
+  tt_exec(t.trace, "UPDATE calls SET seq = 100 WHERE seq = 4");
   refused_at_read(t.trace, "row seq=4 of transitions: no call has this seq");
   tt_close(&t);
   /* A side row past the last call. */
   record(&t, "orphan.db", false);
-  damage(t.trace, "INSERT INTO denials(seq, source) VALUES (77, 'rights')");
+  tt_exec(t.trace, "INSERT INTO denials(seq, source) VALUES (77, 'rights')");
   refused_at_read(t.trace, "row seq=77 of denials: no call has this seq");
   tt_close(&t);
   /* seq no longer a key: a repeated one. */
   record(&t, "repeat.db", false);
-  damage(t.trace, "DROP VIEW payloads; CREATE TABLE c2 AS SELECT * FROM "
+  tt_exec(t.trace, "DROP VIEW payloads; CREATE TABLE c2 AS SELECT * FROM "
                   "calls; DROP TABLE calls; ALTER TABLE c2 RENAME TO calls;"
                   "UPDATE calls SET seq = 1 WHERE seq = 2");
   refused_at_read(t.trace, "row seq=1 of calls: seq does not follow the "
@@ -342,7 +299,7 @@ static void test_references_multiplied(void **state) {
   tt_t t;
   (void)state;
   record(&t, "refs.db", false);
-  damage(t.trace, "WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+  tt_exec(t.trace, "WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
                   "FROM r LIMIT 2000) INSERT INTO more_payloads(seq, kind, "
                   "size, digest, data, ref) SELECT 2, p_kind, p_size, NULL, "
                   "NULL, p_ref FROM calls, r WHERE calls.seq = 2");
@@ -353,34 +310,12 @@ static void test_references_multiplied(void **state) {
 
 /* ---- JSON Lines -------------------------------------------------------- */
 
-static char *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  char *s;
-  long n = 0;
-  if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0)
-    fail_msg("read %s", path);
-  rewind(f);
-  s = malloc((size_t)n + 1);
-  if (s == NULL || fread(s, 1, (size_t)n, f) != (size_t)n)
-    fail_msg("read %s", path);
-  fclose(f);
-  s[n] = 0;
-  *len = (size_t)n;
-  return s;
-}
-
-static void spit(const char *path, const char *s, size_t len) {
-  FILE *f = fopen(path, "wb");
-  if (f == NULL || fwrite(s, 1, len, f) != len || fclose(f) != 0)
-    fail_msg("write %s", path);
-}
-
 /* Replaces the first `from` in the trace by `to` (which may hold NULs:
  * to_len bytes). */
 static void jl_replace(const char *path, const char *from, const char *to,
                        size_t to_len) {
   size_t len, k = strlen(from);
-  char *s = slurp(path, &len), *p = strstr(s, from), *out;
+  char *s = tt_slurp(path, &len), *p = strstr(s, from), *out;
   if (p == NULL)
     fail_msg("%s: no \"%s\" in the trace", path, from);
   out = malloc(len - k + to_len);
@@ -389,7 +324,7 @@ static void jl_replace(const char *path, const char *from, const char *to,
   memcpy(out, s, (size_t)(p - s));
   memcpy(out + (p - s), to, to_len);
   memcpy(out + (p - s) + to_len, p + k, len - (size_t)(p - s) - k);
-  spit(path, out, len - k + to_len);
+  tt_spit(path, out, len - k + to_len);
   free(out);
   free(s);
 }
@@ -401,7 +336,7 @@ static void jl_sub(const char *path, const char *from, const char *to) {
 /* Inserts a line after the first (the format record). */
 static void jl_insert_line(const char *path, const char *line) {
   size_t len, n = strlen(line);
-  char *s = slurp(path, &len), *nl = strchr(s, '\n'), *out;
+  char *s = tt_slurp(path, &len), *nl = strchr(s, '\n'), *out;
   size_t at = (size_t)(nl - s) + 1;
   out = malloc(len + n + 1);
   if (out == NULL)
@@ -410,7 +345,7 @@ static void jl_insert_line(const char *path, const char *line) {
   memcpy(out + at, line, n);
   out[at + n] = '\n';
   memcpy(out + at + n + 1, s + at, len - at);
-  spit(path, out, len + n + 1);
+  tt_spit(path, out, len + n + 1);
   free(out);
   free(s);
 }
@@ -457,8 +392,8 @@ static void test_jsonl_damage(void **state) {
       }
       if (rc != -1)
         fail_msg("case %zu read to its end; want \"%s\"", i, cases[i].want);
-      assert_has(wt_trace_error(), cases[i].want);
-      assert_has(wt_trace_error(), ": line ");
+      tt_assert_has(wt_trace_error(), cases[i].want);
+      tt_assert_has(wt_trace_error(), ": line ");
     }
     tt_close(&t);
   }
@@ -487,7 +422,7 @@ static void test_jsonl_deep_nesting(void **state) {
   strcpy(line + n + 2 * depth, "}");
   record(&t, "deep.jsonl", true);
   jl_insert_line(t.trace, line);
-  refused_at_open(t.trace, "line 2: maximum parsing depth reached");
+  tt_refused_at_open(t.trace, "line 2: maximum parsing depth reached");
   tt_close(&t);
   free(line);
 }
@@ -508,7 +443,7 @@ static void test_jsonl_too_many_values(void **state) {
   strcpy(line + n, "0]}");
   record(&t, "values.jsonl", true);
   jl_insert_line(t.trace, line);
-  refused_at_open(t.trace, "line 2: more than 4194304 JSON values");
+  tt_refused_at_open(t.trace, "line 2: more than 4194304 JSON values");
   tt_close(&t);
   free(line);
 }
@@ -522,13 +457,13 @@ static void test_jsonl_empty_module(void **state) {
   char *s, *p, *q;
   (void)state;
   record(&t, "empty.jsonl", true);
-  s = slurp(t.trace, &len);
+  s = tt_slurp(t.trace, &len);
   p = strstr(s, "\"key\":\"module\"");
   assert_non_null(p);
   p = strstr(p, "\"value\":\"") + 9;
   q = strchr(p, '"');
   memmove(p, q, strlen(q) + 1);
-  spit(t.trace, s, strlen(s));
+  tt_spit(t.trace, s, strlen(s));
   free(s);
   if (wt_trace_open(t.trace, &tr) < 0)
     fail_msg("open: %s", wt_trace_error());
@@ -547,7 +482,7 @@ static void test_jsonl_key_order(void **state) {
   (void)state;
   n = record(&t, "order.jsonl", true);
   jl_sub(t.trace, "{\"type\":\"call\",\"seq\":1,", "{\"seq\":1,\"type\":\"call\",");
-  assert_int_equal(read_all(t.trace), n);
+  assert_int_equal(tt_read_all(t.trace), n);
   tt_close(&t);
 }
 
@@ -562,12 +497,12 @@ static void test_jsonl_truncated(void **state) {
   int rc;
   (void)state;
   n = record(&t, "cut.jsonl", true);
-  s = slurp(t.trace, &len);
+  s = tt_slurp(t.trace, &len);
   /* Drop the end records (metadata written at the finish), then cut the
      last call line in half. */
   last = strstr(s, "{\"type\":\"call\",\"seq\":5,");
   assert_non_null(last);
-  spit(t.trace, s, (size_t)(last - s) + 30);
+  tt_spit(t.trace, s, (size_t)(last - s) + 30);
   free(s);
   if (wt_trace_open(t.trace, &tr) < 0)
     fail_msg("open: %s", wt_trace_error());
@@ -670,7 +605,7 @@ static void test_denial_format3(void **state) {
   den_t d;
   (void)state;
   record_escape(&t, "old.db", false);
-  damage(t.trace,
+  tt_exec(t.trace,
          "CREATE TABLE d3(seq INTEGER NOT NULL, source TEXT NOT NULL, fd "
          "INTEGER, right TEXT, rule TEXT);"
          "INSERT INTO d3 SELECT seq, 'rights', fd, right, rule FROM denials;"
@@ -739,7 +674,7 @@ static void test_denial_columns_hostile(void **state) {
     char name[32];
     snprintf(name, sizeof name, "dcol%zu.db", i);
     record_escape(&t, name, false);
-    damage(t.trace, cases[i].sql);
+    tt_exec(t.trace, cases[i].sql);
     refused_at_read(t.trace, cases[i].want);
     tt_close(&t);
   }
@@ -756,9 +691,9 @@ static void test_denial_columns_hostile(void **state) {
 
 static void test_not_a_regular_file(void **state) {
   (void)state;
-  refused_at_open("/dev/null",
+  tt_refused_at_open("/dev/null",
                   "/dev/null is not a regular file, so not a trace");
-  refused_at_open("/", "/ is a directory, not a trace file");
+  tt_refused_at_open("/", "/ is a directory, not a trace file");
 }
 
 int main(void) {

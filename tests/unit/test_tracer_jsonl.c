@@ -58,30 +58,15 @@ static void record(tt_t *t, const char *name) {
   tt_finish(t, &end);
 }
 
-static char *slurp(const char *path, long *len) {
-  FILE *f = fopen(path, "rb");
-  char *s;
-  assert_non_null(f);
-  fseek(f, 0, SEEK_END);
-  *len = ftell(f);
-  rewind(f);
-  s = malloc((size_t)*len + 1);
-  assert_non_null(s);
-  assert_int_equal(fread(s, 1, (size_t)*len, f), (size_t)*len);
-  s[*len] = 0;
-  fclose(f);
-  return s;
-}
-
 static void test_lines(void **state) {
   tt_t t;
-  long len;
+  size_t len;
   char *text, *line, *save = NULL;
   int calls = 0, metas = 0, fds = 0;
   json_t *write_line = NULL;
   (void)state;
   record(&t, "t.jsonl");
-  text = slurp(t.trace, &len);
+  text = tt_slurp(t.trace, &len);
   assert_int_equal(text[len - 1], '\n');
   for (line = strtok_r(text, "\n", &save); line != NULL;
        line = strtok_r(NULL, "\n", &save)) {
@@ -165,14 +150,14 @@ static void test_reader(void **state) {
 /* Cuts the file inside its last call line, as a kill mid-write would. */
 static void test_truncated(void **state) {
   tt_t t;
-  long len;
+  size_t len;
   char *text, *last;
   wt_trace_t *tr;
   const wt_trace_call_t *c;
   int n = 0, rc;
   (void)state;
   record(&t, "cut.jsonl");
-  text = slurp(t.trace, &len);
+  text = tt_slurp(t.trace, &len);
   last = text;
   for (char *p = strstr(text, "{\"type\":\"call\""); p != NULL;
        p = strstr(p + 1, "{\"type\":\"call\""))
@@ -194,14 +179,14 @@ static void test_truncated(void **state) {
 
 static void test_corrupt_lines(void **state) {
   tt_t t;
-  long len;
+  size_t len;
   char *text, *p;
   wt_trace_t *tr;
   const wt_trace_call_t *c;
   FILE *f;
   (void)state;
   record(&t, "bad.jsonl");
-  text = slurp(t.trace, &len);
+  text = tt_slurp(t.trace, &len);
   /* A call line whose base64 is damaged: an error at that record. */
   p = strstr(text, "\"args_bin\":\"");
   assert_non_null(p);

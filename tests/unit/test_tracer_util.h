@@ -96,4 +96,72 @@ static inline long long tt_query_int(const char *db_path, const char *sql) {
   return atoll(s);
 }
 
+/* Runs sql on the trace at path (a damaging edit, for the hostile tests). */
+static inline void tt_exec(const char *path, const char *sql) {
+  sqlite3 *db;
+  char *err = NULL;
+  if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+    fail_msg("open %s: %s", path, sqlite3_errmsg(db));
+  if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+    fail_msg("%s\n  -> %s", sql, err);
+  sqlite3_close(db);
+}
+
+static inline void tt_assert_has(const char *msg, const char *want) {
+  if (msg == NULL || strstr(msg, want) == NULL)
+    fail_msg("message\n  got  %s\n  want it to contain \"%s\"",
+             msg ? msg : "(none)", want);
+}
+
+/* Opening the trace fails with a message containing want. */
+static inline void tt_refused_at_open(const char *path, const char *want) {
+  wt_trace_t *tr = NULL;
+  if (wt_trace_open(path, &tr) == 0) {
+    wt_trace_close(tr);
+    fail_msg("%s opened; want a refusal containing \"%s\"", path, want);
+  }
+  tt_assert_has(wt_trace_error(), want);
+}
+
+/* Reads the whole trace: the number of calls, or fails the test. */
+static inline uint64_t tt_read_all(const char *path) {
+  wt_trace_t *tr;
+  const wt_trace_call_t *c;
+  uint64_t n = 0;
+  int rc;
+  if (wt_trace_open(path, &tr) < 0)
+    fail_msg("open %s: %s", path, wt_trace_error());
+  while ((rc = wt_trace_next(tr, &c)) == 1)
+    n++;
+  wt_trace_close(tr);
+  if (rc != 0)
+    fail_msg("read %s: %s", path, wt_trace_error());
+  return n;
+}
+
+/* A whole file, NUL-terminated (malloc'd); its size in *len if not NULL. */
+static inline char *tt_slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  char *s;
+  long n = 0;
+  if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0)
+    fail_msg("read %s", path);
+  rewind(f);
+  s = malloc((size_t)n + 1);
+  if (s == NULL || fread(s, 1, (size_t)n, f) != (size_t)n)
+    fail_msg("read %s", path);
+  fclose(f);
+  s[n] = 0;
+  if (len != NULL)
+    *len = (size_t)n;
+  return s;
+}
+
+/* Writes len bytes of s to path, replacing it. */
+static inline void tt_spit(const char *path, const char *s, size_t len) {
+  FILE *f = fopen(path, "wb");
+  if (f == NULL || fwrite(s, 1, len, f) != len || fclose(f) != 0)
+    fail_msg("write %s", path);
+}
+
 #endif
