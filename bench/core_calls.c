@@ -29,6 +29,9 @@
 
 #include "wt/core.h"
 
+#define BENCH_NAME "bench_core_calls"
+#include "harness.h"
+
 enum { MAX_ROUNDS = 201, DIR_ENTRIES = 100 };
 
 typedef struct ctx_s {
@@ -43,16 +46,6 @@ typedef struct ctx_s {
 
 static ctx_t C;
 static uint8_t buf[65536];
-
-static void die(const char *what) {
-  fprintf(stderr, "bench_core_calls: %s failed\n", what);
-  exit(1);
-}
-
-static void ok(wt_errno_t e, const char *what) {
-  if (e != WT_ESUCCESS)
-    die(what);
-}
 
 /* ---- the calls, core then libc ------------------------------------------ */
 
@@ -164,40 +157,6 @@ static const case_t cases[] = {
 };
 
 /* ---- timing -------------------------------------------------------------- */
-
-static double cpu_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static double batch(void (*fn)(void), long n) {
-  double t0 = cpu_ns();
-  for (long i = 0; i < n; i++)
-    fn();
-  return (cpu_ns() - t0) / (double)n;
-}
-
-/* Calls per batch so that libc's side takes about `ms` of CPU. */
-static long calibrate(void (*fn)(void), double ms) {
-  long n = 16;
-  for (;;) {
-    double per = batch(fn, n);
-    if (per * (double)n > ms * 1e6 / 8 || n > (1l << 24))
-      return (long)(ms * 1e6 / per) + 1;
-    n *= 4;
-  }
-}
-
-static int cmp(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-  qsort(v, (size_t)n, sizeof *v, cmp);
-  return v[n / 2];
-}
 
 static void row(const case_t *c, int rounds, double ms) {
   static double core_ns[MAX_ROUNDS], libc_ns[MAX_ROUNDS], ratio[MAX_ROUNDS];

@@ -37,6 +37,9 @@
 #include "wt/core.h"
 #include "wt/policy.h"
 
+#define BENCH_NAME "bench_policy_calls"
+#include "harness.h"
+
 enum { MAX_ROUNDS = 201, STACKS = 3 };
 
 typedef struct stack_s {
@@ -54,16 +57,6 @@ static stack_t S[STACKS] = {{.name = "none", .nrules = 0},
                              {.name = "1000 rules", .nrules = 1000}};
 static int null_fd;
 static const stack_t *cur; /* the stack a batch runs on */
-
-static void die(const char *what) {
-  fprintf(stderr, "bench_policy_calls: %s failed\n", what);
-  exit(1);
-}
-
-static void ok(wt_errno_t e, const char *what) {
-  if (e != WT_ESUCCESS)
-    die(what);
-}
 
 /* ---- the calls ----------------------------------------------------------- */
 
@@ -169,55 +162,29 @@ static void close_stack(stack_t *s) {
   wt_destroy(s->w);
 }
 
-/* ---- timing -------------------------------------------------------------- */
+/* ---- timing on one stack (harness.h) ------------------------------- */
 
-static double cpu_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static double batch(const stack_t *s, void (*fn)(void), long n) {
-  double t0;
+static double batch_on(const stack_t *s, void (*fn)(void), long n) {
   cur = s;
-  t0 = cpu_ns();
-  for (long i = 0; i < n; i++)
-    fn();
-  return (cpu_ns() - t0) / (double)n;
+  return batch(fn, n);
 }
 
-/* Calls per batch so that one batch takes about `ms` of CPU. */
-static long calibrate(const stack_t *s, void (*fn)(void), double ms) {
-  long n = 16;
-  for (;;) {
-    double per = batch(s, fn, n);
-    if (per * (double)n > ms * 1e6 / 8 || n > (1l << 24))
-      return (long)(ms * 1e6 / per) + 1;
-    n *= 4;
-  }
-}
-
-static int cmp(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-  qsort(v, (size_t)n, sizeof *v, cmp);
-  return v[n / 2];
+static long calibrate_on(const stack_t *s, void (*fn)(void), double ms) {
+  cur = s;
+  return calibrate(fn, ms);
 }
 
 static void row(const char *name, void (*fn)(void), int rounds, double ms) {
   static double ns[STACKS][MAX_ROUNDS], ratio[STACKS][MAX_ROUNDS];
   double m[STACKS];
-  long n = calibrate(&S[0], fn, ms);
+  long n = calibrate_on(&S[0], fn, ms);
   /* One untimed batch on each: caches, the dentry, lazy binding. */
   for (int k = 0; k < STACKS; k++)
-    batch(&S[k], fn, n / 8 + 1);
+    batch_on(&S[k], fn, n / 8 + 1);
   for (int r = 0; r < rounds; r++) {
     for (int j = 0; j < STACKS; j++) {
       int k = (r + j) % STACKS;
-      ns[k][r] = batch(&S[k], fn, n);
+      ns[k][r] = batch_on(&S[k], fn, n);
     }
     for (int k = 1; k < STACKS; k++)
       ratio[k][r] = ns[k][r] / ns[0][r];
@@ -235,10 +202,10 @@ static void row(const char *name, void (*fn)(void), int rounds, double ms) {
 
 static void libc_row(int rounds, double ms) {
   static double ns[MAX_ROUNDS];
-  long n = calibrate(&S[0], libc_write, ms);
-  batch(&S[0], libc_write, n / 8 + 1);
+  long n = calibrate_on(&S[0], libc_write, ms);
+  batch_on(&S[0], libc_write, n / 8 + 1);
   for (int r = 0; r < rounds; r++)
-    ns[r] = batch(&S[0], libc_write, n);
+    ns[r] = batch_on(&S[0], libc_write, n);
   printf("%-20s %8.0f   (16-byte write(2) to /dev/null, libc)\n",
          "write 16 B (libc)", median(ns, rounds));
 }
@@ -275,8 +242,8 @@ static void load_average(void) {
 
 /* --calls: N calls of each row on stack k, untimed. */
 static void count_only(int k, long n) {
-  batch(&S[k], call_write, n);
-  batch(&S[k], call_open, n);
+  batch_on(&S[k], call_write, n);
+  batch_on(&S[k], call_open, n);
   printf("%ld calls of each row on %s\n", n, S[k].name);
 }
 
