@@ -42,6 +42,27 @@ bool wt__strf(char *buf, size_t size, const char *fmt, ...) {
   return false;
 }
 
+void wt__buf_put(wt__buf_t *b, const void *data, size_t n) {
+  if (b->oom)
+    return;
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 4096;
+    char *p;
+    while (cap < b->len + n + 1)
+      cap *= 2;
+    if ((p = realloc(b->p, cap)) == NULL) {
+      b->oom = true;
+      return;
+    }
+    b->p = p;
+    b->cap = cap;
+  }
+  if (n > 0)
+    memcpy(b->p + b->len, data, n);
+  b->len += n;
+  b->p[b->len] = '\0';
+}
+
 double wt__now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -406,6 +406,19 @@ wt_rt_status_t wt__rt_fail(wt_rt_status_t st, char *err, size_t size,
 bool wt__strf(char *buf, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/*
+ * A growing byte buffer, kept NUL-terminated (so it also serves as text);
+ * `oom` sticks after a failed allocation and later puts do nothing. Zero
+ * it to start; the caller frees p.
+ */
+typedef struct wt__buf_s {
+  char *p;
+  size_t len, cap;
+  bool oom;
+} wt__buf_t;
+
+void wt__buf_put(wt__buf_t *b, const void *data, size_t n);
+
 /* Milliseconds of CLOCK_MONOTONIC. */
 double wt__now_ms(void);
 

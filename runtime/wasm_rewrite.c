@@ -25,40 +25,13 @@
 
 #include "rt_internal.h"
 
-/* Growing output buffer; `failed` sticks after an allocation failure. */
-typedef struct out_s {
-  uint8_t *p;
-  size_t len, cap;
-  bool failed;
-} out_t;
-
-static void put(out_t *o, const void *p, size_t n) {
-  if (o->failed || n == 0)
-    return;
-  if (o->len + n > o->cap) {
-    size_t cap = o->cap ? o->cap : 4096;
-    uint8_t *q;
-    while (cap < o->len + n)
-      cap *= 2;
-    q = realloc(o->p, cap);
-    if (q == NULL) {
-      o->failed = true;
-      return;
-    }
-    o->p = q;
-    o->cap = cap;
-  }
-  memcpy(o->p + o->len, p, n);
-  o->len += n;
-}
-
-static void put_leb(out_t *o, uint64_t v) {
+static void put_leb(wt__buf_t *o, uint64_t v) {
   do {
     uint8_t b = v & 0x7f;
     v >>= 7;
     if (v != 0)
       b |= 0x80;
-    put(o, &b, 1);
+    wt__buf_put(o, &b, 1);
   } while (v != 0);
 }
 
@@ -140,20 +113,20 @@ static wt_rt_status_t choose_names(wt__wasm_info_t *info, char **names,
   return WT_RT_OK;
 }
 
-static void put_exports(out_t *o, const wt__wasm_info_t *info) {
-  out_t body = {0};
+static void put_exports(wt__buf_t *o, const wt__wasm_info_t *info) {
+  wt__buf_t body = {0};
   put_leb(&body, info->nexports);
   for (uint32_t i = 0; i < info->nexports; i++) {
     const wt__wasm_export_t *ex = &info->exports[i];
     put_leb(&body, ex->c_name.len);
-    put(&body, ex->c_name.p, ex->c_name.len);
-    put(&body, &ex->kind, 1);
+    wt__buf_put(&body, ex->c_name.p, ex->c_name.len);
+    wt__buf_put(&body, &ex->kind, 1);
     put_leb(&body, ex->index);
   }
-  o->failed |= body.failed;
-  put(o, &(uint8_t){7}, 1);
+  o->oom |= body.oom;
+  wt__buf_put(o, &(uint8_t){7}, 1);
   put_leb(o, body.len);
-  put(o, body.p, body.len);
+  wt__buf_put(o, body.p, body.len);
   free(body.p);
 }
 
@@ -161,7 +134,7 @@ wt_rt_status_t wt__wasm_rewrite(const uint8_t *bytes, size_t len,
                                 wt__wasm_info_t *info, uint8_t **out_bytes,
                                 size_t *out_len, char *err, size_t err_size) {
   const uint8_t *p = bytes + 8, *end = bytes + len;
-  out_t o = {0};
+  wt__buf_t o = {0};
   *out_bytes = NULL;
   *out_len = 0;
   if (len < 8)
@@ -171,7 +144,7 @@ wt_rt_status_t wt__wasm_rewrite(const uint8_t *bytes, size_t len,
   info->c_names = NULL;
   if ((st = choose_names(info, &info->c_names, err, err_size)) != WT_RT_OK)
     return st;
-  put(&o, bytes, 8);
+  wt__buf_put(&o, bytes, 8);
   while (p < end) {
     const uint8_t *start = p;
     uint8_t id = *p++;
@@ -185,14 +158,14 @@ wt_rt_status_t wt__wasm_rewrite(const uint8_t *bytes, size_t len,
     if (id == 7)
       put_exports(&o, info);
     else if (id != 0)
-      put(&o, start, (size_t)(p - start) + size);
+      wt__buf_put(&o, start, (size_t)(p - start) + size);
     p += size;
   }
-  if (o.failed) {
+  if (o.oom) {
     free(o.p);
     return wt__rt_fail(WT_RT_ETOOL, err, err_size, "out of memory");
   }
-  *out_bytes = o.p;
+  *out_bytes = (uint8_t *)o.p;
   *out_len = o.len;
   return WT_RT_OK;
 }
