@@ -181,6 +181,10 @@ typedef struct wt_cli_layer_s {
 int wt_cli_refuse_inside(const char *path, const char *what,
                          const wt_cli_guest_t *g);
 
+/* Tracer options initialised and filled with what `g` says of the guest
+ * (its module name, argv, environment, preopens, the core under it). */
+void wt_cli_tracer_options(const wt_cli_guest_t *g, wt_tracer_options_t *o);
+
 int wt_cli_run_guest(int argc, char **argv, const wt_cli_layer_t *layer);
 
 /*

@@ -377,25 +377,15 @@ static void report_error(void *ud, const char *message) {
 
 static void tracer_options(record_t *r, const wt_cli_guest_t *g,
                            wt_tracer_options_t *o) {
-  const char *base = strrchr(g->module_path, '/');
   wt_module_info_t info;
   wt_module_info(g->module, &info);
-  wt_tracer_options_init(o);
+  wt_cli_tracer_options(g, o);
   o->capture = r->capture;
-  o->core = g->core;
   o->module = r->module;
   o->module_len = r->module_len;
   o->store_module = !r->no_module;
-  o->module_name = base != NULL ? base + 1 : g->module_path;
-  o->argc = g->argc;
-  o->argv = g->argv;
-  o->envp = g->envp;
   o->tool_argc = (uint32_t)r->argc;
   o->tool_argv = (const char *const *)r->argv;
-  o->preopenc = g->preopenc;
-  o->preopens = g->preopens;
-  o->preopen_socketc = g->preopen_socketc;
-  o->preopen_sockets = g->preopen_sockets;
   o->memory_check = info.guard_pages ? "guard" : "bounds";
   o->compile_tier = info.tier == WT_RT_TIER_FAST ? "fast" : "optimized";
   o->on_record_error = r->on_error;

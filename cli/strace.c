@@ -114,7 +114,6 @@ static int rs_check(void *ud, const char *module_path) {
 static int rs_open(void *ud, const wt_cli_guest_t *g, const wt_api_t **api,
                    void **ctx) {
   run_strace_t *r = ud;
-  const char *base = strrchr(g->module_path, '/');
   wt_tracer_options_t o;
   wt_sink_t *sink;
   int st;
@@ -123,16 +122,7 @@ static int rs_open(void *ud, const wt_cli_guest_t *g, const wt_api_t **api,
     return st;
   if ((st = wt_cli_strace_sink(&r->s, g, NULL, &sink)) != 0)
     return st;
-  wt_tracer_options_init(&o);
-  o.core = g->core;
-  o.module_name = base != NULL ? base + 1 : g->module_path;
-  o.argc = g->argc;
-  o.argv = g->argv;
-  o.envp = g->envp;
-  o.preopenc = g->preopenc;
-  o.preopens = g->preopens;
-  o.preopen_socketc = g->preopen_socketc;
-  o.preopen_sockets = g->preopen_sockets;
+  wt_cli_tracer_options(g, &o);
   /* The lines never stop the guest (the sink does not fail on them). */
   o.on_record_error = WT_ON_RECORD_ERROR_CONTINUE;
   if (wt_tracer_open(*api, *ctx, sink, &o, &r->tracer) < 0) {

@@ -222,3 +222,17 @@ wt_trace_end_t wt_cli_trace_end(const wt_rt_result_t *res) {
   }
   return e;
 }
+
+void wt_cli_tracer_options(const wt_cli_guest_t *g, wt_tracer_options_t *o) {
+  const char *base = strrchr(g->module_path, '/');
+  wt_tracer_options_init(o);
+  o->core = g->core;
+  o->module_name = base != NULL ? base + 1 : g->module_path;
+  o->argc = g->argc;
+  o->argv = g->argv;
+  o->envp = g->envp;
+  o->preopenc = g->preopenc;
+  o->preopens = g->preopens;
+  o->preopen_socketc = g->preopen_socketc;
+  o->preopen_sockets = g->preopen_sockets;
+}
