@@ -392,12 +392,6 @@ int wt__names_each(int (*fn)(void *ud, const char *field, uint64_t value,
 
 /* ---- JSON Lines -------------------------------------------------------- */
 
-static void jkey(wt__sb_t *b, const char *k) {
-  wt__sb_puts(b, ",\"");
-  wt__sb_puts(b, k);
-  wt__sb_puts(b, "\":");
-}
-
 static void jstr_or_null(wt__sb_t *b, const char *s, size_t n) {
   if (s == NULL)
     wt__sb_puts(b, "null");
@@ -415,11 +409,11 @@ static void ju64_or_null(wt__sb_t *b, bool has, uint64_t v) {
 void wt__fds_jsonl(wt__sb_t *b, const wt__fd_row_t *r) {
   wt__sb_puts(b, "{\"type\":\"fd\",\"fd\":");
   wt__sb_u64(b, r->fd);
-  jkey(b, "path");
+  wt__sb_key(b, "path");
   jstr_or_null(b, r->path, r->path_len);
-  jkey(b, "kind");
+  wt__sb_key(b, "kind");
   jstr_or_null(b, r->kind, strlen(r->kind));
-  jkey(b, "rights");
+  wt__sb_key(b, "rights");
   if (r->has_rights) {
     wt__sb_putc(b, '"');
     wt__fds_rights(b, r->rights_base);
@@ -427,27 +421,27 @@ void wt__fds_jsonl(wt__sb_t *b, const wt__fd_row_t *r) {
   } else {
     wt__sb_puts(b, "null");
   }
-  jkey(b, "rights_base");
+  wt__sb_key(b, "rights_base");
   ju64_or_null(b, r->has_rights, r->rights_base);
-  jkey(b, "oflags");
+  wt__sb_key(b, "oflags");
   if (r->has_rights)
     wt__fmt_value(b, "oflags", &r->oflags, sizeof r->oflags);
   else
     wt__sb_puts(b, "null");
-  jkey(b, "opened_seq");
+  wt__sb_key(b, "opened_seq");
   ju64_or_null(b, r->opened_seq != 0, r->opened_seq);
-  jkey(b, "closed_seq");
+  wt__sb_key(b, "closed_seq");
   ju64_or_null(b, r->closed_seq != 0, r->closed_seq);
-  jkey(b, "opened_by");
+  wt__sb_key(b, "opened_by");
   jstr_or_null(b, r->opened_by,
                r->opened_by != NULL ? strlen(r->opened_by) : 0);
-  jkey(b, "reads");
+  wt__sb_key(b, "reads");
   wt__sb_json_u64(b, r->reads);
-  jkey(b, "bytes_read");
+  wt__sb_key(b, "bytes_read");
   wt__sb_json_u64(b, r->bytes_read);
-  jkey(b, "writes");
+  wt__sb_key(b, "writes");
   wt__sb_json_u64(b, r->writes);
-  jkey(b, "bytes_written");
+  wt__sb_key(b, "bytes_written");
   wt__sb_json_u64(b, r->bytes_written);
   wt__sb_putc(b, '}');
 }

@@ -119,25 +119,6 @@ static int check_usable(const jsonl_sink_t *s) {
   return -1;
 }
 
-/* ,"k": in one copy (k is a literal: its length is known when inlined);
- * this runs about fifteen times per call stored. */
-static inline void key(wt__sb_t *b, const char *k) {
-  size_t n = strlen(k);
-  char *o;
-  if (b->cap - b->len <= n + 4)
-    wt__sb_grow(b, n + 4);
-  if (b->oom)
-    return;
-  o = b->s + b->len;
-  o[0] = ',';
-  o[1] = '"';
-  memcpy(o + 2, k, n);
-  o[n + 2] = '"';
-  o[n + 3] = ':';
-  o[n + 4] = 0;
-  b->len += n + 4;
-}
-
 static void str(wt__sb_t *b, const char *s) {
   wt__sb_json_str(b, s, strlen(s));
 }
@@ -174,9 +155,9 @@ static int jl_meta(void *impl, const wt_trace_meta_t *m) {
   wt__fds_meta(&s->fds, m);
   wt__sb_puts(b, "{\"type\":\"meta\",\"key\":");
   str(b, m->key);
-  key(b, "vtype");
+  wt__sb_key(b, "vtype");
   str(b, types[m->type]);
-  key(b, "value");
+  wt__sb_key(b, "value");
   if (m->type == WT_META_INT) {
     wt__sb_i64(b, m->i);
   } else if (m->type == WT_META_TEXT) {
@@ -195,15 +176,15 @@ static int jl_meta(void *impl, const wt_trace_meta_t *m) {
 static void transition(wt__sb_t *b, const wt_transition_t *tr) {
   wt__sb_puts(b, "{\"kind\":");
   str(b, wt_transition_name(tr->kind));
-  key(b, "fd");
+  wt__sb_key(b, "fd");
   wt__sb_u64(b, tr->fd);
-  key(b, "fd2");
+  wt__sb_key(b, "fd2");
   wt__sb_u64(b, tr->fd2);
-  key(b, "a");
+  wt__sb_key(b, "a");
   wt__sb_json_u64(b, tr->a);
-  key(b, "b");
+  wt__sb_key(b, "b");
   wt__sb_json_u64(b, tr->b);
-  key(b, "data");
+  wt__sb_key(b, "data");
   wt__sb_json_u64(b, tr->data);
   wt__sb_putc(b, '}');
 }
@@ -211,33 +192,33 @@ static void transition(wt__sb_t *b, const wt_transition_t *tr) {
 static void denial(wt__sb_t *b, const wt_trace_denial_t *d) {
   wt__sb_puts(b, "{\"source\":");
   str(b, wt__denial_names[d->source]);
-  key(b, "fd");
+  wt__sb_key(b, "fd");
   if (d->fd == UINT32_MAX)
     wt__sb_puts(b, "null");
   else
     wt__sb_u64(b, d->fd);
-  key(b, "right");
+  wt__sb_key(b, "right");
   if (d->right == 0)
     wt__sb_puts(b, "null");
   else
     str(b, wt_right_name(d->right));
-  key(b, "rule");
+  wt__sb_key(b, "rule");
   if (d->rule == NULL)
     wt__sb_puts(b, "null");
   else
     str(b, d->rule);
   /* Format 4's members, only when they say something. */
   if (d->rule_index >= 0) {
-    key(b, "rule_index");
+    wt__sb_key(b, "rule_index");
     wt__sb_u64(b, (uint64_t)d->rule_index);
   }
   if (d->would) {
-    key(b, "would");
+    wt__sb_key(b, "would");
     wt__sb_puts(b, "true");
   }
 #define XX(m, k)                                                               \
   if (d->m != NULL) {                                                          \
-    key(b, k);                                                                 \
+    wt__sb_key(b, k);                                                                 \
     str(b, d->m);                                                              \
   }
   XX(reason, "reason") XX(preopen, "preopen") XX(path, "path")
@@ -249,23 +230,23 @@ static void denial(wt__sb_t *b, const wt_trace_denial_t *d) {
 /* The plain columns, present only when the call has them. */
 static void columns(wt__sb_t *b, const wt_trace_summary_t *m) {
   if (m->has_fd) {
-    key(b, "fd");
+    wt__sb_key(b, "fd");
     wt__sb_u64(b, m->fd);
   }
   if (m->has_fd2) {
-    key(b, "fd2");
+    wt__sb_key(b, "fd2");
     wt__sb_u64(b, m->fd2);
   }
   if (m->has_path) {
-    key(b, "path");
+    wt__sb_key(b, "path");
     wt__sb_json_str(b, m->path, m->path_len);
   }
   if (m->has_nbytes) {
-    key(b, "nbytes");
+    wt__sb_key(b, "nbytes");
     wt__sb_json_u64(b, m->nbytes);
   }
   if (m->has_newfd) {
-    key(b, "newfd");
+    wt__sb_key(b, "newfd");
     wt__sb_u64(b, m->newfd);
   }
 }
@@ -285,7 +266,7 @@ static int base64(jsonl_sink_t *s, const uint8_t *p, size_t n) {
 }
 
 static int blob(jsonl_sink_t *s, const char *k, const uint8_t *p, size_t n) {
-  key(&s->line, k);
+  wt__sb_key(&s->line, k);
   wt__sb_putc(&s->line, '"');
   if (base64(s, p, n) < 0)
     return -1;
@@ -297,20 +278,20 @@ static int payload(jsonl_sink_t *s, const wt_trace_payload_t *pl) {
   wt__sb_t *b = &s->line;
   wt__sb_puts(b, "{\"arg\":");
   wt__sb_u64(b, pl->arg);
-  key(b, "dir");
+  wt__sb_key(b, "dir");
   str(b, wt__dir_names[pl->dir]);
-  key(b, "capture");
+  wt__sb_key(b, "capture");
   str(b, wt__capture_names[pl->capture]);
-  key(b, "size");
+  wt__sb_key(b, "size");
   wt__sb_json_u64(b, pl->size);
   if (pl->capture == WT_PAYLOAD_DIGEST) {
-    key(b, "digest");
+    wt__sb_key(b, "digest");
     wt__sb_putc(b, '"');
     wt__sb_hex64(b, pl->digest);
     wt__sb_putc(b, '"');
   }
   if (pl->capture != WT_PAYLOAD_NONE) {
-    key(b, "data");
+    wt__sb_key(b, "data");
     wt__sb_putc(b, '"');
     if (base64(s, pl->data, pl->len) < 0)
       return -1;
@@ -329,24 +310,24 @@ static int jl_call(void *impl, const wt_trace_call_t *c) {
     return -1;
   wt__sb_puts(b, "{\"type\":\"call\",\"seq\":");
   wt__sb_u64(b, c->seq);
-  key(b, "call");
+  wt__sb_key(b, "call");
   str(b, wt_call_name(c->call));
-  key(b, "errno");
+  wt__sb_key(b, "errno");
   str(b, wt_errno_name(c->err));
   columns(b, &s->sum);
-  key(b, "start_ns");
+  wt__sb_key(b, "start_ns");
   wt__sb_json_u64(b, c->start_ns);
-  key(b, "dur_ns");
+  wt__sb_key(b, "dur_ns");
   wt__sb_json_u64(b, c->dur_ns);
-  key(b, "args");
+  wt__sb_key(b, "args");
   wt__sb_puts(b, s->sum.args_json);
-  key(b, "results");
+  wt__sb_key(b, "results");
   wt__sb_puts(b, s->sum.results_json);
   if (blob(s, "args_bin", c->args, c->args_len) < 0 ||
       blob(s, "results_bin", c->results, c->results_len) < 0)
     return -1;
   if (c->npayloads > 0) {
-    key(b, "payloads");
+    wt__sb_key(b, "payloads");
     for (uint32_t i = 0; i < c->npayloads; i++) {
       wt__sb_putc(b, i == 0 ? '[' : ',');
       if (payload(s, &c->payloads[i]) < 0)
@@ -355,7 +336,7 @@ static int jl_call(void *impl, const wt_trace_call_t *c) {
     wt__sb_putc(b, ']');
   }
   if (c->ntransitions > 0) {
-    key(b, "transitions");
+    wt__sb_key(b, "transitions");
     for (uint32_t i = 0; i < c->ntransitions; i++) {
       wt__sb_putc(b, i == 0 ? '[' : ',');
       transition(b, &c->transitions[i]);
@@ -363,7 +344,7 @@ static int jl_call(void *impl, const wt_trace_call_t *c) {
     wt__sb_putc(b, ']');
   }
   if (c->ndenials > 0) {
-    key(b, "denials");
+    wt__sb_key(b, "denials");
     for (uint32_t i = 0; i < c->ndenials; i++) {
       wt__sb_putc(b, i == 0 ? '[' : ',');
       denial(b, &c->denials[i]);
