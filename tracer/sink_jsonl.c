@@ -218,7 +218,7 @@ static void denial(wt__sb_t *b, const wt_trace_denial_t *d) {
   }
 #define XX(m, k)                                                               \
   if (d->m != NULL) {                                                          \
-    wt__sb_key(b, k);                                                                 \
+    wt__sb_key(b, k);                                                          \
     str(b, d->m);                                                              \
   }
   XX(reason, "reason") XX(preopen, "preopen") XX(path, "path")

@@ -481,7 +481,8 @@ static void test_jsonl_key_order(void **state) {
   uint64_t n;
   (void)state;
   n = record(&t, "order.jsonl", true);
-  jl_sub(t.trace, "{\"type\":\"call\",\"seq\":1,", "{\"seq\":1,\"type\":\"call\",");
+  jl_sub(t.trace, "{\"type\":\"call\",\"seq\":1,",
+         "{\"seq\":1,\"type\":\"call\",");
   assert_int_equal(tt_read_all(t.trace), n);
   tt_close(&t);
 }
@@ -567,7 +568,8 @@ static void check_escape(const den_t *d) {
   assert_string_equal(d->reason, "dotdot");
   assert_string_equal(d->path, "../up");
   assert_string_equal(d->preopen, "/sandbox");
-  assert_string_equal(d->rule, wt_sandbox_reason_description(WT_SANDBOX_DOTDOT));
+  assert_string_equal(d->rule,
+                      wt_sandbox_reason_description(WT_SANDBOX_DOTDOT));
   assert_int_equal(d->rule_index, -1);
   assert_int_equal(d->would, 0);
   assert_false(d->has_resolved);
