@@ -8,11 +8,19 @@
  */
 #include "internal.h"
 
+/* The timer's work is a call of its own, so that the thunk saves no
+ * registers when no timer is armed: a test and a jump to the call (the
+ * inline version cost 21 instructions per call, callgrind). */
+static __attribute__((noinline, cold)) void timer_check(wt_t *w) {
+  if (wt__signal_due(w))
+    wt__signal_run(w);
+}
+
 #define WT_CALL(name, set, fam, ret, ...)                                    \
   static wt_errno_t api_##name(void *ctx WT_ARGS(WT_HP, __VA_ARGS__)) {      \
     wt_t *w = ctx;                                                           \
-    if (w->timer_armed && wt__signal_due(w))                                 \
-      wt__signal_run(w);                                                     \
+    if (__builtin_expect(w->timer_armed, 0))                                 \
+      timer_check(w);                                                        \
     return wt_##name(w WT_ARGS(WT_HN, __VA_ARGS__));                         \
   }
 #include "wt/calls.def"

@@ -283,30 +283,42 @@ static wt_errno_t direct_write(const wt__desc_t *d, const wt_ciovec_t *iov,
   return WT_ESUCCESS;
 }
 
-wt_errno_t wt_fd_write(wt_t *w, wt_fd_t fd, const wt_ciovec_t *iovs,
-                       uint32_t iovs_len, uint32_t *nwritten) {
-  wt__fd_t *e;
+/* Everything but the direct path, out of line: its iovec conversion
+ * keeps a frame of 330 bytes and six saved registers that the direct
+ * path, most writes, would otherwise pay for too. */
+static __attribute__((noinline)) wt_errno_t
+write_general(wt_t *w, wt_fd_t fd, wt__desc_t *d, const wt_ciovec_t *iovs,
+              uint32_t iovs_len, uint32_t *nwritten) {
   wt__iov_t io;
-  wt_errno_t err = wt__fd_get(w, fd, WT_RIGHT_FD_WRITE, 0, &e);
-  if (err != WT_ESUCCESS)
-    return err;
-  if (e->desc->type == WT_FILETYPE_DIRECTORY)
+  wt_errno_t err = WT_ESUCCESS;
+  if (d->type == WT_FILETYPE_DIRECTORY)
     return WT_EISDIR;
-  if (e->desc->kind == WT_DESC_EVENTFD)
-    return wt__eventfd_write(w, fd, e->desc, iovs, iovs_len, nwritten);
-  if (wt__desc_inproc(e->desc))
+  if (d->kind == WT_DESC_EVENTFD)
+    return wt__eventfd_write(w, fd, d, iovs, iovs_len, nwritten);
+  if (wt__desc_inproc(d))
     return WT_EINVAL;
-  if (iovs_len == 1 && direct(w, e->desc))
-    return direct_write(e->desc, &iovs[0], nwritten);
   if (iovs_len == 1)
     one_iov(&io, iovs[0].buf, iovs[0].buf_len);
   else
     err = wt__iov_from_ciovs(w, &io, iovs, iovs_len);
   if (err == WT_ESUCCESS)
-    err = stream_io(w, e->desc, &io, true, nwritten);
+    err = stream_io(w, d, &io, true, nwritten);
   if (io.v != io.stack)
     wt__iov_free(w, &io);
-  return transferred(w, e->desc, err);
+  return transferred(w, d, err);
+}
+
+/* direct() holds only for a host file or device (never a directory, an
+ * eventfd or an in-process pipe), so its test comes first. */
+wt_errno_t wt_fd_write(wt_t *w, wt_fd_t fd, const wt_ciovec_t *iovs,
+                       uint32_t iovs_len, uint32_t *nwritten) {
+  wt__fd_t *e;
+  wt_errno_t err = wt__fd_get(w, fd, WT_RIGHT_FD_WRITE, 0, &e);
+  if (err != WT_ESUCCESS)
+    return err;
+  if (iovs_len == 1 && direct(w, e->desc))
+    return direct_write(e->desc, &iovs[0], nwritten);
+  return write_general(w, fd, e->desc, iovs, iovs_len, nwritten);
 }
 
 /*

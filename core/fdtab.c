@@ -8,18 +8,6 @@
 
 #include "internal.h"
 
-wt_errno_t wt__fd_get(wt_t *w, wt_fd_t fd, wt_rights_t base,
-                      wt_rights_t inheriting, wt__fd_t **out) {
-  wt__fd_t *e;
-  if (fd >= w->nfds || w->fds[fd].desc == NULL)
-    return WT_EBADF;
-  e = &w->fds[fd];
-  if ((e->base & base) != base || (e->inheriting & inheriting) != inheriting)
-    return WT_ENOTCAPABLE;
-  *out = e;
-  return WT_ESUCCESS;
-}
-
 wt__desc_t *wt__desc_new(wt_t *w, uint8_t kind, wt_filetype_t type,
                          int host_fd) {
   wt__desc_t *d = w->spare_desc;
