@@ -37,5 +37,5 @@ run "failed calls and why" "" \
   "SELECT c.seq, c.call, c.errno, c.path, d.source, d.reason FROM calls c LEFT JOIN denials d USING (seq) WHERE c.errno <> 'SUCCESS' ORDER BY c.seq"
 run "opened, never closed" "$(want left_open)" \
   "SELECT fd, path, kind, opened_seq FROM fds WHERE closed_seq IS NULL AND opened_seq IS NOT NULL AND kind = 'REGULAR_FILE'"
-run "calls on one file" "$((WRITES + 1))" \
-  "SELECT c.seq, c.call, c.nbytes FROM fds f JOIN calls c ON c.fd = f.fd AND c.seq > f.opened_seq AND c.seq <= coalesce(f.closed_seq, c.seq) WHERE f.path = '/data/f00000.txt' AND f.writes > 0 ORDER BY c.seq"
+run "writes to one file" "$WRITES" \
+  "SELECT seq, call, nbytes FROM file_calls WHERE file = '/data/f00000.txt' AND call = 'fd_write' ORDER BY seq"

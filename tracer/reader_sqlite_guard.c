@@ -8,8 +8,9 @@
  *   extension loading, views and triggers disabled, and no attached
  *   databases;
  * - refuses a schema with any trigger, any view but the documented
- *   `payloads` and `transitions_named` (which the reader never reads; nor
- *   the derived tables `fds` and `names`), and a documented table that
+ *   `payloads`, `transitions_named` and `file_calls` (which the reader
+ *   never reads, nor the derived tables `fds` and `names`), and a
+ *   documented table that
  *   is a view, a virtual table or has generated columns;
  * - bounds SQLite's work: tight sqlite3_limit()s, and a progress handler
  *   that stops a query once it has taken more virtual-machine steps than a
@@ -200,10 +201,11 @@ static const char *bad_entry(const char *type, const char *name,
     return "is a trigger (a trace has none)";
   if (strcmp(type, "view") == 0)
     return (sqlite3_stricmp(name, "payloads") == 0 ||
-            sqlite3_stricmp(name, "transitions_named") == 0)
+            sqlite3_stricmp(name, "transitions_named") == 0 ||
+            sqlite3_stricmp(name, "file_calls") == 0)
                ? NULL
-               : "is a view (a trace has none but `payloads` and "
-                 "`transitions_named`)";
+               : "is a view (a trace has none but `payloads`, "
+                 "`transitions_named` and `file_calls`)";
   if (!is_read_table(name))
     return NULL;
   if (strcmp(type, "table") != 0)

@@ -63,6 +63,18 @@ static void test_fds_sqlite(void **state) {
       tt_query(t.trace, "SELECT path || ' ' || kind || ' ' || opened_by FROM "
                         "fds WHERE fd = 3"),
       "/sandbox DIRECTORY preopen");
+  /* The calls made on the file through each of its fds, closes included;
+   * the eventfd's write (9) and the renumber onto fd2 (10, whose `fd` is
+   * the eventfd) are not the file's. */
+  assert_string_equal(
+      tt_query(t.trace, "SELECT group_concat(seq || ' ' || call, ',') FROM"
+                        " (SELECT seq, call FROM file_calls WHERE file ="
+                        " '/sandbox/out.txt' ORDER BY seq)"),
+      "3 fd_write,4 fd_write,5 fd_close,7 fd_read");
+  /* Stdio, there before the first call, from the start. */
+  assert_int_equal(tt_query_int(t.trace, "SELECT count(*) FROM file_calls"
+                                         " WHERE file = '<stdout>'"),
+                   0);
   /* Names: the filetype, the cause, the readiness mask. */
   assert_string_equal(
       tt_query(t.trace, "SELECT a_name FROM transitions_named WHERE seq = 2"
@@ -190,8 +202,8 @@ static void test_hostile_sqlite(void **state) {
   assert_int_equal(tt_read_all(t.trace), 10);
   tt_exec(t.trace, "DROP TABLE fds; CREATE VIEW fds AS WITH RECURSIVE r(x) AS"
                   " (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT x FROM r");
-  tt_refused_at_open(t.trace, "is a view (a trace has none but `payloads` and "
-                   "`transitions_named`)");
+  tt_refused_at_open(t.trace, "is a view (a trace has none but `payloads`, "
+                              "`transitions_named` and `file_calls`)");
   tt_close(&t);
 }
 
