@@ -182,14 +182,15 @@ typedef struct wt__glue_export_s {
   void (*unwound)(void);                                                       \
   int (*trap_frames)(void ***frames);                                          \
   const wt__glue_export_t *exports;                                            \
-  uint32_t nexports;
+  uint32_t nexports;                                                           \
+  void (*set_stack)(void *lo, unsigned long size);
 
 typedef struct wt__glue_s {
   WT__GLUE_FIELDS
 } wt__glue_t;
 
 /* Bumped whenever the glue's text changes (it is part of the cache key). */
-#define WT__GLUE_VERSION 2u
+#define WT__GLUE_VERSION 3u
 
 /* Adds the glue's template text to a hash (the cache key). */
 void wt__glue_hash(wt_sha256_t *s);
