@@ -307,7 +307,7 @@ static int top(ld_t *l, json_t *root) {
   static const char *const keys[] = {"version", "mode",  "preopens", "rules",
                                      "calls",   "env",   "limits",   NULL};
   json_t *v;
-  int mode;
+  int mode = 0; /* mode_of sets it on success; GCC at -O3 cannot tell */
   if (want(l, "$", root, JSON_OBJECT, "an object") < 0 ||
       known(l, "$", root, keys) < 0)
     return -1;
