@@ -54,8 +54,12 @@ set_target_properties(wasitrace_static PROPERTIES OUTPUT_NAME wasitrace)
 # are inside): the same list goes into wasitrace.pc.
 target_link_libraries(wasitrace_shared PRIVATE PkgConfig::LIBUV
   PkgConfig::JANSSON PkgConfig::SQLITE3 Threads::Threads ${CMAKE_DL_LIBS})
-# No undefined symbols left for the embedder to guess.
-target_link_options(wasitrace_shared PRIVATE -Wl,--no-undefined)
+# No undefined symbols left for the embedder to guess, and only the public
+# API and the guest imports exported (libwasitrace.map).
+target_link_options(wasitrace_shared PRIVATE -Wl,--no-undefined
+  -Wl,--version-script=${PROJECT_SOURCE_DIR}/cmake/libwasitrace.map)
+set_property(TARGET wasitrace_shared APPEND PROPERTY LINK_DEPENDS
+  ${PROJECT_SOURCE_DIR}/cmake/libwasitrace.map)
 
 if(TARGET wasitrace)
   install(TARGETS wasitrace RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})

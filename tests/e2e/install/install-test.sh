@@ -62,6 +62,17 @@ if [[ $soname == libwasitrace.so.* && -f $lib/$soname && -L $lib/libwasitrace.so
 else
   fail "libwasitrace.so missing or without a SONAME (got '$soname')"
 fi
+# The public API (wt_...) and the guest imports (Z_...), nothing internal.
+exported=$(nm -D --defined-only "$lib/libwasitrace.so" | awk '$2 ~ /^[TDBR]$/ {print $3}')
+inner=$(grep -c '^wt__' <<<"$exported" || true)
+stray=$( (grep -v -e '^wt_' -e '^Z_' -e '^_init$' -e '^_fini$' <<<"$exported" || true) |
+  head -3 | tr '\n' ' ')
+if [[ $inner == 0 && -z $stray ]] && grep -q '^wt_tracer_open$' <<<"$exported" &&
+   grep -q '^Z_wasi_snapshot_preview1Z_fd_write$' <<<"$exported"; then
+  ok "the shared library exports the API and the guest imports only"
+else
+  fail "libwasitrace.so exports $inner internal wt__ symbols; others: $stray"
+fi
 
 # ---- the tool ------------------------------------------------------------
 version=$("$prefix/bin/wasitrace" --version) || fail "installed wasitrace --version failed"
