@@ -18,8 +18,10 @@
  * thread on it: in a process of one thread the kernel looks an fd up
  * without taking a reference to its file, and a second thread, even one
  * only waiting, cost every fd call of the guest ~28 ns here (a 16-byte
- * write to /dev/null: 95 ns alone, 125 ns beside an idle thread). wasm2c counts the call depth in bounds-check mode only,
- * and a frame's size depends on the guest's function (thousands of
+ * write to /dev/null: 95 ns alone, 125 ns beside an idle thread).
+ *
+ * Why so large a stack: wasm2c counts the call depth in bounds-check mode
+ * only, and a frame's size depends on the guest's function (thousands of
  * locals make frames of tens of kilobytes), so either mode could run out
  * of a native stack before any limit of wasm2c's: the process then died
  * of SIGSEGV with its trace incomplete. Now a fault in the guard is the
