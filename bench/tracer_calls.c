@@ -99,6 +99,7 @@ static void start(run_t *r, int mode, const char *dir, const char *root) {
   wt_tracer_options_t to;
   wt_tracer_options_init(&to);
   to.core = r->w;
+  to.own_fd_table = true; /* as wasitrace record does */
   to.capture = capture;
   if (wt_tracer_open(wt_core_api(), r->w, sink, &to, &r->tr) < 0)
     die("tracer", wt_trace_error());

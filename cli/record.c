@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -299,6 +300,11 @@ static void die_now(int sig) {
  */
 static void *signal_main(void *arg) {
   record_t *r = arg;
+  /* A table of its own, holding stdio only: the guest's thread then has
+   * the process's to itself, which spares its fd calls a reference count
+   * each (wt_tracer_options_t.own_fd_table). */
+  if (unshare(CLONE_FILES) == 0)
+    close_range(3, ~0u, 0);
   for (;;) {
     int sig;
     if (sigwait(&r->stop_signals, &sig) != 0)

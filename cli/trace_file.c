@@ -227,6 +227,9 @@ void wt_cli_tracer_options(const wt_cli_guest_t *g, wt_tracer_options_t *o) {
   const char *base = strrchr(g->module_path, '/');
   wt_tracer_options_init(o);
   o->core = g->core;
+  /* The guest runs on this thread, the only other one sharing the fd
+   * table (record's signal thread takes a table of its own too). */
+  o->own_fd_table = true;
   o->module_name = base != NULL ? base + 1 : g->module_path;
   o->argc = g->argc;
   o->argv = g->argv;

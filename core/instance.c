@@ -274,5 +274,20 @@ void wt_destroy(wt_t *w) {
   w->mem.free(w, w->mem.ud);
 }
 
+size_t wt_host_fds(const wt_t *w, int *out, size_t max) {
+  size_t n = 0;
+  for (wt_fd_t fd = 0; w->fds != NULL && fd < w->nfds; fd++) {
+    const wt__desc_t *d = w->fds[fd].desc;
+    int dfd = d != NULL && d->dir != NULL ? dirfd(d->dir) : -1;
+    if (d == NULL)
+      continue;
+    if (d->host_fd >= 0 && n++ < max)
+      out[n - 1] = d->host_fd;
+    if (dfd >= 0 && n++ < max)
+      out[n - 1] = dfd;
+  }
+  return n;
+}
+
 int64_t wt_exit_code(const wt_t *w) { return w->exit_code; }
 uint8_t wt_raised_signal(const wt_t *w) { return w->raised_signal; }

@@ -5,6 +5,7 @@
 #define WT_TRACER_INTERNAL_H
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -418,6 +419,16 @@ struct wt_tracer_s {
   _Atomic int stop;
   _Atomic uint64_t stop_at; /* the writer stops at this ring position */
   bool interrupted;         /* wt_tracer_interrupt closed the sink */
+  /*
+   * Once the writer runs, the sink is its alone (with own_fd_table, the
+   * fds SQLite opens then exist in its fd table only): the trace's end is
+   * written and the sink closed there, as `end` says when it stops.
+   */
+  wt_t *own_fds_core; /* own_fd_table: the core whose fds to close */
+  sem_t started;      /* posted once the writer's fd table is set up */
+  int end;            /* WT__END_*: what the writer does when it stops */
+  wt_trace_end_t end_info;
+  const char *end_why; /* WT__END_INTERRUPT: meta `interrupted` */
   wt_sink_t *sink;
   uint32_t commit_ms, commit_calls;
   uint64_t written; /* calls handed to the sink */
@@ -440,6 +451,9 @@ struct wt_tracer_s {
 
 void *wt__tmalloc(wt_tracer_t *t, size_t n);
 void wt__tfree(wt_tracer_t *t, void *p);
+/* What the writer does with the sink when it stops (tracer.c). */
+enum { WT__END_NONE, WT__END_FINISH, WT__END_INTERRUPT };
+void wt__tracer_end(wt_tracer_t *t);
 /* The writer thread's body (writer.c). */
 void *wt__writer_main(void *arg);
 /* Notes the first sink failure (its message) in the tracer. */

@@ -2,6 +2,7 @@
  * The tracer's lifetime (open, finish, close, interrupt), the run metadata,
  * and the sink wrapper. The writer thread is in writer.c.
  */
+#include <errno.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -335,6 +336,10 @@ static int check_options(const wt_tracer_options_t *o, size_t *ring) {
     wt_trace_set_error("unknown capture mode %d", (int)o->capture);
     return -1;
   }
+  if (o->own_fd_table && o->core == NULL) {
+    wt_trace_set_error("own_fd_table needs the core (options.core)");
+    return -1;
+  }
   if ((unsigned)o->on_record_error > WT_ON_RECORD_ERROR_CONTINUE) {
     wt_trace_set_error("unknown on_record_error %d", (int)o->on_record_error);
     return -1;
@@ -342,14 +347,26 @@ static int check_options(const wt_tracer_options_t *o, size_t *ring) {
   return 0;
 }
 
-/* The writer runs with signals blocked: they are the guest thread's. */
+/*
+ * The writer runs with signals blocked: they are the guest thread's. With
+ * own_fd_table, this waits until the writer has its copy of the fd table
+ * (writer.c): the guest's fds must not change while it is taken.
+ */
 static int start_writer(wt_tracer_t *t) {
   sigset_t all, old;
   int rc;
+  if (sem_init(&t->started, 0, 0) != 0) {
+    wt_trace_set_error("cannot start the writer thread");
+    return -1;
+  }
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
   rc = pthread_create(&t->writer, NULL, wt__writer_main, t);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (rc == 0)
+    while (sem_wait(&t->started) != 0 && errno == EINTR)
+      ;
+  sem_destroy(&t->started);
   if (rc != 0) {
     wt_trace_set_error("cannot start the writer thread");
     return -1;
@@ -489,6 +506,7 @@ int wt_tracer_open(const wt_api_t *inner, void *inner_ctx, wt_sink_t *sink,
   t->halt_ud = o->halt_ud;
   t->report = o->report;
   t->report_ud = o->report_ud;
+  t->own_fds_core = o->own_fd_table ? o->core : NULL;
   atomic_init(&t->stop, 0);
   atomic_init(&t->stop_at, UINT64_MAX);
   wt__clock_init(&t->clock);
@@ -540,6 +558,26 @@ static void write_failed_end(wt_tracer_t *t) {
 }
 
 /*
+ * The trace's end, written by the writer thread as its last work (the sink
+ * is the writer's once it runs: see wt_tracer_s.end), then the sink closed.
+ */
+void wt__tracer_end(wt_tracer_t *t) {
+  wt_trace_meta_t m = {"interrupted", WT_META_TEXT, 0, t->end_why, NULL, 0};
+  if (t->end == WT__END_NONE)
+    return;
+  if (t->end == WT__END_FINISH && t->fail_seq != 0)
+    write_failed_end(t);
+  else if (!t->sink_failed &&
+           (wt__meta_write_end(t->sink, &t->end_info, t->written, &t->ring) <
+                0 ||
+            (t->end == WT__END_INTERRUPT && wt_sink_meta(t->sink, &m) < 0)))
+    wt__sink_failed(t);
+  if (wt_sink_close(t->sink) < 0)
+    wt__sink_failed(t);
+  t->sink = NULL;
+}
+
+/*
  * The error of a failed recording: the first failure, and the calls that
  * took effect without being stored (from the first the trace lacks to the
  * last the inner table ran).
@@ -582,14 +620,9 @@ int wt_tracer_finish(wt_tracer_t *t, const wt_trace_end_t *end) {
     tracer_free(t);
     return 0;
   }
+  t->end = WT__END_FINISH;
+  t->end_info = e;
   stop_writer(t, UINT64_MAX);
-  if (t->fail_seq != 0)
-    write_failed_end(t);
-  else if (!t->sink_failed &&
-           wt__meta_write_end(t->sink, &e, t->written, &t->ring) < 0)
-    wt__sink_failed(t);
-  if (wt_sink_close(t->sink) < 0)
-    wt__sink_failed(t);
   if (t->fail_seq != 0) {
     failed_error(t);
     rc = -1;
@@ -608,20 +641,15 @@ int wt_tracer_close(wt_tracer_t *t) {
 
 int wt_tracer_interrupt(wt_tracer_t *t, const char *why) {
   wt_trace_end_t e = {WT_END_INCOMPLETE, 0, NULL, 0, NULL};
-  wt_trace_meta_t m = {"interrupted", WT_META_TEXT, 0, why, NULL, 0};
   if (t->interrupted)
     return 0;
+  t->end = WT__END_INTERRUPT;
+  t->end_info = e;
+  t->end_why = why;
   stop_writer(t, atomic_load(&t->ring.head));
   /* The guest may go on calling: what it adds now is dropped. */
   atomic_store(&t->ring.closed, 1);
   t->interrupted = true;
-  if (!t->sink_failed &&
-      (wt__meta_write_end(t->sink, &e, t->written, &t->ring) < 0 ||
-                          wt_sink_meta(t->sink, &m) < 0))
-    wt__sink_failed(t);
-  if (wt_sink_close(t->sink) < 0)
-    wt__sink_failed(t);
-  t->sink = NULL;
   if (t->sink_failed) {
     wt_trace_set_error("%s", t->sink_error);
     return -1;

@@ -9,6 +9,7 @@
  * inside a nested call) leaves a gap, and what was held behind it is
  * stored when the writer stops.
  */
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -339,10 +340,37 @@ static bool drain(writer_t *w) {
   return any;
 }
 
+/*
+ * own_fd_table: this thread takes a copy of the fd table and closes the
+ * guest's host fds in it (they would otherwise stay open here after the
+ * guest closed them: a pipe's reader would see no end of file), so that
+ * the guest's thread no longer shares its table (see the option). Runs
+ * while wt_tracer_open waits, so the core's fds do not change meanwhile.
+ */
+static void own_fd_table(wt_t *core) {
+  int stack[256], *fds = stack;
+  size_t n, max = sizeof stack / sizeof *stack;
+  if (core == NULL || unshare(CLONE_FILES) != 0)
+    return;
+  n = wt_host_fds(core, fds, max);
+  if (n > max && (fds = malloc(n * sizeof *fds)) != NULL)
+    wt_host_fds(core, fds, n);
+  else if (n > max) { /* out of memory: the first ones */
+    fds = stack;
+    n = max;
+  }
+  for (size_t i = 0; i < n; i++)
+    close(fds[i]);
+  if (fds != stack)
+    free(fds);
+}
+
 void *wt__writer_main(void *arg) {
   writer_t w;
   wt_tracer_t *t = arg;
   uint64_t window = t->commit_ms * 1000000ull;
+  own_fd_table(t->own_fds_core);
+  sem_post(&t->started);
   memset(&w, 0, sizeof w);
   w.t = t;
   w.next_seq = 1;
@@ -371,5 +399,6 @@ void *wt__writer_main(void *arg) {
   commit(&w);
   wt__callbuf_free(&w.cb);
   free(w.asm_buf);
+  wt__tracer_end(t);
   return NULL;
 }

@@ -128,6 +128,16 @@ void wt_destroy(wt_t *w);
 /* A description of the last wt_init failure on this thread (static). */
 const char *wt_init_error(void);
 
+/*
+ * The host fds the instance holds for its guest: the descriptors behind
+ * its fd table and their directory streams' duplicates (a descriptor
+ * shared by several guest fds is listed for each). For a thread that keeps
+ * a copy of the process's fd table (the tracer's writer): closing these in
+ * the copy leaves the guest's closes taking effect at once. Writes at most
+ * `max` to `out`; returns how many there are.
+ */
+size_t wt_host_fds(const wt_t *w, int *out, size_t max);
+
 /* The code passed to proc_exit, or -1 if the guest has not exited. */
 int64_t wt_exit_code(const wt_t *w);
 /* The signal a proc_raise terminated with, or 0. */

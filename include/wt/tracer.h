@@ -342,6 +342,18 @@ typedef struct wt_tracer_options_s {
    * stored, with the message (which call, why, what the trace keeps). */
   void (*report)(void *ud, const char *message);
   void *report_ud;
+  /*
+   * The writer thread works on a copy of the process's fd table
+   * (unshare(CLONE_FILES)), with the core's host fds closed in it (needs
+   * `core`). Linux looks an fd up for a process of one thread, or whose
+   * other threads have tables of their own, without taking a reference
+   * to its file: the guest's fd calls then skip that (~28 ns each on the
+   * development machine). The thread that runs the guest must be the
+   * process's only other thread sharing its table, and the sink must not
+   * depend on fds opened by another thread after wt_tracer_open. Where
+   * unshare is refused (a seccomp filter), the table stays shared.
+   */
+  bool own_fd_table;
 } wt_tracer_options_t;
 
 void wt_tracer_options_init(wt_tracer_options_t *o);
