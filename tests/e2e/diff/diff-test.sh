@@ -11,25 +11,8 @@
 # goldens. Exit: 0 pass, 1 fail, 2 harness error.
 set -u
 
-WT= GUESTS= GOLDEN= WORK=${TMPDIR:-/tmp} UPDATE=0 CASES=()
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib.sh" diff-test
-while [ $# -gt 0 ]; do
-  case $1 in
-    --wasitrace) WT=$2; shift 2 ;;
-    --guests) GUESTS=$2; shift 2 ;;
-    --golden) GOLDEN=$2; shift 2 ;;
-    --work) WORK=$2; shift 2 ;;
-    --update) UPDATE=1; shift ;;
-    -*) die "unknown option $1" ;;
-    *) CASES+=("$1"); shift ;;
-  esac
-done
-[ -x "$WT" ] || die "--wasitrace: '$WT' is not executable"
-[ -d "$GUESTS" ] || die "--guests: no $GUESTS"
-[ -d "$GOLDEN" ] || die "--golden: no $GOLDEN"
-mkdir -p "$WORK" || die "cannot create $WORK"
-TOP=$(mktemp -d "$WORK/diff.XXXXXX") || die "mktemp failed"
-trap 'rm -rf "$TOP"' EXIT
+golden_setup diff "$@"
 
 FAILED=0
 CASE=
