@@ -35,12 +35,9 @@ static void record(tt_t *t, wt_capture_t capture) {
   wt_event_t ev;
   uint32_t n;
   uint64_t off;
-  memset(t, 0, sizeof *t);
   for (size_t i = 0; i < sizeof big; i++)
     big[i] = (uint8_t)(i ^ 0xa5);
-  wt_test_open(&t->env);
-  snprintf(t->trace, sizeof t->trace, "%s/orig.db", t->env.outside);
-  assert_int_equal(wt_sink_sqlite_open(t->trace, &sink), 0);
+  sink = tt_sink(t, "orig.db", false);
   g_inner = *wt_core_api();
   g_inner.fd_sync = policy_sync;
   g_inner.sched_yield = epoll_yield;

@@ -37,14 +37,8 @@ static void on_report(void *ud, const char *message) {
 static void fc_open(tt_t *t, const char *file, bool jsonl,
                     wt_on_record_error_t mode, seen_t *seen) {
   wt_tracer_options_t o;
-  wt_sink_t *sink;
-  memset(t, 0, sizeof *t);
+  wt_sink_t *sink = tt_sink(t, file, jsonl);
   memset(seen, 0, sizeof *seen);
-  wt_test_open(&t->env);
-  snprintf(t->trace, sizeof t->trace, "%s/%s", t->env.outside, file);
-  if ((jsonl ? wt_sink_jsonl_open(t->trace, &sink)
-             : wt_sink_sqlite_open(t->trace, &sink)) < 0)
-    fail_msg("sink: %s", wt_trace_error());
   wt_tracer_options_init(&o);
   o.capture = WT_CAPTURE_FULL;
   o.core = t->env.w;

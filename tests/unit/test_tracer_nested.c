@@ -57,14 +57,7 @@ static wt_errno_t fake_yield(void *ctx) {
 
 static void open_nested(tt_t *t, bool jsonl) {
   wt_tracer_options_t o;
-  wt_sink_t *sink;
-  memset(t, 0, sizeof *t);
-  wt_test_open(&t->env);
-  snprintf(t->trace, sizeof t->trace, "%s/nested.%s", t->env.outside,
-           jsonl ? "jsonl" : "db");
-  if ((jsonl ? wt_sink_jsonl_open(t->trace, &sink)
-             : wt_sink_sqlite_open(t->trace, &sink)) < 0)
-    fail_msg("sink: %s", wt_trace_error());
+  wt_sink_t *sink = tt_sink(t, jsonl ? "nested.jsonl" : "nested.db", jsonl);
   g_inner = *wt_core_api();
   g_inner.fd_write = fake_write;
   g_inner.sched_yield = fake_yield;

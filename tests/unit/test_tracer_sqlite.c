@@ -31,12 +31,8 @@ static void record_scenario(tt_t *t) {
   uint32_t n;
   wt_trace_end_t end = {WT_END_EXIT, 0, NULL, 0, NULL};
   wt_tracer_options_t o;
-  wt_sink_t *sink;
-  memset(t, 0, sizeof *t);
-  wt_test_open(&t->env);
+  wt_sink_t *sink = tt_sink(t, "doc.db", false);
   wt_test_write_file(&t->env, "ro.txt", "x");
-  snprintf(t->trace, sizeof t->trace, "%s/doc.db", t->env.outside);
-  assert_int_equal(wt_sink_sqlite_open(t->trace, &sink), 0);
   g_inner = *wt_core_api();
   g_inner.sched_yield = fake_yield;
   wt_tracer_options_init(&o);

@@ -21,21 +21,28 @@ typedef struct tt_s {
   wt_preopen_t preopen;
 } tt_t;
 
-/* Opens a core instance and a tracer over it writing `file` (a name). */
-static inline void tt_open(tt_t *t, const char *file, bool jsonl,
-                           wt_capture_t capture) {
-  wt_tracer_options_t o;
+/* Opens a core instance and a sink writing `file` (a name) beside its
+ * sandbox, for a tracer the caller opens with options of its own. */
+static inline wt_sink_t *tt_sink(tt_t *t, const char *file, bool jsonl) {
   wt_sink_t *sink;
-  static const char *const argv[] = {"guest.wasm", "--flag"};
-  static const char *const envp[] = {"A=1", NULL};
-  static const char *const tool[] = {"wasitrace", "record", "guest.wasm"};
-  static const uint8_t module[] = {0, 'a', 's', 'm', 1, 0, 0, 0};
   memset(t, 0, sizeof *t);
   wt_test_open(&t->env);
   snprintf(t->trace, sizeof t->trace, "%s/%s", t->env.outside, file);
   if ((jsonl ? wt_sink_jsonl_open(t->trace, &sink)
              : wt_sink_sqlite_open(t->trace, &sink)) < 0)
     fail_msg("sink: %s", wt_trace_error());
+  return sink;
+}
+
+/* Opens a core instance and a tracer over it writing `file` (a name). */
+static inline void tt_open(tt_t *t, const char *file, bool jsonl,
+                           wt_capture_t capture) {
+  wt_tracer_options_t o;
+  wt_sink_t *sink = tt_sink(t, file, jsonl);
+  static const char *const argv[] = {"guest.wasm", "--flag"};
+  static const char *const envp[] = {"A=1", NULL};
+  static const char *const tool[] = {"wasitrace", "record", "guest.wasm"};
+  static const uint8_t module[] = {0, 'a', 's', 'm', 1, 0, 0, 0};
   wt_tracer_options_init(&o);
   o.capture = capture;
   o.core = t->env.w;
